@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 
-class SolveStatus(str, Enum):
+class SolveStatus(StrEnum):
     """What a solver can say about its answer."""
 
     OPTIMAL = "optimal"  # proven optimal (gap within the solver's tolerance)

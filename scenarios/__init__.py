@@ -1,0 +1,26 @@
+"""salesplan.scenarios: the scenario schema (pydantic), loading with `extends`, and validation."""
+
+from .errors import Problem, ScenarioError
+from .loader import LoadReport, inspect_scenario, load_scenario
+from .model import Scenario, ScenarioFile
+from .policy import Horizon, Policy
+from .tables import Absence, Account, Adjacency, Opportunity, Region, Rep, TravelEntry
+
+__all__ = [
+    "Absence",
+    "Account",
+    "Adjacency",
+    "Horizon",
+    "LoadReport",
+    "Opportunity",
+    "Policy",
+    "Problem",
+    "Region",
+    "Rep",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioFile",
+    "TravelEntry",
+    "inspect_scenario",
+    "load_scenario",
+]

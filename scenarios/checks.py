@@ -1,0 +1,300 @@
+"""Cross-table checks of a loaded scenario: unique ids, known references, regions with reps, dates in range."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from .errors import Problem
+
+if TYPE_CHECKING:
+    from .model import Scenario
+
+
+def check_references(scenario: Scenario) -> list[Problem]:
+    """Every cross-table problem of a scenario whose rows are individually valid."""
+    problems: list[Problem] = []
+    problems += _duplicates(scenario)
+    problems += _regions(scenario)
+    problems += _rep_references(scenario)
+    problems += _opportunity_references(scenario)
+    if scenario._settings_valid:  # these depend on the policy and horizon, which are broken otherwise
+        problems += _place_references(scenario)
+        problems += _tiers(scenario)
+        problems += _dates(scenario)
+    return problems
+
+
+def _at(
+    scenario: Scenario,
+    table: str,
+    row_id: str,
+    field: str,
+    message: str,
+    advice: str,
+    severity: str = "error",
+) -> Problem:
+    file, row = scenario.origin(table, row_id)
+    return Problem(file, row, field, message, advice, severity)  # type: ignore[arg-type]
+
+
+def _duplicates(scenario: Scenario) -> Iterator[Problem]:
+    tables: dict[str, Iterable[str]] = {
+        "regions": (r.id for r in scenario.regions),
+        "reps": (r.id for r in scenario.reps),
+        "accounts": (a.id for a in scenario.accounts),
+        "opportunities": (o.id for o in scenario.opportunities),
+    }
+    for table, ids in tables.items():
+        counts = Counter(ids)
+        for row_id, count in counts.items():
+            if count > 1:
+                file, row = scenario.origin(table, row_id)
+                yield Problem(
+                    file,
+                    row,
+                    "id",
+                    f"id '{row_id}' appears {count} times in {table}",
+                    "give every row its own id (the first occurrence is at this row)",
+                )
+
+
+def _regions(scenario: Scenario) -> Iterator[Problem]:
+    known = {r.id for r in scenario.regions}
+    if known:
+        for rep in scenario.reps:
+            if rep.region not in known:
+                yield _at(
+                    scenario,
+                    "reps",
+                    rep.id,
+                    "region",
+                    f"region '{rep.region}' is not in the regions table",
+                    "fix the region id or add the region",
+                )
+        for account in scenario.accounts:
+            if account.region not in known:
+                yield _at(
+                    scenario,
+                    "accounts",
+                    account.id,
+                    "region",
+                    f"region '{account.region}' is not in the regions table",
+                    "fix the region id or add the region",
+                )
+    staffed = {r.region for r in scenario.reps}
+    if len(scenario.written_ids("reps")) > len(scenario.reps):
+        return  # some rep rows are invalid: which regions are staffed is not known yet
+    unstaffed: dict[str, list[str]] = defaultdict(list)
+    for account in scenario.accounts:
+        if account.region not in staffed:
+            unstaffed[account.region].append(account.id)
+    for region, accounts in sorted(unstaffed.items()):
+        yield _at(
+            scenario,
+            "accounts",
+            accounts[0],
+            "region",
+            f"region '{region}' has {len(accounts)} account(s) but no rep",
+            "add a rep in this region, or move these accounts to a region with reps (territories never cross regions)",
+        )
+
+
+def _rep_references(scenario: Scenario) -> Iterator[Problem]:
+    reps = scenario.rep_by_id
+    removed = set(scenario.removed_reps)
+    for account in scenario.accounts:
+        for field in ("current_rep", "locked_rep"):
+            rep_id = getattr(account, field)
+            if rep_id is None:
+                continue
+            if rep_id not in reps:
+                if rep_id in scenario.written_ids("reps"):
+                    continue  # the rep's own row is invalid and reported there
+                if field == "current_rep" and rep_id in removed:
+                    continue  # the what-if removed this rep: the account needs a new one
+                advice = (
+                    "this rep was removed by the what-if; unlock the account or lock it to another rep"
+                    if rep_id in removed
+                    else "fix the rep id or add the rep to the reps table"
+                )
+                yield _at(
+                    scenario,
+                    "accounts",
+                    account.id,
+                    field,
+                    f"rep '{rep_id}' is not in the reps table",
+                    advice,
+                )
+                continue
+            rep = reps[rep_id]
+            if rep.region != account.region:
+                if field == "locked_rep":
+                    yield _at(
+                        scenario,
+                        "accounts",
+                        account.id,
+                        field,
+                        f"locked to rep '{rep_id}' of region '{rep.region}' but the account is in '{account.region}'",
+                        "cross-region selling is forbidden: lock it to a rep of its own region",
+                    )
+                else:
+                    yield _at(
+                        scenario,
+                        "accounts",
+                        account.id,
+                        field,
+                        f"current rep '{rep_id}' works in region '{rep.region}', the account is in '{account.region}'",
+                        "the territory plan will move it to a rep of its own region",
+                        "warning",
+                    )
+    for absence_index, absence in enumerate(scenario.absences):
+        if absence.rep not in reps and absence.rep not in removed:
+            yield _at(
+                scenario,
+                "absences",
+                f"#{absence_index}",
+                "rep",
+                f"rep '{absence.rep}' is not in the reps table",
+                "fix the rep id",
+            )
+
+
+def _opportunity_references(scenario: Scenario) -> Iterator[Problem]:
+    accounts = scenario.account_by_id
+    for opportunity in scenario.opportunities:
+        if opportunity.account not in accounts and opportunity.account not in scenario.written_ids(
+            "accounts"
+        ):
+            yield _at(
+                scenario,
+                "opportunities",
+                opportunity.id,
+                "account",
+                f"account '{opportunity.account}' is not in the accounts table",
+                "fix the account id, or add the prospect to the accounts table (current_sales 0)",
+            )
+
+
+def _place_references(scenario: Scenario) -> Iterator[Problem]:
+    places = scenario.written_ids("accounts") | scenario.written_ids("reps")
+    reported: set[str] = set()
+    for index, entry in enumerate(scenario.travel_matrix):
+        for column, pid in (("from_id", entry.from_id), ("to_id", entry.to_id)):
+            if pid not in places and pid not in reported:
+                reported.add(pid)
+                yield _at(
+                    scenario,
+                    "travel_matrix",
+                    f"#{index}",
+                    column,
+                    f"unknown place '{pid}'",
+                    "use account ids, and rep ids for a rep's home",
+                )
+    if scenario.policy.travel.method == "matrix" and not scenario.travel_matrix:
+        yield Problem(
+            scenario.source,
+            0,
+            "policy.travel.method",
+            "travel method is 'matrix' but no travel_matrix table is given",
+            "add tables: {travel_matrix: travel.csv} or use method: great_circle",
+        )
+    accounts = scenario.account_by_id
+    for index, edge in enumerate(scenario.adjacency):
+        for column, pid in (("a", edge.a), ("b", edge.b)):
+            if pid not in scenario.written_ids("accounts"):
+                yield _at(
+                    scenario,
+                    "adjacency",
+                    f"#{index}",
+                    column,
+                    f"account '{pid}' is not in the accounts table",
+                    "fix the account id",
+                )
+        if edge.a in accounts and edge.b in accounts and accounts[edge.a].region != accounts[edge.b].region:
+            yield _at(
+                scenario,
+                "adjacency",
+                f"#{index}",
+                "b",
+                f"joins '{edge.a}' and '{edge.b}' of different regions",
+                "territories never cross regions; this edge is ignored",
+                "warning",
+            )
+    if scenario.policy.balance.contiguity == "table" and not scenario.adjacency:
+        yield Problem(
+            scenario.source,
+            0,
+            "policy.balance.contiguity",
+            "contiguity is 'table' but no adjacency table is given",
+            "add tables: {adjacency: adjacency.csv} or use contiguity: delaunay",
+        )
+
+
+def _tiers(scenario: Scenario) -> Iterator[Problem]:
+    policy = scenario.policy.tiers
+    if policy.method == "given":
+        for account in scenario.accounts:
+            if account.tier is None:
+                yield _at(
+                    scenario,
+                    "accounts",
+                    account.id,
+                    "tier",
+                    "tier is empty but policy.tiers.method is 'given'",
+                    "fill in every account's tier, or use method: pareto",
+                )
+            elif account.tier not in policy.visits:
+                yield _at(
+                    scenario,
+                    "accounts",
+                    account.id,
+                    "tier",
+                    f"tier '{account.tier}' has no visit range in policy.tiers.visits",
+                    f"use one of {sorted(policy.visits)} or add the tier to the policy",
+                )
+    if policy.method == "score":
+        criteria = [c for c, w in policy.score_weights.items() if w > 0]
+        for account in scenario.accounts:
+            missing = [c for c in criteria if getattr(account, c) is None]
+            if missing:
+                yield _at(
+                    scenario,
+                    "accounts",
+                    account.id,
+                    missing[0],
+                    f"score criteria {missing} are empty but policy.tiers.method is 'score'",
+                    "fill in every weighted criterion (0–100) or set its weight to 0",
+                )
+
+
+def _dates(scenario: Scenario) -> Iterator[Problem]:
+    horizon = scenario.horizon
+    for rep in scenario.reps:
+        if rep.end_date is not None and rep.end_date < horizon.start:
+            yield _at(
+                scenario,
+                "reps",
+                rep.id,
+                "end_date",
+                f"rep leaves on {rep.end_date}, before the horizon starts",
+                "remove the rep from the scenario (remove: {reps: [...]}) or fix the date",
+            )
+        if rep.start_date is not None and rep.start_date > horizon.end:
+            yield _at(
+                scenario,
+                "reps",
+                rep.id,
+                "start_date",
+                f"rep starts on {rep.start_date}, after the horizon ends",
+                "remove the rep or fix the date",
+            )
+    if not horizon.working_days():
+        yield Problem(
+            scenario.source,
+            0,
+            "horizon",
+            "the horizon has no working day",
+            "check working_weekdays and holidays",
+        )
