@@ -1,0 +1,63 @@
+"""`salesplan validate`: every problem of a scenario at once."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ...optimizer.capacity import check_tier_capacity
+from ...scenarios import inspect_scenario
+from ...scenarios.errors import Problem
+from ..common import EXIT_INVALID, guarded, print_problems
+
+
+@click.command("validate")
+@click.argument("scenario", type=click.Path(dir_okay=True, file_okay=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@guarded
+def command(scenario: str, as_json: bool) -> None:
+    """Check SCENARIO (a scenario.yaml or its folder) and report every problem at once.
+
+    Each problem reads `file:row:field: what is wrong — what to do`. Also checks that each region's reps
+    have the hours its tier minimums need. Exit code 0 when valid (warnings allowed), 2 when not.
+
+    \b
+    Example:
+      salesplan validate scenarios/examples/bank-key-accounts
+      salesplan validate my-quarter/scenario.yaml --json > problems.json
+    """
+    report = inspect_scenario(scenario)
+    problems = list(report.problems)
+    if report.scenario is not None:
+        for item in check_tier_capacity(report.scenario):
+            problems.append(
+                Problem(
+                    report.scenario.source,
+                    0,
+                    "policy.tiers.visits",
+                    f"{item.scope}: {item.constraint} is short by {item.shortfall:,.0f} {item.unit}",
+                    item.suggestion,
+                )
+            )
+    errors = [p for p in problems if p.severity == "error"]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"valid": not errors, "problems": [p.to_dict() for p in problems]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print_problems(problems)
+        if errors:
+            click.secho(
+                f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s).", fg="red", err=True
+            )
+        else:
+            assert report.scenario is not None
+            facts = ", ".join(f"{v} {k}" for k, v in report.scenario.summary().items() if k != "name")
+            click.secho(f"valid: {report.scenario.name} ({facts})", fg="green")
+    if errors:
+        raise SystemExit(EXIT_INVALID)

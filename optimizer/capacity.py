@@ -1,0 +1,72 @@
+"""Quick capacity check: can each region's reps give every account its tier-minimum visits at all?
+
+Necessary condition (visit time alone, before travel, so it never raises a false alarm):
+    Σ_{i in region} min_visits(tier_i) · visit_minutes_i / 60  ≤  Σ_{r in region} selling_hours_r   (per month)
+and for every account, min_visits · visit_minutes / 60 ≤ the largest selling hours of a rep of its region.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from ..scenarios.model import Scenario
+from .result import Infeasibility
+from .tiers import TierResult, assign_tiers
+
+
+def check_tier_capacity(scenario: Scenario, tiers: TierResult | None = None) -> list[Infeasibility]:
+    """Every region (and account) whose tier minimums need more hours than its reps have, with a fix."""
+    tiers = tiers or assign_tiers(scenario)
+    tier_of = tiers.tier_of()
+    visits = scenario.policy.tiers.visits
+    hours_by_region: dict[str, float] = defaultdict(float)
+    largest_rep: dict[str, float] = defaultdict(float)
+    reps_by_region: dict[str, int] = defaultdict(int)
+    for rep in scenario.reps:
+        hours_by_region[rep.region] += rep.selling_hours_per_month
+        largest_rep[rep.region] = max(largest_rep[rep.region], rep.selling_hours_per_month)
+        reps_by_region[rep.region] += 1
+    need: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    problems: list[Infeasibility] = []
+    for account in scenario.accounts:
+        tier = tier_of.get(account.id, "")
+        minimum = visits[tier].min if tier in visits else 0.0
+        hours = minimum * scenario.visit_minutes_of(account) / 60.0
+        need[account.region][tier] += hours
+        if hours > largest_rep[account.region] > 0:
+            problems.append(
+                Infeasibility(
+                    constraint=f"tier-{tier} minimum of {minimum:g} visits/month",
+                    scope=f"account {account.id}",
+                    shortfall=hours - largest_rep[account.region],
+                    unit="hours per month",
+                    suggestion=f"one rep cannot give it {hours:.0f} h/month: shorten its visits or lower the tier-{tier} minimum",
+                )
+            )
+    for region in sorted(need):
+        required = sum(need[region].values())
+        available = hours_by_region.get(region, 0.0)
+        if required <= available + 1e-9 or reps_by_region[region] == 0:
+            continue
+        shortfall = required - available
+        per_rep = available / reps_by_region[region]
+        add = math.ceil(shortfall / per_rep) if per_rep > 0 else 0
+        tier, tier_hours = max(need[region].items(), key=lambda item: item[1])
+        minimum = visits[tier].min if tier in visits else 0.0
+        # the largest tier minimum that fits when every other tier keeps its own
+        fits = minimum * max(0.0, tier_hours - shortfall) / tier_hours if tier_hours > 0 else 0.0
+        lowered = math.floor(fits * 10) / 10
+        problems.append(
+            Infeasibility(
+                constraint="tier minimum visits (visit time alone, before travel)",
+                scope=f"region {region}",
+                shortfall=shortfall,
+                unit="hours per month",
+                suggestion=(
+                    f"needs {required:,.0f} h/month, its {reps_by_region[region]} reps have {available:,.0f}: "
+                    f"add {add} rep(s) or lower the tier-{tier} minimum from {minimum:g} to {lowered:g} visits/month"
+                ),
+            )
+        )
+    return problems
