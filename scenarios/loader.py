@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from .checks import check_references
 from .errors import Problem, ScenarioError, display_path
-from .messages import describe_error
+from .messages import describe_error, field_hint
 from .model import AddSpec, RemoveSpec, Scenario, ScenarioFile, TablePaths
 from .policy import Horizon
 from .reader import RawTable, read_table, split_sheet
@@ -25,6 +25,16 @@ from .rows import validate_rows
 
 MAX_EXTENDS_DEPTH = 20
 _SECTIONS_OF_THE_FILE = ("extends", "tables", "remove", "add")
+
+
+class _Loader(yaml.SafeLoader):
+    """yaml.SafeLoader that leaves dates as text, so that pydantic reports an impossible date with its key."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass
@@ -49,6 +59,7 @@ class _Resolved:
     key_lines: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
     tables: dict[str, RawTable] = field(default_factory=dict)
     removed_reps: list[str] = field(default_factory=list)
+    named_tables: set[str] = field(default_factory=set)  # named in some YAML, loaded or not
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -144,14 +155,17 @@ def _resolve(path: Path, base: Path, chain: list[Path], problems: list[Problem])
         return resolved
     tables, remove, add = sections
     for name, spec in tables.model_dump(exclude_none=True).items():
-        table = _load_table(path.parent, spec, base, problems)
+        resolved.named_tables.add(name)
+        where = (shown, _line(key_lines, ("tables", name)), f"tables.{name}")
+        table = _load_table(path.parent, spec, base, problems, where)
         if table is not None:
             resolved.tables[name] = table
         else:
             resolved.tables.pop(name, None)
     _apply_remove(resolved, remove, shown, key_lines, problems)
     for name, spec in add.model_dump(exclude_none=True).items():
-        table = _load_table(path.parent, spec, base, problems)
+        where = (shown, _line(key_lines, ("add", name)), f"add.{name}")
+        table = _load_table(path.parent, spec, base, problems, where)
         if table is not None:
             _append_rows(resolved, name, table)
     return resolved
@@ -174,8 +188,8 @@ def _read_yaml(
         )
         return None, {}
     try:
-        document = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        document = yaml.load(text, Loader=_Loader)  # safe: _Loader is a SafeLoader
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
@@ -202,21 +216,40 @@ def _read_yaml(
         )
         return None, {}
     lines: dict[tuple[str, ...], int] = {}
-    _collect_lines(node, (), lines)
+    duplicates: list[tuple[tuple[str, ...], int]] = []
+    _collect_lines(node, (), lines, duplicates)
+    for path, line in duplicates:
+        # YAML keeps the last of two equal keys silently: a planner's edit could vanish unseen.
+        problems.append(
+            Problem(
+                shown,
+                line,
+                ".".join(path),
+                f"key '{path[-1]}' appears twice in the same section",
+                "keep one of them",
+            )
+        )
     return document, lines
 
 
-def _collect_lines(node: Any, prefix: tuple[str, ...], lines: dict[tuple[str, ...], int]) -> None:
+def _collect_lines(
+    node: Any,
+    prefix: tuple[str, ...],
+    lines: dict[tuple[str, ...], int],
+    duplicates: list[tuple[tuple[str, ...], int]],
+) -> None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             path = (*prefix, str(key.value))
+            if path in lines:
+                duplicates.append((path, key.start_mark.line + 1))
             lines[path] = key.start_mark.line + 1
-            _collect_lines(value, path, lines)
+            _collect_lines(value, path, lines, duplicates)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             path = (*prefix, str(index))
             lines[path] = item.start_mark.line + 1
-            _collect_lines(item, path, lines)
+            _collect_lines(item, path, lines, duplicates)
 
 
 def _line(lines: dict[tuple[str, ...], int], path: tuple[str, ...]) -> int:
@@ -246,7 +279,7 @@ def _file_sections(
             parsed.append(model.model_validate(document.get(key) or {}))
         except ValidationError as exc:
             for error in exc.errors():
-                loc = (key, *(str(p) for p in error["loc"]))
+                loc = (key, *field_hint(error))
                 problems.append(
                     Problem(shown, _line(lines, loc), ".".join(loc), *describe_error(error, model))
                 )
@@ -256,12 +289,18 @@ def _file_sections(
     return parsed[0], parsed[1], parsed[2]
 
 
-def _load_table(folder: Path, spec: str, base: Path, problems: list[Problem]) -> RawTable | None:
+def _load_table(
+    folder: Path, spec: str, base: Path, problems: list[Problem], where: tuple[str, int, str]
+) -> RawTable | None:
+    """Read a table; a file that is missing or of the wrong kind is reported where the YAML names it."""
     file_part, sheet = split_sheet(spec)
     path = (folder / file_part).resolve()
     shown = display_path(path, base) + (f"#{sheet}" if sheet else "")
     table, found = read_table(path, shown, sheet)
-    problems.extend(found)
+    for problem in found:
+        if problem.row == 0:  # about the file as a whole: point at the YAML line that names it
+            problem = Problem(where[0], where[1], where[2], f"{shown}: {problem.message}", problem.advice)
+        problems.append(problem)
     return table
 
 
@@ -323,9 +362,8 @@ def _build(resolved: _Resolved, shown: str, base: Path, problems: list[Problem])
         header = ScenarioFile.model_validate(config)
     except ValidationError as exc:
         for error in exc.errors():
-            loc = tuple(str(p) for p in error["loc"])
-            file, line = resolved.key_lines.get(loc[:1], (shown, 0))
-            file, line = _locate(resolved.key_lines, loc, (file, line))
+            loc = field_hint(error)
+            file, line = _locate(resolved.key_lines, loc, (shown, 0))
             problems.append(Problem(file, line, ".".join(loc), *describe_error(error, ScenarioFile)))
         header = None
     if header is not None and header.horizon is None:
@@ -333,7 +371,7 @@ def _build(resolved: _Resolved, shown: str, base: Path, problems: list[Problem])
             Problem(shown, 0, "horizon", "horizon is missing", "add horizon: {start: YYYY-MM-DD, weeks: 13}")
         )
     for required in ("reps", "accounts"):
-        if required not in resolved.tables:
+        if required not in resolved.tables and required not in resolved.named_tables:
             problems.append(
                 Problem(
                     shown,
@@ -377,6 +415,7 @@ def _build(resolved: _Resolved, shown: str, base: Path, problems: list[Problem])
         source=shown,
     )
     scenario._settings_valid = settings_valid
+    scenario._key_lines.update(resolved.key_lines)
     scenario._origins.update(origins)
     scenario._raw_ids.update(
         {

@@ -51,6 +51,22 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+def field_hint(error: Any) -> tuple[str, ...]:
+    """The loc of an error, extended by the field a cross-field validator names ('field: message')."""
+    loc = tuple(str(p) for p in error.get("loc", ()))
+    if error.get("type") == "value_error":
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        head, sep, _ = message.partition(": ")
+        if sep and head.isidentifier():
+            return (*loc, head)
+    return loc
+
+
+def _strip_hint(message: str) -> str:
+    head, sep, rest = message.partition(": ")
+    return rest if sep and head.isidentifier() else message
+
+
 def describe_error(
     error: Any, model: type[BaseModel] | None = None, column: str | None = None
 ) -> tuple[str, str]:
@@ -60,7 +76,7 @@ def describe_error(
     name = column or (str(loc[-1]) if loc else "value")
     value = error.get("input")
     raw_message = str(error.get("msg", "invalid value"))
-    message = raw_message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    message = _strip_hint(raw_message.removeprefix("Value error, ").removeprefix("Assertion failed, "))
     description = _field_description(model, loc)
     if kind == "missing" or (value is None and kind not in ("value_error", "assertion_error")):
         advice = f"fill in {name}" + (f": {description}" if description else "")

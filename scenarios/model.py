@@ -92,10 +92,19 @@ class Scenario(_Strict):
     # reported a second time as "unknown".
     _raw_ids: dict[str, set[str]] = PrivateAttr(default_factory=dict)
     _settings_valid: bool = PrivateAttr(default=True)
+    _key_lines: dict[tuple[str, ...], tuple[str, int]] = PrivateAttr(default_factory=dict)
 
     def origin(self, table: str, row_id: str) -> tuple[str, int]:
         """(file, row) where a row came from, e.g. origin('reps', 'R03') → ('reps.csv', 4)."""
         return self._origins.get((table, row_id), (self.source, 0))
+
+    def setting_origin(self, *path: str) -> tuple[str, int]:
+        """(YAML file, line) where a setting such as ('policy', 'tiers', 'visits', 'A') was written."""
+        while path:
+            if path in self._key_lines:
+                return self._key_lines[path]
+            path = path[:-1]
+        return (self.source, 0)
 
     def written_ids(self, table: str) -> set[str]:
         """Ids present in a table file, including rows that failed validation."""

@@ -23,7 +23,7 @@ class VisitRange(Section):
     @model_validator(mode="after")
     def _ordered(self) -> VisitRange:
         if self.max < self.min:
-            raise ValueError(f"max ({self.max:g}) is below min ({self.min:g})")
+            raise ValueError(f"max: max ({self.max:g}) is below min ({self.min:g})")
         return self
 
 
@@ -91,20 +91,22 @@ class TierPolicy(Section):
         if self.method == "pareto":
             shares = list(self.cuts.values())
             if shares != sorted(shares) or not shares or shares[-1] != 1.0:
-                raise ValueError("cuts must ascend and the last tier must reach 1.0 (all accounts)")
+                raise ValueError("cuts: cuts must ascend and the last tier must reach 1.0 (all accounts)")
             missing = [t for t in self.cuts if t not in self.visits]
             if missing:
-                raise ValueError(f"tiers {missing} have cuts but no visits range in policy.tiers.visits")
+                raise ValueError(
+                    f"visits: tiers {missing} have cuts but no visits range in policy.tiers.visits"
+                )
         if self.method == "score":
             scores = list(self.score_cuts.values())
             if scores != sorted(scores, reverse=True) or not scores or scores[-1] != 0:
-                raise ValueError("score_cuts must descend and the last tier must start at 0")
+                raise ValueError("score_cuts: score_cuts must descend and the last tier must start at 0")
             if sum(self.score_weights.values()) <= 0:
-                raise ValueError("score_weights must not all be 0")
+                raise ValueError("score_weights: score_weights must not all be 0")
             missing = [t for t in self.score_cuts if t not in self.visits]
             if missing:
                 raise ValueError(
-                    f"tiers {missing} have score_cuts but no visits range in policy.tiers.visits"
+                    f"visits: tiers {missing} have score_cuts but no visits range in policy.tiers.visits"
                 )
         return self
 
@@ -248,11 +250,11 @@ class Horizon(Section):
     @model_validator(mode="after")
     def _valid_day(self) -> Horizon:
         if not self.working_weekdays:
-            raise ValueError("working_weekdays is empty")
+            raise ValueError("working_weekdays: working_weekdays is empty")
         if self.day_end <= self.day_start:
-            raise ValueError("day_end must be after day_start")
+            raise ValueError("day_end: day_end must be after day_start")
         if self.day_minutes <= self.lunch_break_minutes:
-            raise ValueError("the lunch break is as long as the working day")
+            raise ValueError("lunch_break_minutes: the lunch break is as long as the working day")
         return self
 
     @property

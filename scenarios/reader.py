@@ -71,16 +71,21 @@ def read_table(path: Path, shown: str, sheet: str | None = None) -> tuple[RawTab
     ]
 
 
-def decode_text(data: bytes) -> tuple[str | None, str]:
-    """Decode CSV bytes: UTF-8 (BOM or not), then GB18030. Returns (text, encoding) or (None, reason)."""
+def decode_text(data: bytes) -> tuple[str | None, str, int]:
+    """Decode CSV bytes: UTF-8 (BOM or not), then GB18030.
+
+    Returns (text, encoding, 0), or (None, reason, line of the first byte that is not UTF-8).
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") > 2:
-        return None, "looks like UTF-16"
+        return None, "looks like UTF-16", 1
+    first_error = 0
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return None, "is neither UTF-8 nor GB18030"
+            return data.decode(encoding), encoding, 0
+        except UnicodeDecodeError as exc:
+            if not first_error:
+                first_error = data[: exc.start].count(b"\n") + 1
+    return None, "is neither UTF-8 nor GB18030", first_error
 
 
 def _read_csv(path: Path, shown: str) -> tuple[RawTable | None, list[Problem]]:
@@ -90,28 +95,46 @@ def _read_csv(path: Path, shown: str) -> tuple[RawTable | None, list[Problem]]:
         return None, [
             Problem(shown, 0, "", f"cannot be read ({exc.strerror})", "check the file's permissions")
         ]
-    text, encoding = decode_text(data)
+    text, encoding, bad_line = decode_text(data)
     if text is None:
         return None, [
             Problem(
                 shown,
-                0,
-                "",
+                bad_line,
+                "encoding",
                 f"cannot be decoded: the file {encoding}",
                 "save it as CSV UTF-8 (or GB18030) from Excel",
             )
         ]
     if not text.strip():
-        return None, [Problem(shown, 1, "", "file is empty", "add a header row and at least one data row")]
+        return None, [
+            Problem(shown, 1, "header", "file is empty", "add a header row and at least one data row")
+        ]
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    record_lines: list[int] = []
+    last_line = 0
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        for record in reader:
+            records.append(record)
+            record_lines.append(last_line + 1)
+            last_line = reader.line_num
     except csv.Error as exc:
-        return None, [Problem(shown, 0, "", f"is not valid CSV ({exc})", "check for an unclosed quote")]
+        # the broken record starts on the line after the last good one (a quote may span lines)
+        return None, [
+            Problem(
+                shown,
+                last_line + 1,
+                "quoting",
+                f"is not valid CSV ({exc})",
+                "check for an unclosed or stray quote",
+            )
+        ]
     header = records[0]
     body: list[tuple[int, list[Any]]] = []
-    for number, record in enumerate(records[1:], start=2):
+    for number, record in zip(record_lines[1:], records[1:], strict=True):
         if not any(cell.strip() for cell in record):
             continue  # blank lines are harmless
         body.append((number, record))
@@ -175,7 +198,9 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> tuple[RawTable | No
     if problems:
         return None, problems
     if not grid or all(v is None for v in grid[0]):
-        return None, [Problem(shown, 1, "", "sheet is empty", "put the header in row 1 and data below it")]
+        return None, [
+            Problem(shown, 1, "header", "sheet is empty", "put the header in row 1 and data below it")
+        ]
     header = ["" if v is None else str(v) for v in grid[0]]
     body = [
         (number, [_cell(v) for v in row])
@@ -238,7 +263,7 @@ def _assemble(
             Problem(
                 shown,
                 2,
-                "",
+                "header",
                 "table has a header but no data rows",
                 "add rows, or remove the table from the scenario",
             )
@@ -250,7 +275,7 @@ def _assemble(
                 Problem(
                     shown,
                     number,
-                    "",
+                    f"column {len(columns) + 1}",
                     f"row has {len(record)} cells but the header has {len(columns)}",
                     "remove the extra cells or add headers",
                 )

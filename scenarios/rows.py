@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import Problem
-from .messages import describe_error
+from .messages import describe_error, field_hint
 from .reader import RawTable
 from .tables import TABLE_MODELS, Rep, Row
 
@@ -67,10 +67,10 @@ def validate_rows(table_name: str, table: RawTable) -> tuple[list[Row], list[Pro
     except ValidationError as exc:
         bad_rows: set[int] = set()
         for error in exc.errors():
-            loc = error["loc"]
+            loc = field_hint(error)
             index = int(loc[0])
             bad_rows.add(index)
-            column = str(loc[1]) if len(loc) > 1 else ""
+            column = loc[1] if len(loc) > 1 else ""
             if column in skip:
                 continue
             file, number = table.origin(index)

@@ -72,9 +72,9 @@ class Rep(Row):
     @model_validator(mode="after")
     def _one_hours_field(self) -> Rep:
         if (self.hours_per_week is None) == (self.hours_per_month is None):
-            raise ValueError("give exactly one of hours_per_week and hours_per_month")
+            raise ValueError("hours_per_week: give exactly one of hours_per_week and hours_per_month")
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError("end_date is before start_date")
+            raise ValueError("end_date: end_date is before start_date")
         return self
 
     @property
@@ -183,7 +183,7 @@ class Account(Row):
     @model_validator(mode="after")
     def _hours_in_order(self) -> Account:
         if self.open_time and self.close_time and self.close_time <= self.open_time:
-            raise ValueError("close_time must be after open_time")
+            raise ValueError("close_time: close_time must be after open_time")
         return self
 
     @property
@@ -254,7 +254,7 @@ class Opportunity(Row):
     @model_validator(mode="after")
     def _not_both(self) -> Opportunity:
         if self.must_pursue and self.exclude:
-            raise ValueError("must_pursue and exclude cannot both be true")
+            raise ValueError("must_pursue: must_pursue and exclude cannot both be true")
         return self
 
 
@@ -277,7 +277,7 @@ class Absence(Row):
     @model_validator(mode="after")
     def _ordered(self) -> Absence:
         if self.end < self.start:
-            raise ValueError("end is before start")
+            raise ValueError("end: end is before start")
         return self
 
 

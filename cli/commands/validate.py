@@ -30,11 +30,12 @@ def command(scenario: str, as_json: bool) -> None:
     report = inspect_scenario(scenario)
     problems = list(report.problems)
     if report.scenario is not None:
+        where = report.scenario.setting_origin("policy", "tiers", "visits")
         for item in check_tier_capacity(report.scenario):
             problems.append(
                 Problem(
-                    report.scenario.source,
-                    0,
+                    where[0],
+                    where[1],
                     "policy.tiers.visits",
                     f"{item.scope}: {item.constraint} is short by {item.shortfall:,.0f} {item.unit}",
                     item.suggestion,
