@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -49,12 +48,6 @@ def split_cell(value: Any) -> Any:
     return value
 
 
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError("must be a finite number (not NaN or infinity)")
-    return value
-
-
 def _weekday_list(value: Any) -> Any:
     items = split_cell(value)
     if isinstance(items, list):
@@ -62,24 +55,9 @@ def _weekday_list(value: Any) -> Any:
     return items
 
 
-def _clean_id(value: Any) -> Any:
-    # Ids typed as numbers in Excel arrive as 17.0; keep them as the text a planner sees.
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, str):
-        return value.strip()
-    return value
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-Id = Annotated[str, BeforeValidator(_clean_id), Field(min_length=1, max_length=200)]
-Text = Annotated[str, BeforeValidator(_strip), Field(max_length=2000)]
-Finite = Annotated[float, AfterValidator(_finite)]
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=2000)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 Money = Annotated[Finite, Field(ge=0, le=1e13)]
 Share = Annotated[Finite, Field(ge=0, le=1)]
 Probability = Annotated[Finite, Field(ge=0, le=1)]

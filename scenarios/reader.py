@@ -213,6 +213,16 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> tuple[RawTable | No
 def _cell(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time() else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # Excel stores 17 as 17.0; an id typed as 17 must read back as "17"
+    return value
+
+
+def _clean(value: Any) -> Any:
+    """Strip text; an empty cell is None (so defaults apply and required fields report 'empty')."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
     return value
 
 
@@ -269,6 +279,7 @@ def _assemble(
             )
         )
     table = RawTable(file=shown, columns=[c for c in columns if c])
+    keep = [(index, name) for index, name in enumerate(columns) if name and seen.get(name) == index]
     for number, record in body:
         if len(record) > len(columns) and any(str(v or "").strip() for v in record[len(columns) :]):
             problems.append(
@@ -281,16 +292,7 @@ def _assemble(
                 )
             )
             continue
-        row: dict[str, Any] = {}
-        for index, name in enumerate(columns):
-            if not name or seen.get(name) != index:
-                continue
-            value = record[index] if index < len(record) else None
-            if isinstance(value, str):
-                value = value.strip()
-                if value == "":
-                    value = None
-            row[name] = value
+        row = {name: _clean(record[index]) if index < len(record) else None for index, name in keep}
         table.rows.append(row)
         table.row_numbers.append(number)
     return table, problems

@@ -28,7 +28,10 @@ from .fields import (
 
 
 class Row(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # Ids and names typed as numbers in Excel (17) are read as text ("17").
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True
+    )
 
 
 class Region(Row):

@@ -31,3 +31,20 @@ def test_no_generic_top_level_names_are_installed() -> None:
     for generic in ("cli", "optimizer", "scenarios"):
         spec = importlib.util.find_spec(generic)
         assert spec is None or "site-packages" not in str(spec.origin)
+
+
+def test_readme_scenario_reference_is_current() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "scenario_reference.py"), "--check"], check=False
+    )
+    assert result.returncode == 0, "run `python scripts/scenario_reference.py` to update README.md"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = "bash scripts/bootstrap.sh --test && .venv/bin/python -m pytest -n 2"
+    assert command in readme and command in ci
