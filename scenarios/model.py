@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
@@ -137,6 +138,46 @@ class Scenario(_Strict):
 
     def cost_per_hour_of(self, rep: Rep) -> float:
         return self.policy.economics.cost_per_hour if rep.cost_per_hour is None else rep.cost_per_hour
+
+    def restrict_to_regions(self, region_ids: Iterable[str]) -> Scenario:
+        """The same scenario with only the given regions (their reps, accounts, opportunities, ...).
+
+        Regions are independent in every model but the global ones (tiers, opportunity thresholds): compute
+        those on the whole scenario and pass them in when solving a restriction.
+        """
+        keep = set(region_ids)
+        reps = tuple(r for r in self.reps if r.region in keep)
+        accounts = tuple(a for a in self.accounts if a.region in keep)
+        account_ids = {a.id for a in accounts}
+        rep_ids = {r.id for r in reps}
+        places = account_ids | rep_ids
+        part = Scenario(
+            name=self.name,
+            description=self.description,
+            horizon=self.horizon,
+            policy=self.policy,
+            regions=tuple(r for r in self.regions if r.id in keep),
+            reps=reps,
+            accounts=accounts,
+            opportunities=tuple(o for o in self.opportunities if o.account in account_ids),
+            travel_matrix=tuple(e for e in self.travel_matrix if e.from_id in places and e.to_id in places),
+            absences=tuple(a for a in self.absences if a.rep in rep_ids),
+            adjacency=tuple(e for e in self.adjacency if e.a in account_ids and e.b in account_ids),
+            removed_reps=self.removed_reps,
+            source=self.source,
+        )
+        part._origins.update(self._origins)
+        part._key_lines.update(self._key_lines)
+        return part
+
+    def with_changes(self, **changes: Any) -> Scenario:
+        """A copy with some fields replaced, validated again (derived caches are not carried over)."""
+        data = {name: getattr(self, name) for name in type(self).model_fields}
+        data.update(changes)
+        copy = Scenario(**data)
+        copy._origins.update(self._origins)
+        copy._key_lines.update(self._key_lines)
+        return copy
 
     def summary(self) -> dict[str, Any]:
         return {
