@@ -1,0 +1,127 @@
+"""`salesplan allocate`: visits per month per account that maximise expected profit within rep hours."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+from ...optimizer.allocation import build_problem, sizing_curve, solve_allocation
+from ...optimizer.allocation.sizing import SizingResult
+from ...optimizer.result import ProgressEvent, SolverOptions
+from ..common import Infeasible, guarded, load_or_exit
+from ..output import OutputFolder, write_csv
+from ..writers.allocation import accounts_frame, reps_frame, sizing_chart, sizing_frame
+
+FILES = ("allocation.csv", "reps.csv", "sizing.csv", "sizing.png")
+
+
+def _progress(event: ProgressEvent) -> None:
+    total = f"/{event.total:g}" if event.total else ""
+    click.echo(f"[{event.stage}] {event.done:g}{total} {event.message}", err=True)
+
+
+def _sizing_lines(sizing: SizingResult, currency: str) -> list[str]:
+    lines = []
+    for region in dict.fromkeys(p.region for p in sizing.points):
+        mine = [p for p in sizing.points if p.region == region]
+        now = next((p for p in mine if p.current), None)
+        best = next(p for p in mine if p.recommended)
+        after = next((p for p in mine if p.reps == best.reps + 1), None)
+        text = f"  region {region}: {now.reps if now else 'no'} reps today; best headcount {best.reps}"
+        if now is not None and best.reps != now.reps:
+            text += f" (net profit {best.net_profit - now.net_profit:+,.0f} {currency}/month)"
+        if after is not None and not math.isnan(after.marginal_margin):
+            text += (
+                f"; rep {after.reps} would add {after.marginal_margin:,.0f} {currency}/month of margin, "
+                f"less than a rep costs ({sizing.rep_cost[region]:,.0f})"
+            )
+        else:
+            text += "; every rep in the range examined still pays for itself"
+        lines.append(text)
+    return lines
+
+
+@click.command("allocate")
+@click.argument("scenario", type=click.Path(dir_okay=True, file_okay=True))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for allocation.csv, reps.csv, sizing.csv and sizing.png (replaced atomically).",
+)
+@click.option(
+    "--time-limit",
+    type=float,
+    default=None,
+    help="Wall-clock safety net in seconds (default: policy.solver.time_limit_seconds).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed (default: policy.solver.seed; this stage is deterministic and uses none).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary instead.")
+@guarded
+def command(scenario: str, output: str, time_limit: float | None, seed: int | None, as_json: bool) -> None:
+    """Decide how many visits per month each account of SCENARIO gets, to maximise expected profit.
+
+    Sales respond to visits along each account's ADBUDG curve (CALLPLAN judgments); profit is margin ×
+    sales − the cost of the visits' time. Every account keeps its tier minimum and maximum, each rep's
+    selling hours (travel included) are never exceeded, and the plan comes with a proven bound. Accounts
+    are served by their current rep (or the nearest rep of their region).
+
+    \b
+    Writes to OUTPUT:
+      allocation.csv  account, rep, visits_per_month, expected_sales (currency/year), profit
+                      (currency/month), reason, then tier, current plan, marginal profit per hour
+      reps.csv        hours_available, hours_used, shadow_price (currency per extra selling hour)
+      sizing.csv/png  net profit against the number of reps per region, and the best headcount
+    Prints the current plan against the optimised one. Exit code 3 (nothing written) when some rep's
+    tier minimums need more hours than they have.
+
+    \b
+    Example:
+      salesplan allocate scenarios/examples/bank-key-accounts -o out/bank-calls
+      salesplan allocate my-quarter/scenario.yaml -o out/calls --time-limit 30 --json
+    """
+    loaded = load_or_exit(scenario, quiet=as_json)
+    solver = loaded.policy.solver
+    options = SolverOptions(
+        time_limit_seconds=solver.time_limit_seconds if time_limit is None else time_limit,
+        relative_gap=solver.relative_gap,
+        seed=solver.seed if seed is None else seed,
+        progress=_progress,
+    )
+    currency = loaded.policy.economics.currency
+    problem = build_problem(loaded)
+    result = solve_allocation(problem, options, currency=currency)
+    if result.planned is None:
+        raise Infeasible("allocate", result.infeasibilities)
+    sizing = sizing_curve(problem, options)
+    with OutputFolder(output) as folder:
+        write_csv(accounts_frame(result, loaded), folder / "allocation.csv")
+        write_csv(reps_frame(result, loaded), folder / "reps.csv")
+        write_csv(sizing_frame(sizing), folder / "sizing.csv")
+        sizing_chart(sizing, folder / "sizing.png", currency)
+    if as_json:
+        summary = result.to_dict()
+        summary["sizing"] = {
+            "solve": sizing.info.to_dict(),
+            "current": sizing.current(),
+            "recommended": sizing.recommended(),
+            "rep_cost_per_month": sizing.rep_cost,
+        }
+        summary["output"] = str(output)
+        summary["files"] = list(FILES)
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{loaded.name}: call plan for {len(result.accounts)} accounts and {len(result.reps)} reps")
+    click.echo(result.summary())
+    click.echo("sizing (territories re-cut around each headcount):")
+    for line in _sizing_lines(sizing, currency):
+        click.echo(line)
+    click.echo(f"wrote {', '.join(FILES)} to {output}")

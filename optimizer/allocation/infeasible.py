@@ -1,0 +1,79 @@
+"""When the tier minimums (and locked levels) need more hours than a rep has: by how much, and the fix.
+
+Rep r is infeasible when Σ_{a served by r} L_a · t_a > C_r (minutes per month, the model of problem.py,
+travel included). The shortfall is that difference in hours. Fixes offered, smallest first: move
+accounts to reps of the same region with spare hours at their own minimums, add selling hours, or lower
+the tier minimum that takes most of the rep's hours to the largest value that fits.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..result import Infeasibility
+from .problem import AllocationProblem
+
+
+def infeasibilities(problem: AllocationProblem) -> list[Infeasibility]:
+    """Every rep whose minimum visits exceed their hours, and every unserved account that needs visits."""
+    instance = problem.instance()
+    need = instance.minimum_minutes()
+    capacity = instance.capacity
+    spare = capacity - need
+    problems: list[Infeasibility] = []
+    for r, rep in enumerate(problem.rep_ids):
+        deficit = int(need[r] - capacity[r])
+        if deficit <= 0:
+            continue
+        members = np.flatnonzero(problem.rep_of == r)
+        by_tier: dict[str, float] = {}
+        for a in members:
+            by_tier[problem.tiers[a]] = (
+                by_tier.get(problem.tiers[a], 0.0) + problem.lower[a] * problem.unit[a]
+            )
+        fixes = []
+        region = problem.rep_regions[r]
+        others = [
+            (int(spare[s]), problem.rep_ids[s])
+            for s in range(len(problem.rep_ids))
+            if s != r and problem.rep_regions[s] == region and spare[s] > 0
+        ]
+        others.sort(key=lambda item: (-item[0], item[1]))
+        if others:
+            room = ", ".join(f"{rid} has {minutes / 60:.1f} h spare" for minutes, rid in others[:3])
+            fixes.append(
+                f"move accounts needing {deficit / 60:.1f} h to other reps of region {region} ({room})"
+            )
+        fixes.append(f"add {math.ceil(deficit / 60)} selling hours/month to {rep}")
+        tier, minutes = max(by_tier.items(), key=lambda item: (item[1], item[0]))
+        tier_min = next(int(problem.tier_min[a]) for a in members if problem.tiers[a] == tier)
+        if tier_min > 0 and minutes >= deficit:
+            lowered = math.floor(tier_min * (minutes - deficit) / minutes)
+            if lowered < tier_min:
+                fixes.append(f"lower the tier-{tier} minimum from {tier_min} to {lowered} visits/month")
+        problems.append(
+            Infeasibility(
+                constraint="tier minimum visits (visit and travel time)",
+                scope=f"rep {rep}",
+                shortfall=deficit / 60.0,
+                unit="hours per month",
+                suggestion=(
+                    f"{len(members)} accounts need {need[r] / 60:.1f} h/month at their minimums, "
+                    f"{rep} has {capacity[r] / 60:.1f} h: " + "; or ".join(fixes)
+                ),
+            )
+        )
+    for a in np.flatnonzero((problem.rep_of < 0) & (problem.lower > 0)):
+        hours = problem.lower[a] * problem.unit[a] / 60.0
+        problems.append(
+            Infeasibility(
+                constraint=f"tier-{problem.tiers[a]} minimum of {problem.lower[a]} visits/month",
+                scope=f"account {problem.account_ids[a]}",
+                shortfall=hours,
+                unit="hours per month",
+                suggestion=f"no rep serves region {problem.account_regions[a]}: add a rep there or lower the minimum",
+            )
+        )
+    return problems
