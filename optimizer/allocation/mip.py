@@ -119,38 +119,38 @@ def _cpsat(instance: MckpInstance, options: SolverOptions) -> MipSolution:
     started = time.perf_counter()
     item, level = _columns(instance)
     model = cp_model.CpModel()
-    y = [model.NewBoolVar(f"y{c}") for c in range(item.shape[0])]
+    y = [model.new_bool_var(f"y{c}") for c in range(item.shape[0])]
     by_item: list[list[int]] = [[] for _ in range(instance.group.shape[0])]
     for c, a in enumerate(item):
         by_item[a].append(c)
     # (1) one level per item
     for columns in by_item:
-        model.AddExactlyOne(y[c] for c in columns)
+        model.add_exactly_one(y[c] for c in columns)
     # (2) each group's minutes
     by_group: list[list[int]] = [[] for _ in range(instance.groups)]
     for c, a in enumerate(item):
         if instance.group[a] >= 0 and level[c] > 0:
             by_group[instance.group[a]].append(c)
     for g, columns in enumerate(by_group):
-        model.Add(
+        model.add(
             sum(int(level[c] * instance.unit[item[c]]) * y[c] for c in columns) <= int(instance.capacity[g])
         )
     cents = np.rint(instance.value[item, level] * 100.0).astype(np.int64)
-    model.Maximize(sum(int(cents[c]) * y[c] for c in range(item.shape[0])))
+    model.maximize(sum(int(cents[c]) * y[c] for c in range(item.shape[0])))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = options.time_limit_seconds
     solver.parameters.num_workers = max(1, options.workers)
     solver.parameters.random_seed = options.seed
     solver.parameters.relative_gap_limit = options.relative_gap
-    code = solver.Solve(model)
+    code = solver.solve(model)
     runtime = time.perf_counter() - started
     levels = None
     objective = bound = None
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = np.array([solver.BooleanValue(v) for v in y], dtype=bool)
+        chosen = np.array([solver.boolean_value(v) for v in y], dtype=bool)
         levels = _levels_from(instance, item, level, chosen)
         objective = instance.total_value(levels)
-        bound = solver.BestObjectiveBound() / 100.0
+        bound = solver.best_objective_bound / 100.0
     status = {
         cp_model.OPTIMAL: SolveStatus.OPTIMAL,
         cp_model.FEASIBLE: SolveStatus.FEASIBLE,
@@ -164,6 +164,6 @@ def _cpsat(instance: MckpInstance, options: SolverOptions) -> MipSolution:
         bound,
         runtime,
         time_limit_hit=runtime >= options.time_limit_seconds * 0.99,
-        message=solver.StatusName(code),
+        message=solver.status_name(code),
     )
     return MipSolution(levels, info)

@@ -85,9 +85,6 @@ class AllocationProblem:
     def sales_at(self, visits: FloatArray) -> FloatArray:
         return np.array([float(c.sales(x)) for c, x in zip(self.curves, visits, strict=True)])
 
-    def region_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(sorted(set(self.rep_regions) | set(self.account_regions))))
-
 
 def presence_share(scenario: Scenario, rep: Rep) -> float:
     """Share of the horizon's working days on which the rep works (start/end dates, absences)."""

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..result import SolveInfo, SolverOptions, SolveStatus
-from .mckp import MckpInstance, solve_mckp
+from .mckp import MckpInstance, MckpSolution, solve_mckp
 from .problem import AllocationProblem
 
 MAX_POINTS = 60
@@ -82,7 +82,9 @@ def _start_and_stop(problem: AllocationProblem, members: np.ndarray, mean_minute
     return first, saturated
 
 
-def _point(problem: AllocationProblem, members: np.ndarray, capacity: int, options: SolverOptions):  # type: ignore[no-untyped-def]
+def _point(
+    problem: AllocationProblem, members: np.ndarray, capacity: int, options: SolverOptions
+) -> tuple[MckpSolution, float, float, float]:
     instance = MckpInstance(
         np.zeros(members.size, np.int64),
         problem.lower[members],
