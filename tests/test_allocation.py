@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesplan.optimizer.allocation import build_problem, run_allocation, sizing_curve
 from salesplan.optimizer.result import SolverOptions, SolveStatus
@@ -188,3 +190,43 @@ def test_examples_either_plan_within_hours_or_explain_per_rep() -> None:
             continue
         assert all(r.hours_used <= r.hours_available + 1e-9 for r in result.reps)
         assert all(p.visits_per_month >= p.min_visits for p in result.accounts)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(3.0, 40.0), st.integers(0, 4), st.integers(0, 3))
+def test_hours_never_exceeded_or_the_missing_hours_are_reported(hours: float, min_a: int, min_b: int) -> None:
+    policy = POLICY | {
+        "tiers": {
+            "method": "given",
+            "visits": {
+                "A": {"min": min_a, "max": 5},
+                "B": {"min": min_b, "max": 4},
+                "C": {"min": 0, "max": 3},
+            },
+        }
+    }
+    scenario = tiny(hours).model_copy(update={"policy": Policy.model_validate(policy)})
+    problem = build_problem(scenario)
+    result = run_allocation(scenario, OPTIONS)
+    need = np.bincount(problem.rep_of, weights=problem.lower * problem.unit, minlength=2)
+    capacity = problem.capacity_minutes
+    if result.planned is None:
+        short = {item.scope: item.shortfall for item in result.infeasibilities}
+        expected = {
+            f"rep {rep}": (need[r] - capacity[r]) / 60
+            for r, rep in enumerate(problem.rep_ids)
+            if need[r] > capacity[r]
+        }
+        assert short == pytest.approx(expected)
+        return
+    assert np.all(need <= capacity)
+    assert all(r.hours_used <= r.hours_available + 1e-9 for r in result.reps)
+    assert all(p.visits_per_month >= p.min_visits for p in result.accounts)
+    assert result.info.objective == pytest.approx(brute_force_total(scenario))
+
+
+def test_reasons_name_the_binding_rule() -> None:
+    result = run_allocation(tiny(6.0), OPTIONS)  # R1: 330 of 360 min go to the minimums
+    plans = {p.account_id: p for p in result.accounts}
+    assert plans["A1"].visits_per_month == 2 and "tier-A minimum of 2 binding" in plans["A1"].reason
+    assert any("shadow price" in p.reason or "hours exhausted" in p.reason for p in result.accounts)

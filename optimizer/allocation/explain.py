@@ -102,8 +102,8 @@ def reasons(
             )
         elif rate <= lam:
             text = (
-                f"{more} would pay {_money(rate)} {per_hour}, below the rep's shadow price "
-                f"{_money(lam)} {per_hour}: the hours earn more on other accounts"
+                f"{more} would pay {_money(rate)} {per_hour}, not above the rep's shadow price "
+                f"{_money(lam)} {per_hour}: the hours earn as much or more on other accounts"
             )
         else:
             text = f"{more} would pay {_money(rate)} {per_hour}; not raised (plan not proven optimal)"

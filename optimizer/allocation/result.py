@@ -142,6 +142,11 @@ class AllocationResult:
                 f"one more selling hour is worth {region.shadow_price:,.0f} {cur}/h (rep {region.best_rep}), "
                 f"{region.mean_shadow_price:,.0f} {cur}/h on average"
             )
+        ranked = sorted(self.reps, key=lambda rep: (-rep.shadow_price, rep.rep_id))
+        if ranked:
+            shown = " · ".join(f"{rep.rep_id} {rep.shadow_price:,.0f}" for rep in ranked[:8])
+            more = f" · … ({len(ranked) - 8} more in reps.csv)" if len(ranked) > 8 else ""
+            lines.append(f"  shadow price of one more selling hour, {cur}/h: {shown}{more}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
