@@ -101,3 +101,55 @@ def guarded(func: F) -> F:
             sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+class ProgressLine:
+    """Progress of long solves on stderr: one updating line on a terminal, a line every few seconds in logs."""
+
+    def __init__(self, enabled: bool = True, every_seconds: float = 5.0):
+        import time
+
+        self._clock = time.monotonic
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+        self.every = every_seconds
+        self._last: dict[str, float] = {}
+        self._started = self._clock()
+
+    def __call__(self, event: Any) -> None:
+        if not self.enabled:
+            return
+        now = self._clock()
+        finished = event.total is not None and event.done >= event.total
+        if not self.tty and not finished and now - self._last.get(event.stage, -1e9) < self.every:
+            return
+        self._last[event.stage] = now
+        if event.total:
+            share = min(1.0, event.done / event.total)
+            bar = "#" * int(share * 20)
+            text = f"[{event.stage}] {bar:<20} {event.done:,.0f}/{event.total:,.0f}"
+        else:
+            text = f"[{event.stage}] {event.done:,.0f}"
+        text += f"  {now - self._started:5.1f}s  {event.message}"[:200]
+        if self.tty:
+            end = "\n" if finished else ""
+            click.echo("\r" + text.ljust(100), nl=False, err=True)
+            if end:
+                click.echo("", err=True)
+        else:
+            click.echo(text, err=True)
+
+
+def solver_options(
+    scenario: Scenario, time_limit: float | None, seed: int | None, *, quiet: bool = False
+) -> Any:
+    """SolverOptions from the scenario's policy, overridden by --time-limit / --seed, with progress on stderr."""
+    from ..optimizer.result import SolverOptions
+
+    policy = scenario.policy.solver
+    return SolverOptions(
+        time_limit_seconds=policy.time_limit_seconds if time_limit is None else time_limit,
+        relative_gap=policy.relative_gap,
+        seed=policy.seed if seed is None else seed,
+        progress=ProgressLine(enabled=not quiet),
+    )

@@ -9,17 +9,11 @@ import click
 
 from ...optimizer.allocation import build_problem, sizing_curve, solve_allocation
 from ...optimizer.allocation.sizing import SizingResult
-from ...optimizer.result import ProgressEvent, SolverOptions
-from ..common import Infeasible, guarded, load_or_exit
+from ..common import Infeasible, guarded, load_or_exit, solver_options
 from ..output import OutputFolder, write_csv
 from ..writers.allocation import accounts_frame, reps_frame, sizing_chart, sizing_frame
 
 FILES = ("allocation.csv", "reps.csv", "sizing.csv", "sizing.png")
-
-
-def _progress(event: ProgressEvent) -> None:
-    total = f"/{event.total:g}" if event.total else ""
-    click.echo(f"[{event.stage}] {event.done:g}{total} {event.message}", err=True)
 
 
 def _sizing_lines(sizing: SizingResult, currency: str) -> list[str]:
@@ -89,13 +83,7 @@ def command(scenario: str, output: str, time_limit: float | None, seed: int | No
       salesplan allocate my-quarter/scenario.yaml -o out/calls --time-limit 30 --json
     """
     loaded = load_or_exit(scenario, quiet=as_json)
-    solver = loaded.policy.solver
-    options = SolverOptions(
-        time_limit_seconds=solver.time_limit_seconds if time_limit is None else time_limit,
-        relative_gap=solver.relative_gap,
-        seed=solver.seed if seed is None else seed,
-        progress=_progress,
-    )
+    options = solver_options(loaded, time_limit, seed, quiet=as_json)
     currency = loaded.policy.economics.currency
     problem = build_problem(loaded)
     result = solve_allocation(problem, options, currency=currency)
