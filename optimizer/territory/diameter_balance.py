@@ -26,6 +26,7 @@ from .kernels import (
     moved_delta,
     refresh_art,
     spread_delta,
+    within_cap,
 )
 
 TIE = 1e-12
@@ -57,7 +58,7 @@ def balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev,
         cnt = boundary_records(assign, size, locked, tabu, clock[0], is_art, contiguous, ptr, idx, p, rec_u,
                                rec_k, rec_q, adj, extra)
         group_records(rec_k, rec_q, cnt, p, start, count)
-        bu, bv, bq = -1, -1, -1
+        bu = bv = bq = np.int64(-1)
         bdelta = np.inf
         bspread = np.inf
         ties = 0
@@ -67,15 +68,15 @@ def balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev,
             delta = balance_delta(totals, k, q, act[u], mu, tolmu, invmu)
             spread = spread_delta(totals, k, q, act[u], tolmu, invmu)
             if ((delta < bdelta - TIE or (delta <= bdelta + TIE and spread <= bspread + TIE))
-                    and moved + moved_delta(u, q, assign, prev, mvw) <= budget + 1e-9
+                    and within_cap(moved, moved_delta(u, q, assign, prev, mvw), budget)
                     and far2_within(u, q, members, size, xy, cap2) <= cap2):
                 if delta < bdelta - TIE or spread < bspread - TIE:
                     ties = 1
-                    bu, bv, bq, bdelta, bspread = u, -1, q, delta, spread
+                    bu, bv, bq, bdelta, bspread = u, np.int64(-1), q, delta, spread
                 else:
                     ties += 1
                     if np.random.randint(0, ties) == 0:
-                        bu, bv, bq, bdelta, bspread = u, -1, q, delta, spread
+                        bu, bv, bq, bdelta, bspread = u, np.int64(-1), q, delta, spread
             # swaps u: k -> q with v: q -> k (each unordered pair once: k < q)
             if k > q:
                 continue
@@ -94,7 +95,7 @@ def balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev,
                     continue
                 if contiguous and (not borders(u, q, v, assign, ptr, idx) or not borders(v, k, u, assign, ptr, idx)):
                     continue
-                if moved + moved_delta(u, q, assign, prev, mvw) + moved_delta(v, k, assign, prev, mvw) > budget + 1e-9:
+                if not within_cap(moved, moved_delta(u, q, assign, prev, mvw) + moved_delta(v, k, assign, prev, mvw), budget):
                     continue
                 if far2_within(u, q, members, size, xy, cap2) > cap2 or far2_within(v, k, members, size, xy, cap2) > cap2:
                     continue
@@ -117,7 +118,7 @@ def balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev,
             tabu[bv] = clock[0] + tenure
         for t in (k, bq):
             if bv >= 0 or (t == k and (bu == ea[t] or bu == eb[t])):
-                diam2[t], ea[t], eb[t] = diameter2(t, -1, members, size, xy, work[5], work[6])
+                diam2[t], ea[t], eb[t] = diameter2(t, np.int64(-1), members, size, xy, work[5], work[6])
             elif t == bq:
                 fq, fv = far2_arg(bu, bq, members, size, xy)
                 if fq > diam2[bq]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .kernels import build_members, build_totals, refresh_art
+from .kernels import argsort_heap, build_members, build_totals, refresh_art
 
 EPS = 1e-12
 
@@ -39,7 +39,7 @@ def far2(u: int, k: int, members: np.ndarray, size: np.ndarray, xy: np.ndarray) 
 def far2_arg(u: int, k: int, members: np.ndarray, size: np.ndarray, xy: np.ndarray) -> tuple[float, int]:
     """Largest squared distance from unit u to a member of territory k, and that member."""
     best = -1.0
-    arg = -1
+    arg = np.int64(-1)
     for i in range(size[k]):
         v = members[k, i]
         d = dist2(u, v, xy)
@@ -89,11 +89,11 @@ def diameter2(
         ys = np.empty(t)
         for i in range(t):
             ys[i] = xy[pts[i], 1]
-        o1 = np.argsort(ys, kind="mergesort")
+        o1 = argsort_heap(ys)
         xs = np.empty(t)
         for i in range(t):
             xs[i] = xy[pts[o1[i]], 0]
-        o2 = np.argsort(xs, kind="mergesort")
+        o2 = argsort_heap(xs)  # ties in x keep the y order: lexicographic (x, y)
         order = np.empty(t, dtype=np.int64)
         for i in range(t):
             order[i] = pts[o1[o2[i]]]
@@ -136,7 +136,7 @@ def all_diameters(
     ea = np.empty(p, dtype=np.int64)
     eb = np.empty(p, dtype=np.int64)
     for k in range(p):
-        d2[k], ea[k], eb[k] = diameter2(k, -1, members, size, xy, buf, hull)
+        d2[k], ea[k], eb[k] = diameter2(k, np.int64(-1), members, size, xy, buf, hull)
     return d2, ea, eb
 
 
@@ -181,7 +181,7 @@ def construct_greedy_diameter(
     for k in range(p):
         if size[k] > 0:
             continue
-        best_u = -1
+        best_u = np.int64(-1)
         best_d = -1.0
         for _ in range(sample if nchosen > 0 else 1):
             u = np.random.randint(0, n)
@@ -209,7 +209,7 @@ def construct_greedy_diameter(
     hull = np.empty(n + 1, dtype=np.int64)
     diam = np.zeros(p)
     for k in range(p):
-        diam[k] = diameter2(k, -1, members, size, xy, buf, hull)[0]
+        diam[k] = diameter2(k, np.int64(-1), members, size, xy, buf, hull)[0]
         for i in range(size[k]):
             for e in range(m):
                 load[k] += act[members[k, i], e] * invmu[e]
@@ -226,7 +226,7 @@ def construct_greedy_diameter(
             left += 1
     while left > 0:
         # the least-loaded territory that can still grow
-        k = -1
+        k = np.int64(-1)
         for q in range(p):
             live = 0
             while live < fsize[q] and assign[front[q, live]] >= 0:  # drop taken units lazily
@@ -245,7 +245,7 @@ def construct_greedy_diameter(
                             bk = assign[v]
                     assign[u] = bk
             break
-        best = -1
+        best = np.int64(-1)
         best_v = np.inf
         ties = 0
         i = 0

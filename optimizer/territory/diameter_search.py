@@ -30,6 +30,7 @@ from .kernels import (
     moved_delta,
     plan_hash,
     refresh_art,
+    within_cap,
 )
 
 
@@ -45,9 +46,7 @@ def _path_move(xy, act, ptr, idx, locked, prev, mvw, budget, moved, assign, memb
     queue = work[4]
     seen = work[0]
     best_len = n + 1
-    best_end = -1
-    best_q = -1
-    best_u = -1
+    best_end = best_q = best_u = np.int64(-1)
     for kk in range(p):
         if diam2[kk] < dmax * (1.0 - EPS):
             continue
@@ -99,7 +98,7 @@ def _path_move(xy, act, ptr, idx, locked, prev, mvw, budget, moved, assign, memb
     delta = 0.0
     for i in range(c):
         delta += moved_delta(work[3][i], best_q, assign, prev, mvw)
-    if moved[0] + delta > budget + 1e-9:
+    if not within_cap(moved[0], delta, budget):
         return False
     chain = work[3][:c].copy()
     for i in range(c):
@@ -115,8 +114,8 @@ def _path_move(xy, act, ptr, idx, locked, prev, mvw, budget, moved, assign, memb
     moved[0] += delta
     for i in range(c):
         tabu[chain[i]] = clock + tenure
-    diam2[kk], ea[kk], eb[kk] = diameter2(kk, -1, members, size, xy, work[5], work[6])
-    diam2[best_q], ea[best_q], eb[best_q] = diameter2(best_q, -1, members, size, xy, work[5], work[6])
+    diam2[kk], ea[kk], eb[kk] = diameter2(kk, np.int64(-1), members, size, xy, work[5], work[6])
+    diam2[best_q], ea[best_q], eb[best_q] = diameter2(best_q, np.int64(-1), members, size, xy, work[5], work[6])
     return True
 
 
@@ -174,7 +173,8 @@ def compactness_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, p
     paths = 0
     while True:
         dmax = diam2.max()
-        bu, bq, bc = -1, -1, 0
+        bu = bq = np.int64(-1)
+        bc = np.int64(0)
         bval = np.inf
         bbal = np.inf
         ties = 0
@@ -214,13 +214,13 @@ def compactness_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, p
                             md += moved_delta(blk[i], q, assign, prev, mvw)
                         for i in range(c):
                             move_unit(blk[i], q, assign, members, size, pos, totals, act)
-                        val = max(diameter2(kk, -1, members, size, xy, work[5], work[6])[0],
-                                  diameter2(q, -1, members, size, xy, work[5], work[6])[0],
+                        val = max(diameter2(kk, np.int64(-1), members, size, xy, work[5], work[6])[0],
+                                  diameter2(q, np.int64(-1), members, size, xy, work[5], work[6])[0],
                                   top_excluding(diam2, kk, q))
                         bal = balance_of(totals, mu, tolmu, invmu)
                         for i in range(c):
                             move_unit(blk[i], kk, assign, members, size, pos, totals, act)
-                    if moved[0] + md > budget + 1e-9:
+                    if not within_cap(moved[0], md, budget):
                         continue
                     if val < bval * (1.0 - EPS) or (val <= bval * (1.0 + EPS) and bal < bbal - 1e-12):
                         ties = 1
@@ -253,8 +253,8 @@ def compactness_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, p
                 moved[0] += moved_delta(blk[i], bq, assign, prev, mvw)
                 move_unit(blk[i], bq, assign, members, size, pos, totals, act)
                 tabu[blk[i]] = clock[0] + tenure
-            diam2[src], ea[src], eb[src] = diameter2(src, -1, members, size, xy, work[5], work[6])
-            diam2[bq], ea[bq], eb[bq] = diameter2(bq, -1, members, size, xy, work[5], work[6])
+            diam2[src], ea[src], eb[src] = diameter2(src, np.int64(-1), members, size, xy, work[5], work[6])
+            diam2[bq], ea[bq], eb[bq] = diameter2(bq, np.int64(-1), members, size, xy, work[5], work[6])
             refresh_art(src, assign, members, size, ptr, idx, is_art, work, contiguous)
             refresh_art(bq, assign, members, size, ptr, idx, is_art, work, contiguous)
             b = bbal

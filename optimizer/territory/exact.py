@@ -116,8 +116,7 @@ def solve_exact(problem: TerritoryProblem, seconds: float, gap: float = 1e-6,
         basis = problem.move_basis_weight[had]
         forced = problem.move_basis_weight[(problem.locks >= 0) & (problem.previous >= 0)
                                            & (problem.locks != problem.previous)].sum()
-        mdl.add_row(x[had, problem.previous[had]], -basis, max(problem.move_budget, forced) - basis.sum() - 1e-9,
-                    np.inf)
+        mdl.add_row(x[had, problem.previous[had]], -basis, -np.inf, max(problem.move_budget, forced) - basis.sum())
     # objective
     if widen is None:
         if problem.objective == "home":

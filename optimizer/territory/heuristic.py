@@ -29,7 +29,9 @@ class TerritorySettings:
     """Work budget and search parameters (deterministic; the time limit in SolverOptions is a safety net).
 
     restarts: independent starts. imax: moves without improvement that end a tabu phase. amax: rounds of
-    the diameter search's alternation. tenure: tabu tenure as a multiple of p (at least 2 moves).
+    the diameter search's alternation. tenure: tabu tenure of the diameter search as a multiple of p
+    (at least 2 moves). tenure_sum: the same for the sum search, multiplied by 1, 2, ½, 4 in turn over
+    the restarts (at most half the units).
     median_rounds: re-centring rounds of the p-median search. exact_max_units: regions up to this many
     units are solved by the exact model first. exact_seconds: its share of the time limit.
     """
@@ -38,6 +40,7 @@ class TerritorySettings:
     imax: int = 500
     amax: int = 10
     tenure: float = 0.5
+    tenure_sum: float = 1.0
     median_rounds: int = 12
     exact_max_units: int = 24
     exact_seconds: float = 0.5
@@ -118,12 +121,14 @@ def _run_one(problem: TerritoryProblem, arr: SearchArrays, settings: TerritorySe
     assign = _start(problem, arr, r, seed)
     p = arr.p
     tenure = max(2, round(settings.tenure * p))
+    if problem.objective != "diameter":  # restarts cycle through tenures: ×1, ×2, ×½, ×4 the base
+        tenure = max(2, min(problem.n // 2, round(settings.tenure_sum * p * (1.0, 2.0, 0.5, 4.0)[r % 4])))
     args = (arr.act, arr.mu, arr.tolmu, arr.invmu, arr.ptr, arr.idx, arr.locked, arr.contiguous)
     if problem.objective == "diameter":
         d2, b, _ = improve(arr.xy, *args, arr.prev, arr.mvw, arr.budget, p, assign, tenure, settings.imax,
                            settings.amax, 25, 0.0, seed)
         moved = (arr.prev >= 0) & (assign != arr.prev)
-        return assign, float(np.sqrt(d2)) + float(arr.lam_v[moved].sum()), float(b)
+        return assign, float(np.sqrt(d2)) + float(arr.lam_v[moved].sum()), float(b) + _over_cap(arr, assign)
     extra = np.zeros((0, 0), dtype=np.int64)
     centres = np.full(p, -2, dtype=np.int64)
     c, b = np.inf, np.inf
@@ -132,8 +137,10 @@ def _run_one(problem: TerritoryProblem, arr: SearchArrays, settings: TerritorySe
         if not arr.contiguous:
             extra = np.ascontiguousarray(np.argsort(cost, axis=1, kind="stable")[:, :2].astype(np.int64))
         beta = max(1e-9, float(cost[np.arange(len(assign)), assign].sum()) / p)
-        c, b, _ = penalty_search(cost, *args, extra, arr.prev, arr.mvw, arr.budget, p, assign, tenure,
-                                 settings.imax, beta, seed + round_)
+        if r > 0:  # restarts differ in their first penalty weight too (0.1× to 10×)
+            beta *= 10.0 ** np.random.default_rng(seed + round_).uniform(-1.0, 1.0)
+        c, b, _ = penalty_search(cost, *args, extra, arr.prev, arr.mvw, arr.budget, arr.cap_weight, p, assign,
+                                 tenure, settings.imax, beta, seed + round_)
         if problem.objective == "median":
             new = median_centres(assign, arr.xy, arr.weight, p)
             if np.array_equal(new, centres):
@@ -142,7 +149,13 @@ def _run_one(problem: TerritoryProblem, arr: SearchArrays, settings: TerritorySe
     cost = _site_cost(problem, arr, assign)
     c = float(cost[np.arange(len(assign)), assign].sum())
     b = float(balance_of(build_totals(assign, arr.act, p), arr.mu, arr.tolmu, arr.invmu))
-    return assign, c, b
+    return assign, c, b + _over_cap(arr, assign)
+
+
+def _over_cap(arr: SearchArrays, assign: IntArray) -> float:
+    """The moved amount above the cap, as a share of the base (0 within the cap)."""
+    moved = float(arr.mvw[(arr.prev >= 0) & (assign != arr.prev)].sum())
+    return arr.cap_weight * max(0.0, moved - arr.budget) if moved > arr.budget + 1e-9 else 0.0
 
 
 def multistart(problem: TerritoryProblem, arr: SearchArrays, settings: TerritorySettings, options: SolverOptions,

@@ -36,6 +36,36 @@ def csr_graph(n: int, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @njit(cache=True)
+def _sift(order: np.ndarray, keys: np.ndarray, root: int, end: int) -> None:
+    """Sift order[root] down a max-heap on (key, index) over order[:end]."""
+    while 2 * root + 1 < end:
+        child = 2 * root + 1
+        if child + 1 < end:
+            a, b = order[child], order[child + 1]
+            if keys[a] < keys[b] or (keys[a] == keys[b] and a < b):
+                child += 1
+        a, b = order[root], order[child]
+        if keys[a] < keys[b] or (keys[a] == keys[b] and a < b):
+            order[root], order[child] = b, a
+            root = child
+        else:
+            return
+
+
+@njit(cache=True)
+def argsort_heap(keys: np.ndarray) -> np.ndarray:
+    """Indices that sort ``keys`` ascending, ties by index (heapsort on (key, index); small to compile)."""
+    n = keys.shape[0]
+    order = np.arange(n)
+    for start in range(n // 2 - 1, -1, -1):
+        _sift(order, keys, start, n)
+    for end in range(n - 1, 0, -1):
+        order[0], order[end] = order[end], order[0]
+        _sift(order, keys, 0, end)
+    return order
+
+
+@njit(cache=True)
 def build_members(assign: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """members[p, n], size[p], pos[n] for a complete assignment."""
     n = assign.shape[0]
@@ -263,7 +293,7 @@ def components_repair(
         for u in range(n):
             if assign[u] != -1:
                 continue
-            bk = -1
+            bk = np.int64(-1)
             bc = np.inf
             for j in range(ptr[u], ptr[u + 1]):
                 k = assign[idx[j]]
@@ -290,6 +320,17 @@ def moved_delta(u: int, dst: int, assign: np.ndarray, prev: np.ndarray, mvw: np.
     was = 1.0 if assign[u] != r else 0.0
     will = 1.0 if dst != r else 0.0
     return (will - was) * mvw[u]
+
+
+@njit(cache=True)
+def within_cap(moved: float, delta: float, budget: float) -> bool:
+    """A move is allowed when it keeps the moved amount within the cap, or at least lowers it."""
+    return delta <= 0.0 or moved + delta <= budget + 1e-9
+
+
+@njit(cache=True)
+def cap_excess(moved: float, budget: float) -> float:
+    return moved - budget if moved > budget + 1e-9 else 0.0
 
 
 @njit(cache=True)
@@ -359,10 +400,23 @@ def boundary_records(assign, size, locked, tabu, clock, is_art, contiguous, ptr,
             rec_k[cnt] = k
             rec_q[cnt] = adj[t]
             cnt += 1
-    order = np.argsort(rec_k[:cnt] * p + rec_q[:cnt], kind="mergesort")
-    rec_u[:cnt] = rec_u[:cnt][order]
-    rec_k[:cnt] = rec_k[:cnt][order]
-    rec_q[:cnt] = rec_q[:cnt][order]
+    # counting sort on the key k·p + q (stable: records of one key keep the unit order)
+    fill = np.zeros(p * p + 1, dtype=np.int64)
+    for r in range(cnt):
+        fill[rec_k[r] * p + rec_q[r] + 1] += 1
+    for key in range(p * p):
+        fill[key + 1] += fill[key]
+    su = np.empty(cnt, dtype=np.int64)
+    sk = np.empty(cnt, dtype=np.int64)
+    sq = np.empty(cnt, dtype=np.int64)
+    for r in range(cnt):
+        key = rec_k[r] * p + rec_q[r]
+        at = fill[key]
+        fill[key] += 1
+        su[at], sk[at], sq[at] = rec_u[r], rec_k[r], rec_q[r]
+    rec_u[:cnt] = su
+    rec_k[:cnt] = sk
+    rec_q[:cnt] = sq
     return cnt
 
 

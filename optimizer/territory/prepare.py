@@ -17,7 +17,8 @@ class SearchArrays:
 
     ``ptr, idx`` is the search graph: the problem's adjacency when contiguity is required, else the
     union of the given edges and the Delaunay neighbours (moves between nearby territories).
-    ``mvw`` is the weight of the moved share (the cap's basis), ``lam_v`` = λ · move_weight.
+    ``mvw`` is the weight of the moved share (the cap's basis), ``cap_weight`` = 1 / the base of the
+    share (so a moved amount above the cap is penalised as a share), ``lam_v`` = λ · move_weight.
     """
 
     xy: FloatArray
@@ -32,6 +33,7 @@ class SearchArrays:
     prev: IntArray
     mvw: FloatArray
     budget: float
+    cap_weight: float
     weight: FloatArray
     lam_v: FloatArray
     contiguous: bool
@@ -50,6 +52,7 @@ def search_arrays(problem: TerritoryProblem) -> SearchArrays:
     ptr, idx = csr_graph(n, np.ascontiguousarray(edges, dtype=np.int64))
     locks = np.ascontiguousarray(problem.locks, dtype=np.int64)
     budget = problem.move_budget
+    base = float(problem.move_basis_weight[problem.previous >= 0].sum())
     # moves the locks force on their own count against the cap; the search never needs to beat them
     forced = problem.move_basis_weight[(locks >= 0) & (problem.previous >= 0) & (locks != problem.previous)].sum()
     return SearchArrays(
@@ -65,6 +68,7 @@ def search_arrays(problem: TerritoryProblem) -> SearchArrays:
         prev=np.ascontiguousarray(problem.previous, dtype=np.int64),
         mvw=np.ascontiguousarray(problem.move_basis_weight, dtype=float),
         budget=float(max(budget, forced)),
+        cap_weight=1.0 / base if base > 0 else 0.0,
         weight=np.ascontiguousarray(problem.weight, dtype=float),
         lam_v=np.ascontiguousarray(problem.disruption_weight * problem.move_weight, dtype=float),
         contiguous=bool(problem.contiguous),

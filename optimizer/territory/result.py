@@ -15,8 +15,10 @@ from .problem import FloatArray, IntArray
 class TerritoryResult:
     """A territory plan and what is known about it.
 
-    assignment: territory of each unit. When ``info.status`` has no solution (infeasible or unknown) it is
-    the plan that meets the smallest tolerance found — see ``smallest_tolerance`` — or None.
+    assignment: territory of each unit; None unless ``info.status`` has a solution (every rule met).
+    closest_plan: when the tolerances cannot be met (or no balanced plan was found), the plan that meets
+    the smallest tolerance found — see ``smallest_tolerance`` — else None. The figures below describe
+    ``assignment``, or ``closest_plan`` when there is no assignment.
     centres: per territory, the unit that minimises Σ w_i d(i, ·) over it (the p-median centre).
     totals, deviation: (p, m) activity per territory and (total − μ)/μ. moved: units whose territory
     differs from the previous plan; moved_share in the basis of the cap. compactness: C of the objective
@@ -26,6 +28,7 @@ class TerritoryResult:
 
     info: SolveInfo
     assignment: IntArray | None
+    closest_plan: IntArray | None = None
     centres: IntArray | None = None
     totals: FloatArray | None = None
     deviation: FloatArray | None = None
@@ -44,7 +47,7 @@ class TerritoryResult:
 
     def summary(self) -> str:
         lines = [self.info.summary()]
-        if self.assignment is not None and self.deviation is not None:
+        if self.deviation is not None:
             worst = float(np.abs(self.deviation).max()) if self.deviation.size else 0.0
             lines.append(f"{len(self.deviation)} territories, largest deviation from target {worst:.2%}, "
                          f"{len(self.moved)} units moved ({self.moved_share:.1%})")
@@ -58,6 +61,7 @@ class TerritoryResult:
         return {
             "info": self.info.to_dict(),
             "assignment": plain(self.assignment),
+            "closest_plan": plain(self.closest_plan),
             "centres": plain(self.centres),
             "totals": plain(self.totals),
             "deviation": plain(self.deviation),

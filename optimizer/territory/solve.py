@@ -39,8 +39,10 @@ def _result(problem: TerritoryProblem, plan: IntArray | None, status: SolveStatu
     objective = chk.objective
     if bound is not None and status.has_solution:
         bound = min(bound, objective)
-    info = SolveInfo(SOLVER, status, "min", objective, bound, runtime, hit, message)
-    return TerritoryResult(info, plan, chk.centres, chk.totals, chk.deviation, chk.moved, chk.moved_share,
+    info = SolveInfo(SOLVER, status, "min", objective if status.has_solution else None, bound, runtime, hit,
+                     message)
+    plans = (plan, None) if status.has_solution else (None, plan)
+    return TerritoryResult(info, *plans, chk.centres, chk.totals, chk.deviation, chk.moved, chk.moved_share,
                            chk.compactness, chk.disruption, restarts=restarts, **extra)
 
 

@@ -8,7 +8,9 @@ López-Pérez 2013), own implementation:
      units trade places) minimising F = C + β·B, where C = Σ_i c[i, x_i] is the assignment cost and B the
      balance excess (see ``kernels``); β rises by 5 % after every move that leaves the plan unbalanced and
      falls by 5 % otherwise (strategic oscillation), so the search crosses the infeasible region and
-     comes back; moved units are tabu for ``tenure`` moves; the best balanced plan is kept;
+     comes back; the reassignment cap is part of the penalty (the moved amount above it, as a share), so
+     a start beyond the cap can come back within it; moved units are tabu for ``tenure`` moves; the best
+     plan with no penalty is kept;
   3. for the p-median, re-centre every territory on its 1-median unit and repeat 2 until no centre moves.
 c[i, k] = w_i · d(i, centre or home of k) + λ · v_i · [k ≠ r_i, r_i ≥ 0].
 """
@@ -25,6 +27,7 @@ from .kernels import (
     boundary_records,
     build_members,
     build_totals,
+    cap_excess,
     group_records,
     move_unit,
     moved_amount,
@@ -69,7 +72,7 @@ def grow(assign: np.ndarray, cost: np.ndarray, act: np.ndarray, invmu: np.ndarra
         if assign[u] >= 0:
             _push_frontier(u, assign[u], assign, ptr, idx, onfront, front, fsize)
     while left > 0:
-        k = -1
+        k = np.int64(-1)
         for q in range(p):
             i = 0
             while i < fsize[q]:
@@ -85,7 +88,7 @@ def grow(assign: np.ndarray, cost: np.ndarray, act: np.ndarray, invmu: np.ndarra
                 if assign[u] < 0:
                     assign[u] = np.argmin(cost[u])
             break
-        best = -1
+        best = np.int64(-1)
         bc = np.inf
         ties = 0
         for i in range(fsize[k]):
@@ -113,10 +116,11 @@ def assignment_cost(assign: np.ndarray, cost: np.ndarray) -> float:
 
 
 @njit(cache=True, nogil=True)
-def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, extra, prev, mvw, budget, p,
+def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, extra, prev, mvw, budget, capw, p,
                    assign, tenure, imax, beta, seed):  # type: ignore[no-untyped-def]
-    """Penalty tabu search (see module doc). Leaves in ``assign`` the best balanced plan, or, when none was
-    seen, the plan with the least (B, C). Returns (C, B, moves)."""
+    """Penalty tabu search (see module doc). The penalty is B plus ``capw`` × the moved amount above the
+    cap (a start may exceed it). Leaves in ``assign`` the best plan with no penalty, or, when none was
+    seen, the plan with the least (penalty, C). Returns (C, penalty, moves)."""
     np.random.seed(seed)
     n = assign.shape[0]
     m = act.shape[1]
@@ -127,8 +131,8 @@ def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, ex
     for k in range(p):
         refresh_art(k, assign, members, size, ptr, idx, is_art, work, contiguous)
     c = assignment_cost(assign, cost)
-    b = balance_of(totals, mu, tolmu, invmu)
     moved = moved_amount(assign, prev, mvw)
+    b = balance_of(totals, mu, tolmu, invmu) + capw * cap_excess(moved, budget)
     tabu = np.zeros(n, dtype=np.int64)
     best = assign.copy()
     best_c, best_b = c, b
@@ -147,7 +151,7 @@ def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, ex
         cnt = boundary_records(assign, size, locked, tabu, clock, is_art, contiguous, ptr, idx, p, rec_u, rec_k,
                                rec_q, adj, extra)
         group_records(rec_k, rec_q, cnt, p, start, count)
-        bu, bv, bq = -1, -1, -1
+        bu = bv = bq = np.int64(-1)
         bf = np.inf
         bdc = 0.0
         bdb = 0.0
@@ -155,16 +159,18 @@ def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, ex
         for r in range(cnt):
             u, k, q = rec_u[r], rec_k[r], rec_q[r]
             dc = cost[u, q] - cost[u, k]
-            db = balance_delta(totals, k, q, act[u], mu, tolmu, invmu)
+            md = moved_delta(u, q, assign, prev, mvw)
+            db = balance_delta(totals, k, q, act[u], mu, tolmu, invmu) + capw * (
+                cap_excess(moved + md, budget) - cap_excess(moved, budget))
             f = dc + beta * db
-            if f <= bf + TIE and moved + moved_delta(u, q, assign, prev, mvw) <= budget + 1e-9:
+            if f <= bf + TIE:
                 if f < bf - TIE:
                     ties = 1
-                    bu, bv, bq, bf, bdc, bdb = u, -1, q, f, dc, db
+                    bu, bv, bq, bf, bdc, bdb = u, np.int64(-1), q, f, dc, db
                 else:
                     ties += 1
                     if np.random.randint(0, ties) == 0:
-                        bu, bv, bq, bf, bdc, bdb = u, -1, q, f, dc, db
+                        bu, bv, bq, bf, bdc, bdb = u, np.int64(-1), q, f, dc, db
             if k > q or start[q * p + k] == -1:
                 continue
             back = q * p + k
@@ -173,13 +179,13 @@ def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, ex
                 dc2 = dc + cost[v, k] - cost[v, q]
                 for e in range(m):
                     net[e] = act[u, e] - act[v, e]
-                db2 = balance_delta(totals, k, q, net, mu, tolmu, invmu)
+                md2 = md + moved_delta(v, k, assign, prev, mvw)
+                db2 = balance_delta(totals, k, q, net, mu, tolmu, invmu) + capw * (
+                    cap_excess(moved + md2, budget) - cap_excess(moved, budget))
                 f = dc2 + beta * db2
                 if f > bf + TIE:
                     continue
                 if contiguous and (not borders(u, q, v, assign, ptr, idx) or not borders(v, k, u, assign, ptr, idx)):
-                    continue
-                if moved + moved_delta(u, q, assign, prev, mvw) + moved_delta(v, k, assign, prev, mvw) > budget + 1e-9:
                     continue
                 if f < bf - TIE:
                     ties = 1
@@ -203,7 +209,7 @@ def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, ex
         c += bdc
         b += bdb
         if b < 1e-9:
-            b = balance_of(totals, mu, tolmu, invmu)
+            b = balance_of(totals, mu, tolmu, invmu) + capw * cap_excess(moved, budget)
         clock += 1
         if b <= 1e-9:
             beta /= 1.05
@@ -221,7 +227,8 @@ def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, ex
         if clock - last >= imax:
             break
     assign[:] = best
-    return assignment_cost(assign, cost), balance_of(build_totals(assign, act, p), mu, tolmu, invmu), clock
+    penalty = balance_of(build_totals(assign, act, p), mu, tolmu, invmu)
+    return assignment_cost(assign, cost), penalty + capw * cap_excess(moved_amount(assign, prev, mvw), budget), clock
 
 
 @njit(cache=True, nogil=True)
