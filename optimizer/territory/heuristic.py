@@ -18,7 +18,7 @@ import numpy as np
 from ..result import SolverOptions
 from .diameter_kernels import construct_greedy_diameter
 from .diameter_search import improve
-from .kernels import balance_of, build_totals, components_repair
+from .kernels import balance_of, build_totals, components_repair, connect_locked
 from .prepare import SearchArrays
 from .problem import IntArray, TerritoryProblem
 from .sum_search import centre_costs, grow, median_centres, penalty_search
@@ -93,7 +93,13 @@ def _start(problem: TerritoryProblem, arr: SearchArrays, r: int, seed: int) -> I
     use_previous = bool(np.any(arr.prev >= 0)) and (r == 0 or problem.max_moved_share is not None)
     assign = np.where(arr.locked, arr.locks, arr.prev if use_previous else -1).astype(np.int64)
     if problem.objective == "diameter" and not use_previous:
-        return construct_greedy_diameter(arr.xy, arr.act, arr.invmu, arr.ptr, arr.idx, p, arr.locks, seed)
+        assign = construct_greedy_diameter(arr.xy, arr.act, arr.invmu, arr.ptr, arr.idx, p, arr.locks, seed)
+        if arr.contiguous:
+            sites = np.array([arr.xy[assign == k].mean(axis=0) for k in range(p)])
+            cost = centre_costs(arr.xy, arr.weight, sites, arr.lam_v, arr.prev)
+            connect_locked(assign, arr.locks, p, arr.ptr, arr.idx)
+            components_repair(assign, p, arr.ptr, arr.idx, arr.act, arr.locked, cost)
+        return assign
     if problem.objective == "home":
         assert problem.homes is not None
         cost = centre_costs(arr.xy, arr.weight, np.ascontiguousarray(problem.homes, dtype=float), arr.lam_v, arr.prev)
@@ -111,6 +117,7 @@ def _start(problem: TerritoryProblem, arr: SearchArrays, r: int, seed: int) -> I
         cost = centre_costs(arr.xy, arr.weight, sites, arr.lam_v, arr.prev)
     grow(assign, cost, arr.act, arr.invmu, arr.ptr, arr.idx, p, seed)
     if arr.contiguous:
+        connect_locked(assign, arr.locks, p, arr.ptr, arr.idx)
         components_repair(assign, p, arr.ptr, arr.idx, arr.act, arr.locked, cost)
     assert np.all(assign >= 0) and n == len(assign)
     return assign

@@ -238,6 +238,58 @@ def adjacent_territories(
 
 
 @njit(cache=True, nogil=True)
+def connect_locked(assign: np.ndarray, locks: np.ndarray, p: int, ptr: np.ndarray, idx: np.ndarray) -> None:
+    """Join the units locked to one territory: while some lie outside the part that holds the first of
+    them, the shortest path (in hops, through units not locked elsewhere) from that part to one of them
+    joins the territory. Leaves the plan as it is where no such path exists."""
+    n = assign.shape[0]
+    mark = np.empty(n, dtype=np.int64)
+    queue = np.empty(n, dtype=np.int64)
+    parent = np.empty(n, dtype=np.int64)
+    for k in range(p):
+        first = -1
+        for u in range(n):
+            if locks[u] == k:
+                first = u
+                break
+        if first < 0:
+            continue
+        for _ in range(n):
+            mark[:] = -1
+            tail = flood(first, k, 0, assign, ptr, idx, mark, queue, 0)
+            missing = False
+            for u in range(n):
+                if locks[u] == k and mark[u] != 0:
+                    missing = True
+                    break
+            if not missing:
+                break
+            for i in range(tail):
+                parent[queue[i]] = -1
+            head = 0
+            target = -1
+            while head < tail and target < 0:
+                v = queue[head]
+                head += 1
+                for j in range(ptr[v], ptr[v + 1]):
+                    w = idx[j]
+                    if mark[w] != -1 or (locks[w] >= 0 and locks[w] != k):
+                        continue
+                    mark[w] = 1
+                    parent[w] = v
+                    queue[tail] = w
+                    tail += 1
+                    if locks[w] == k:
+                        target = w
+                        break
+            if target < 0:
+                break
+            while target >= 0 and mark[target] == 1:  # back along the path to the part
+                assign[target] = k
+                target = parent[target]
+
+
+@njit(cache=True, nogil=True)
 def components_repair(
     assign: np.ndarray, p: int, ptr: np.ndarray, idx: np.ndarray, act: np.ndarray, locked: np.ndarray,
     cost: np.ndarray,

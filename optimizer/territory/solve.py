@@ -28,7 +28,8 @@ SOLVER = "territory"
 
 
 def _result(problem: TerritoryProblem, plan: IntArray | None, status: SolveStatus, bound: float | None,
-             started: float, hit: bool, message: str, restarts: int, **extra) -> TerritoryResult:  # type: ignore[no-untyped-def]
+             started: float, hit: bool, message: str, restarts: int, region: str = "region",
+             **extra) -> TerritoryResult:  # type: ignore[no-untyped-def]
     runtime = time.monotonic() - started
     if plan is None:
         info = SolveInfo(SOLVER, status, "min", None, bound, runtime, hit, message)
@@ -36,6 +37,10 @@ def _result(problem: TerritoryProblem, plan: IntArray | None, status: SolveStatu
     chk = check_plan(problem, plan)
     if status.has_solution and not chk.feasible:  # never claim what the checker does not confirm
         status, message = SolveStatus.UNKNOWN, "; ".join(chk.problems)
+        extra["infeasibilities"] = tuple(extra.get("infeasibilities", ())) + tuple(
+            Infeasibility("a plan meeting every rule", region, 0.0, "plans",
+                          f"the best plan found breaks a rule ({item}); raise the time limit or relax the rule")
+            for item in chk.problems)
     objective = chk.objective
     if bound is not None and status.has_solution:
         bound = min(bound, objective)
@@ -68,7 +73,7 @@ def _tolerance_result(problem: TerritoryProblem, analysis: ToleranceAnalysis, st
     if analysis.achieved is not None:
         smallest = tuple(None if t is None else max(t, analysis.achieved) for t in problem.tolerance)
     message = extra_issue or ("tolerance cannot be met" if proven else "no balanced plan found")
-    return _result(problem, analysis.plan, status, None, started, hit, message, restarts,
+    return _result(problem, analysis.plan, status, None, started, hit, message, restarts, region,
                    infeasibilities=tuple(explanations), smallest_tolerance=smallest)
 
 
@@ -111,7 +116,7 @@ def solve_territories(problem: TerritoryProblem, options: SolverOptions | None =
                                      "" if np.isfinite(analysis.floor) else "the rules conflict at any tolerance")
         if exact.status == "optimal":
             return _result(problem, exact.assignment, SolveStatus.OPTIMAL, exact.bound, started, False,
-                           "exact model", 0)
+                           "exact model", 0, region)
         hit = True
         bound = exact.bound
         if exact.assignment is not None and exact.objective is not None:
@@ -132,7 +137,7 @@ def solve_territories(problem: TerritoryProblem, options: SolverOptions | None =
         analysis = smallest_tolerance(problem, seconds, False, quick_search, outcome.assignment)
         return _tolerance_result(problem, analysis, started, hit, region, outcome.restarts)
     result = _result(problem, plan, SolveStatus.FEASIBLE, bound, started, hit,
-                     f"{outcome.restarts} restarts, bound: {relaxed.method}", outcome.restarts)
+                     f"{outcome.restarts} restarts, bound: {relaxed.method}", outcome.restarts, region)
     gap = result.info.gap
     if result.feasible and gap is not None and gap <= options.relative_gap:
         result = replace(result, info=replace(result.info, status=SolveStatus.OPTIMAL))
