@@ -1,0 +1,178 @@
+"""The periodic vehicle routing problem (PVRP) the visit scheduler hands to the routing engine.
+
+Model (one rep's horizon; Christofides & Beasley 1984, Cordeau, Gendreau & Laporte 1997):
+
+    minimise   Σ_d Σ_{routes k of day d} Σ_{(i,j) ∈ k} c_ij  +  Σ_{i dropped} π_i
+
+    subject to
+    (1) every customer i with π_i = None takes exactly one pattern P ∈ 𝒫_i and is visited on every
+        day of P, once that day, and on no other day; a customer with a penalty π_i may instead be
+        dropped entirely (no visit at all);
+    (2) day d runs at most m_d routes, each from the depot 0 and back;
+    (3) the load of a route, Σ q_i over its visits, is at most Q_d;
+    (4) each visit starts inside the customer's window [e_i, l_i] (waiting allowed), and when
+        H_d > 0 every route is back at the depot by H_d; without windows this is
+        travel + service ≤ H_d (the classic maximum route duration).
+
+Symbols: depot 0, customers 1..n; c_ij travel cost and τ_ij travel duration (may be asymmetric;
+τ defaults to c); s_i service duration; q_i demand per visit; 𝒫_i allowed day patterns (tuples of
+day indices 0..t−1); [e_i, l_i] window in the day's own clock (minutes from the day's start, say);
+π_i drop penalty in cost units; per day d: m_d vehicles (0 on holidays), capacity Q_d, end of day H_d
+(0 = no limit). All times share one unit, all costs another.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatMatrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class RoutingCustomer:
+    """One customer (account): its allowed day patterns and what a visit needs.
+
+    ``patterns``: allowed day patterns, each a tuple of distinct day indices (one is chosen).
+    ``service``: time spent at the customer per visit. ``demand``: load per visit.
+    ``time_window``: (earliest, latest) start of service, in the day's clock; None = any time.
+    ``drop_penalty``: cost of leaving the customer out entirely; None = mandatory.
+    """
+
+    patterns: tuple[tuple[int, ...], ...]
+    service: float = 0.0
+    demand: float = 0.0
+    time_window: tuple[float, float] | None = None
+    drop_penalty: float | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        patterns = tuple(tuple(int(d) for d in p) for p in self.patterns)
+        object.__setattr__(self, "patterns", patterns)
+        if not patterns:
+            raise ValueError(f"customer {self.name!r}: at least one allowed day pattern is needed")
+        for p in patterns:
+            if not p or len(set(p)) != len(p):
+                raise ValueError(f"customer {self.name!r}: pattern {p} must list distinct days")
+        if self.service < 0 or self.demand < 0:
+            raise ValueError(f"customer {self.name!r}: service and demand must be ≥ 0")
+        if self.time_window is not None:
+            early, late = self.time_window
+            if not early <= late:
+                raise ValueError(f"customer {self.name!r}: time window {self.time_window} is empty")
+        if self.drop_penalty is not None and not self.drop_penalty >= 0:
+            raise ValueError(f"customer {self.name!r}: drop penalty must be ≥ 0 or None")
+
+
+@dataclass(frozen=True)
+class RoutingDay:
+    """One day of the horizon: vehicles (reps) available, their capacity, and the end of the day.
+
+    ``max_duration`` H_d: routes must be back at the depot by H_d (0 = no limit).
+    """
+
+    vehicles: int = 1
+    capacity: float = math.inf
+    max_duration: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.vehicles < 0 or not self.capacity >= 0 or not self.max_duration >= 0:
+            raise ValueError(f"day {self}: vehicles, capacity and max_duration must be ≥ 0")
+
+    @property
+    def end(self) -> float:
+        """End of the day H_d, or +inf without a limit."""
+        return self.max_duration if self.max_duration > 0 else math.inf
+
+
+@dataclass(frozen=True, eq=False)
+class PeriodicRoutingProblem:
+    """A PVRP instance: matrices over depot 0 and customers 1..n, the customers, the days.
+
+    ``customers[i - 1]`` is customer i (row/column i of the matrices). ``duration`` defaults to ``cost``.
+    """
+
+    cost: FloatMatrix
+    customers: tuple[RoutingCustomer, ...]
+    days: tuple[RoutingDay, ...]
+    duration: FloatMatrix | None = None
+
+    def __post_init__(self) -> None:
+        cost = _frozen_matrix(self.cost, "cost")
+        duration = cost if self.duration is None else _frozen_matrix(self.duration, "duration")
+        n = len(self.customers)
+        if cost.shape != (n + 1, n + 1) or duration.shape != (n + 1, n + 1):
+            raise ValueError(f"cost and duration must be {(n + 1, n + 1)} for {n} customers plus the depot")
+        object.__setattr__(self, "cost", cost)
+        object.__setattr__(self, "customers", tuple(self.customers))
+        object.__setattr__(self, "days", tuple(self.days))
+        object.__setattr__(self, "duration", None if self.duration is None else duration)
+        t = len(self.days)
+        for i, customer in enumerate(self.customers, start=1):
+            for p in customer.patterns:
+                if min(p) < 0 or max(p) >= t:
+                    raise ValueError(f"customer {i}: pattern {p} uses a day outside 0..{t - 1}")
+
+    @property
+    def n(self) -> int:
+        """Number of customers."""
+        return len(self.customers)
+
+    @property
+    def travel_time(self) -> FloatMatrix:
+        """The duration matrix (the cost matrix when none was given)."""
+        return self.cost if self.duration is None else self.duration
+
+    def schedule(self, customers: Sequence[int]) -> tuple[tuple[float, ...], float]:
+        """Earliest service starts of a route leaving the depot at time 0, and its return time."""
+        tau = self.travel_time
+        now, prev, starts = 0.0, 0, []
+        for i in customers:
+            customer = self.customers[i - 1]
+            early = customer.time_window[0] if customer.time_window else 0.0
+            start = max(now + float(tau[prev, i]), early)
+            starts.append(start)
+            now, prev = start + customer.service, i
+        return tuple(starts), now + float(tau[prev, 0])
+
+    def route_fits(self, day: int, customers: Sequence[int], tol: float = 1e-9) -> bool:
+        """Whether a route respects the day's capacity, the windows and the end of the day."""
+        plan = self.days[day]
+        if sum(self.customers[i - 1].demand for i in customers) > plan.capacity + tol:
+            return False
+        starts, end = self.schedule(customers)
+        for i, start in zip(customers, starts, strict=True):
+            window = self.customers[i - 1].time_window
+            if window is not None and start > window[1] + tol:
+                return False
+        return end <= plan.end + tol
+
+    def route_cost(self, customers: Sequence[int]) -> float:
+        """Travel cost depot → customers → depot."""
+        path = [0, *customers, 0]
+        return float(sum(self.cost[a, b] for a, b in itertools.pairwise(path)))
+
+    @classmethod
+    def from_coordinates(
+        cls,
+        xy: Sequence[tuple[float, float]] | npt.ArrayLike,
+        customers: Sequence[RoutingCustomer],
+        days: Sequence[RoutingDay],
+    ) -> PeriodicRoutingProblem:
+        """Euclidean costs = durations between planar points; ``xy[0]`` is the depot."""
+        pts = np.asarray(xy, dtype=float)
+        diff = pts[:, None, :] - pts[None, :, :]
+        return cls(np.sqrt((diff**2).sum(axis=2)), tuple(customers), tuple(days))
+
+
+def _frozen_matrix(matrix: npt.ArrayLike, name: str) -> FloatMatrix:
+    array = np.array(matrix, dtype=np.float64)
+    if array.ndim != 2 or not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError(f"{name} must be a square matrix of finite values ≥ 0")
+    array.setflags(write=False)
+    return array
