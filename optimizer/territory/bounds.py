@@ -100,7 +100,7 @@ def home_bound(problem: TerritoryProblem, seconds: float) -> Bound:
     return Bound(float(res.fun) - 1e-7 * max(1.0, abs(float(res.fun))), "lp")
 
 
-def median_bound(problem: TerritoryProblem, upper: float | None, seconds: float, iterations: int = 300) -> Bound:
+def median_bound(problem: TerritoryProblem, upper: float | None, seconds: float, iterations: int = 1000) -> Bound:
     """Best Lagrangian value found within ``iterations`` subgradient steps (or ``seconds``)."""
     stop = time.monotonic() + seconds
     n, p = problem.n, problem.p
