@@ -9,12 +9,22 @@ Score method: s_i = Σ_c w_c · score_ic / Σ_c w_c over the criteria cooperatio
 relationship (each 0–100); account i gets the first tier t with s_i ≥ score_cut_t.
 
 Given method: the accounts table's tier column.
+
+Every account also gets its weighted criteria score s_i when it has any criterion (missing ones count 0),
+whatever the method, so planners see it beside the tier.
+
+Growth/share class in the spirit of the BCG matrix (Henderson 1970), with the account as the "market":
+share of wallet w_i = current_sales_i / potential_i (how much of what it could buy it buys from us) and
+market growth g_i = growth_rate_i. With thresholds W (share) and G (growth), by default the medians over
+the accounts that have both: star (g ≥ G, w ≥ W), cash cow (g < G, w ≥ W), question mark (g ≥ G, w < W),
+dog (g < G, w < W). Accounts without a potential or a growth rate get no class, and their reason says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 
@@ -62,7 +72,9 @@ def account_value(account: Account, basis: str, default_margin: float) -> float:
     return account.current_sales
 
 
-def pareto_tiers(ids: Sequence[str], values: Sequence[float], cuts: dict[str, float]) -> list[TierAssignment]:
+def pareto_tiers(
+    ids: Sequence[str], values: Sequence[float], cuts: dict[str, float], basis: str = "value"
+) -> list[TierAssignment]:
     """Tiers by cumulative share of value (see module docstring); returned in the input order."""
     value = np.asarray(values, dtype=float)
     order = sorted(range(len(ids)), key=lambda i: (-value[i], ids[i]))
@@ -74,13 +86,24 @@ def pareto_tiers(ids: Sequence[str], values: Sequence[float], cuts: dict[str, fl
         share_before = before / total if total > 0 else 1.0
         share_after = (before + value[i]) / total if total > 0 else 1.0
         tier, cut = next(((t, c) for t, c in tiers if share_before < c), tiers[-1])
+        own = value[i] / total if total > 0 else 0.0
         reason = (
-            f"rank {rank} of {len(ids)} by value; the accounts up to it make {share_after:.1%} of value "
+            f"{basis.replace('_', ' ')} {value[i]:,.0f} ({own:.2%} of the total), rank {rank} of {len(ids)}; "
+            f"with the accounts above it {share_after:.1%} of value "
             f"(tier {tier} holds the accounts that make the first {cut:.0%})"
         )
-        result[i] = TierAssignment(ids[i], tier, float(value[i]), rank, share_after, None, reason)
+        result[i] = TierAssignment(ids[i], tier, float(value[i]), rank, float(share_after), None, reason)
         before += value[i]
     return [result[i] for i in range(len(ids))]
+
+
+def criteria_score(account: Account, weights: dict[str, float]) -> float | None:
+    """Weighted criteria score 0–100 (missing criteria count 0); None when the account has no criterion."""
+    total_weight = sum(weights.values())
+    parts = {c: getattr(account, c) for c in weights}
+    if total_weight <= 0 or all(v is None for v in parts.values()):
+        return None
+    return sum(weights[c] * (parts[c] or 0.0) for c in weights) / total_weight
 
 
 def score_tiers(
@@ -90,10 +113,13 @@ def score_tiers(
     total_weight = sum(weights.values())
     result = []
     for account in accounts:
-        parts = {c: (getattr(account, c) or 0.0) for c in weights}
-        score = sum(weights[c] * parts[c] for c in weights) / total_weight
+        parts = {c: getattr(account, c) for c in weights}
+        score = criteria_score(account, weights) or 0.0
         tier, cut = next(((t, c) for t, c in cuts.items() if score >= c), list(cuts.items())[-1])
-        detail = ", ".join(f"{c} {parts[c]:.0f}×{weights[c] / total_weight:.2f}" for c in weights)
+        detail = ", ".join(
+            f"{c} {'missing→0' if parts[c] is None else f'{parts[c]:.0f}'}×{weights[c] / total_weight:.2f}"
+            for c in weights
+        )
         reason = f"score {score:.1f} ≥ {cut:.0f} → {tier} ({detail})"
         result.append(TierAssignment(account.id, tier, score, 0, 0.0, score, reason))
     ranks = sorted(range(len(result)), key=lambda i: (-result[i].value, result[i].account_id))
@@ -125,5 +151,85 @@ def assign_tiers(scenario: Scenario, policy: TierPolicy | None = None) -> TierRe
     else:
         margin = scenario.policy.economics.default_margin
         values = [account_value(a, policy.basis, margin) for a in accounts]
-        assignments = pareto_tiers([a.id for a in accounts], values, dict(policy.cuts))
+        assignments = pareto_tiers([a.id for a in accounts], values, dict(policy.cuts), policy.basis)
+    weights = dict(policy.score_weights)
+    assignments = [
+        t if t.score is not None else replace(t, score=criteria_score(a, weights))
+        for t, a in zip(assignments, accounts, strict=True)
+    ]
     return TierResult(policy.method, policy.basis, tuple(assignments))
+
+
+BcgClass = Literal["star", "cash cow", "question mark", "dog", ""]
+BCG_CLASSES: tuple[BcgClass, ...] = ("star", "cash cow", "question mark", "dog")
+
+
+@dataclass(frozen=True)
+class AccountClass:
+    """An account's growth/share class and why ('' when its data do not allow one)."""
+
+    account_id: str
+    klass: BcgClass
+    share_of_wallet: float | None
+    growth: float | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ClassResult:
+    """Growth/share classes and the thresholds used (``*_is_median``: defaulted to the median)."""
+
+    share_threshold: float | None
+    growth_threshold: float | None
+    share_is_median: bool
+    growth_is_median: bool
+    classes: tuple[AccountClass, ...]
+
+    def class_of(self) -> dict[str, str]:
+        return {c.account_id: c.klass for c in self.classes}
+
+    def counts(self) -> dict[str, int]:
+        counts = {k: 0 for k in BCG_CLASSES}
+        for c in self.classes:
+            if c.klass:
+                counts[c.klass] += 1
+        return counts
+
+
+def classify_accounts(
+    accounts: Sequence[Account],
+    share_threshold: float | None = None,
+    growth_threshold: float | None = None,
+) -> ClassResult:
+    """Growth/share class of every account (see module docstring); thresholds default to medians."""
+    share = [
+        a.current_sales / a.potential if a.potential is not None and a.potential > 0 else None
+        for a in accounts
+    ]
+    growth = [a.growth_rate for a in accounts]
+    both = [i for i in range(len(accounts)) if share[i] is not None and growth[i] is not None]
+    share_cut = share_threshold
+    growth_cut = growth_threshold
+    if both:
+        share_cut = float(np.median([share[i] for i in both])) if share_cut is None else share_cut
+        growth_cut = float(np.median([growth[i] for i in both])) if growth_cut is None else growth_cut
+    result = []
+    for account, w, g in zip(accounts, share, growth, strict=True):
+        if w is None or g is None or share_cut is None or growth_cut is None:
+            missing = "potential" if w is None else "growth_rate"
+            result.append(AccountClass(account.id, "", w, g, f"no class: the account has no {missing}"))
+            continue
+        high_share, high_growth = w >= share_cut, g >= growth_cut
+        klass: BcgClass = (
+            ("star" if high_growth else "cash cow")
+            if high_share
+            else ("question mark" if high_growth else "dog")
+        )
+        reason = (
+            f"share of wallet {w:.0%} {'≥' if high_share else '<'} {share_cut:.0%}, "
+            f"market growth {g:+.1%} {'≥' if high_growth else '<'} {growth_cut:+.1%} → {klass}"
+        )
+        result.append(AccountClass(account.id, klass, w, g, reason))
+    return ClassResult(
+        share_cut, growth_cut, share_threshold is None, growth_threshold is None, tuple(result)
+    )
