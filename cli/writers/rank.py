@@ -1,0 +1,324 @@
+"""Tables, chart and summary of the `rank` stage: accounts.csv, opportunities.csv, capacity.csv, matrix.png."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ...optimizer.ranking import QUADRANTS, RankResult
+from ...scenarios.model import Scenario
+
+COLOURS = {"act now": "#2a9d3f", "plan": "#2b6cb0", "opportunistic": "#e08a00", "shelve": "#8a8a8a"}
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "AR PL UMing CN",
+)
+DPI = 130
+
+
+def accounts_frame(scenario: Scenario, result: RankResult) -> pd.DataFrame:
+    """One row per account: tier and class with their reasons, the values behind them, its opportunities."""
+    tiers = {t.account_id: t for t in result.tiers.assignments}
+    classes = {c.account_id: c for c in result.classes.classes}
+    opportunities = pd.DataFrame(
+        {
+            "account": [o.account for o in scenario.opportunities],
+            "selected": result.portfolio.selected,
+            "value": result.ranking.expected_value,
+        }
+    )
+    chosen_value = opportunities["value"].where(opportunities["selected"], 0.0)
+    by_account = opportunities.assign(chosen_value=chosen_value).groupby("account")
+    rows = []
+    for a in scenario.accounts:
+        t, c = tiers[a.id], classes[a.id]
+        rows.append(
+            {
+                "account": a.id,
+                "name": a.name,
+                "region": a.region,
+                "rep": result.rep_of.get(a.id, ""),
+                "tier": t.tier,
+                "tier_rank": t.rank,
+                "value": round(t.value, 2),
+                "cumulative_share": round(t.cumulative_share, 4),
+                "score": None if t.score is None else round(t.score, 1),
+                "class": c.klass,
+                "share_of_wallet": None if c.share_of_wallet is None else round(c.share_of_wallet, 4),
+                "growth_rate": c.growth,
+                "current_sales": a.current_sales,
+                "potential": a.sales_potential,
+                "margin": scenario.margin_of(a),
+                "reason": t.reason,
+                "class_reason": c.reason,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    counts = by_account.agg(
+        opportunities=("value", "size"),
+        chosen=("selected", "sum"),
+        chosen_expected_value=("chosen_value", "sum"),
+    )
+    frame = frame.join(counts, on="account")
+    frame[["opportunities", "chosen"]] = frame[["opportunities", "chosen"]].fillna(0).astype(int)
+    frame["chosen_expected_value"] = frame["chosen_expected_value"].fillna(0.0).round(2)
+    order = {tier: k for k, tier in enumerate(scenario.policy.tiers.visits)}
+    frame["_tier"] = frame["tier"].map(order).fillna(len(order))
+    frame = frame.sort_values(["_tier", "tier_rank", "account"], kind="stable").drop(columns="_tier")
+    columns = [c for c in frame.columns if c not in ("reason", "class_reason")] + ["reason", "class_reason"]
+    return frame[columns].reset_index(drop=True)
+
+
+def opportunities_frame(scenario: Scenario, result: RankResult) -> pd.DataFrame:
+    """One row per opportunity, best first: value, quadrant, whether it is chosen, and why."""
+    ranking, portfolio = result.ranking, result.portfolio
+    accounts = scenario.account_by_id
+    opportunities = scenario.opportunities
+    frame = pd.DataFrame(
+        {
+            "rank": ranking.rank,
+            "opportunity": [o.id for o in opportunities],
+            "account": [o.account for o in opportunities],
+            "account_name": [accounts[o.account].name for o in opportunities],
+            "rep": result.owner,
+            "type": [o.type for o in opportunities],
+            "size": [o.size for o in opportunities],
+            "probability": [o.probability for o in opportunities],
+            "margin": result.margin,
+            "expected_value": ranking.expected_value.round(2),
+            "effort_hours": [o.effort_hours for o in opportunities],
+            "value_per_hour": ranking.value_per_hour.round(2),
+            "quadrant": ranking.quadrant_names(),
+            "must_pursue": [o.must_pursue for o in opportunities],
+            "exclude": [o.exclude for o in opportunities],
+            "selected": portfolio.selected,
+            "reason": portfolio.reasons,
+            "due_date": [o.due_date.isoformat() if o.due_date else "" for o in opportunities],
+            "description": [o.description or "" for o in opportunities],
+        }
+    )
+    return frame.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def capacity_frame(result: RankResult) -> pd.DataFrame:
+    """One row per capacity pool (rep, or region): hours, use, and the value of one more hour."""
+    rows = []
+    for plan in result.portfolio.pools:
+        name = plan.name.removeprefix("region ")
+        reps = [h for h in result.hours if (h.region if result.capacity_by == "region" else h.rep) == name]
+        rows.append(
+            {
+                "rep": name if result.capacity_by == "rep" else "",
+                "region": reps[0].region if reps else name,
+                "reps": len(reps),
+                "selling_hours": round(sum(h.selling_hours for h in reps), 2),
+                "visit_hours": round(sum(h.visit_hours for h in reps), 2),
+                "hours_available": round(plan.capacity_hours, 2),
+                "hours_used": round(plan.used_hours, 2),
+                "hours_left": round(plan.left_hours, 2),
+                "must_pursue_hours": round(plan.must_hours, 2),
+                "candidates": plan.candidates,
+                "chosen": plan.chosen,
+                "expected_value": round(plan.value, 2),
+                "bound": round(plan.bound, 2),
+                "status": plan.status.value,
+                "value_of_one_more_hour": _money(plan.hour_value_low),
+                "value_of_one_more_hour_high": _money(plan.hour_value_high),
+                "lp_value_per_hour": round(plan.lp_hour_value, 2),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _money(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _cjk_font() -> str | None:
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in names), None)
+
+
+def write_matrix(path: Path, scenario: Scenario, result: RankResult, labels: int = 10) -> None:
+    """The size × probability matrix as a PNG: colour = action, ringed = chosen, thresholds dashed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ranking, selected = result.ranking, result.portfolio.selected
+    size = np.array([o.size for o in scenario.opportunities], dtype=float)
+    probability = np.array([o.probability for o in scenario.opportunities], dtype=float)
+    font = _cjk_font()
+    style = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "font.size": 9}
+    with plt.rc_context(style), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # missing CJK glyphs fall back silently
+        fig, ax = plt.subplots(figsize=(9, 6.5))
+        positive = size[size > 0]
+        if len(positive) and positive.max() / positive.min() > 20:
+            ax.set_xscale("log")
+            size = np.maximum(size, positive.min())
+        for k, name in enumerate(QUADRANTS):
+            mask = ranking.quadrant == k
+            ax.scatter(
+                size[mask & ~selected],
+                probability[mask & ~selected],
+                s=22,
+                color=COLOURS[name],
+                alpha=0.45,
+                linewidths=0,
+                label=f"{name} ({int(mask.sum())})",
+            )
+            ax.scatter(
+                size[mask & selected],
+                probability[mask & selected],
+                s=46,
+                color=COLOURS[name],
+                edgecolors="black",
+                linewidths=1.0,
+            )
+        ax.scatter([], [], s=46, color="white", edgecolors="black", label=f"chosen ({int(selected.sum())})")
+        t = ranking.thresholds
+        ax.axvline(t.size, color="#444444", linestyle="--", linewidth=0.9)
+        ax.axhline(t.probability, color="#444444", linestyle="--", linewidth=0.9)
+        currency = scenario.policy.economics.currency
+        ax.set_xlabel(
+            f"size if won ({currency}); dashed: {t.size:,.0f}{' (median)' if t.size_is_median else ''}"
+        )
+        ax.set_ylabel(
+            f"probability; dashed: {t.probability:.2f}{' (median)' if t.probability_is_median else ''}"
+        )
+        ax.set_ylim(-0.02, 1.02)
+        corners = {
+            "act now": (0.98, 0.98),
+            "plan": (0.98, 0.02),
+            "opportunistic": (0.02, 0.98),
+            "shelve": (0.02, 0.02),
+        }
+        for name, (x, y) in corners.items():
+            ax.text(
+                x,
+                y,
+                name,
+                transform=ax.transAxes,
+                color=COLOURS[name],
+                fontsize=12,
+                fontweight="bold",
+                ha="right" if x > 0.5 else "left",
+                va="top" if y > 0.5 else "bottom",
+            )
+        ids = [o.id for o in scenario.opportunities]
+        for j in np.argsort(ranking.rank, kind="stable")[:labels]:
+            ax.annotate(
+                ids[j], (size[j], probability[j]), xytext=(4, 3), textcoords="offset points", fontsize=7
+            )
+        ax.set_title(
+            f"Opportunity matrix: {len(ids)} opportunities, {int(selected.sum())} chosen "
+            f"(expected value {float(ranking.expected_value[selected].sum()):,.0f} {currency})"
+        )
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+        ax.grid(True, which="major", alpha=0.25)
+        fig.tight_layout()
+        fig.savefig(path, dpi=DPI, metadata={"Software": None})
+        plt.close(fig)
+
+
+def summary(scenario: Scenario, result: RankResult) -> dict[str, Any]:
+    """Machine-readable summary of the stage (for --json and the plan's summary.json)."""
+    t = result.ranking.thresholds
+    selected = result.portfolio.selected
+    return {
+        "scenario": scenario.name,
+        "accounts": len(scenario.accounts),
+        "opportunities": len(scenario.opportunities),
+        "tiers": {
+            "method": result.tiers.method,
+            "basis": result.tiers.basis,
+            "counts": result.tiers.counts(),
+        },
+        "classes": {
+            "share_threshold": result.classes.share_threshold,
+            "growth_threshold": result.classes.growth_threshold,
+            "thresholds_are_medians": result.classes.share_is_median and result.classes.growth_is_median,
+            "counts": result.classes.counts(),
+        },
+        "matrix": {
+            "size_threshold": t.size,
+            "size_threshold_is_median": t.size_is_median,
+            "probability_threshold": t.probability,
+            "probability_threshold_is_median": t.probability_is_median,
+            "counts": result.ranking.counts(),
+        },
+        "portfolio": {
+            **result.info.to_dict(),
+            "capacity_by": result.capacity_by,
+            "chosen": int(selected.sum()),
+            "expected_value": float(result.ranking.expected_value[selected].sum()),
+            "hours_available": sum(p.capacity_hours for p in result.portfolio.pools),
+            "hours_used": sum(p.used_hours for p in result.portfolio.pools),
+        },
+        "pools": capacity_frame(result).replace({np.nan: None}).to_dict(orient="records"),
+    }
+
+
+def summary_lines(scenario: Scenario, result: RankResult) -> list[str]:
+    """The human summary: thresholds used, portfolio status/objective/bound/gap, hours per rep."""
+    currency = scenario.policy.economics.currency
+    tiers, classes, ranking = result.tiers, result.classes, result.ranking
+    selected = result.portfolio.selected
+    pools = result.portfolio.pools
+    lines = [scenario.name]
+    basis = f" on {tiers.basis.replace('_', ' ')}" if tiers.method == "pareto" else ""
+    counts = ", ".join(f"{tier} {n}" for tier, n in sorted(tiers.counts().items()))
+    lines.append(f"Tiers ({tiers.method}{basis}): {counts}")
+    if classes.share_threshold is None or classes.growth_threshold is None:
+        lines.append("Classes: none (no account has both potential and growth_rate in the accounts table)")
+    else:
+        median = " (median)" if classes.share_is_median else ""
+        lines.append(
+            f"Classes (share of wallet ≥ {classes.share_threshold:.0%}{median}, market growth ≥ "
+            f"{classes.growth_threshold:+.1%}{' (median)' if classes.growth_is_median else ''}): "
+            + ", ".join(f"{k} {n}" for k, n in classes.counts().items())
+        )
+    lines.append(f"Matrix: {ranking.thresholds.describe(currency)}")
+    lines.append("  " + ", ".join(f"{k} {n}" for k, n in ranking.counts().items()))
+    lines.append(f"Portfolio: {result.info.summary()}")
+    lines.append(
+        f"  chosen {int(selected.sum())} of {len(selected)} opportunities: expected value "
+        f"{float(ranking.expected_value[selected].sum()):,.0f} {currency}, "
+        f"{sum(p.used_hours for p in pools):,.1f} of {sum(p.capacity_hours for p in pools):,.1f} h"
+    )
+    who = "rep" if result.capacity_by == "rep" else "region"
+    lines.append(
+        f"Hours per {who} this quarter (after the visit load); value of one more hour by re-solving:"
+    )
+    width = max([len(who), *(len(p.name.removeprefix("region ")) for p in pools)])
+    lines.append(
+        f"  {who:<{width}} {'available':>10} {'used':>8} {'left':>8} {'chosen':>7} "
+        f"{'+1 h value':>12} {'LP value/h':>11}"
+    )
+    for p in pools:
+        if p.hour_value_low is None:
+            extra = "—"
+        elif p.hour_value_exact:
+            extra = f"{p.hour_value_low:,.0f}"
+        else:
+            extra = f"{p.hour_value_low:,.0f}–{p.hour_value_high:,.0f}"
+        lines.append(
+            f"  {p.name.removeprefix('region '):<{width}} {p.capacity_hours:>10,.1f} {p.used_hours:>8,.1f} "
+            f"{p.left_hours:>8,.1f} {p.chosen:>4}/{p.candidates:<3}{extra:>12} {p.lp_hour_value:>11,.0f}"
+        )
+    return lines
