@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    nice python -m benchmarks.ranking            # the full run (about a minute)
-    python -m benchmarks.ranking --quick         # smoke run: a tenth of the sizes
+    nice python -m benchmarks ranking            # the full run (about two minutes)
+    python -m benchmarks ranking --quick         # smoke run: a tenth of the sizes
 
 There are no published instances of this model (a 0/1 knapsack per rep with per-account limits and
 must/exclude flags), so the instances are generated here from a fixed seed: opportunity sizes log-normal,
@@ -19,10 +19,9 @@ a plain argsort. Prints a table and writes it to benchmarks/results/ranking.csv.
 from __future__ import annotations
 
 import argparse
-import csv
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,9 +32,7 @@ from salesplan.optimizer.portfolio import PortfolioProblem, solve_portfolio
 from salesplan.optimizer.ranking import rank_opportunities
 from salesplan.optimizer.result import SolverOptions
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
-COLUMNS = ("instance", "size", "solver", "objective", "bound", "gap", "time_s", "check")
+from ._table import print_table
 
 
 @dataclass(frozen=True)
@@ -49,13 +46,17 @@ class Row:
     seconds: float
     check: str
 
-    def cells(self) -> list[str]:
-        money = lambda v: "" if v is None else f"{v:,.2f}"  # noqa: E731
-        gap = "" if self.gap is None else f"{self.gap:.4%}"
-        return [
-            self.instance, self.size, self.solver, money(self.objective), money(self.bound), gap,
-            f"{self.seconds:.2f}", self.check,
-        ]  # fmt: skip
+    def cells(self) -> dict[str, Any]:
+        return {
+            "instance": self.instance,
+            "size": self.size,
+            "solver": self.solver,
+            "objective": None if self.objective is None else round(self.objective, 2),
+            "bound": None if self.bound is None else round(self.bound, 2),
+            "gap": "" if self.gap is None else f"{self.gap:.4%}",
+            "time_s": round(self.seconds, 2),
+            "check": self.check,
+        }
 
 
 def opportunities(n: int, seed: int) -> tuple[npt.NDArray[np.float64], ...]:
@@ -193,31 +194,23 @@ def bench_portfolio(n: int, reps: int, regime: str, gap: float, seconds: float) 
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per portfolio solve")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     scale = 10 if args.quick else 1
     rows = [bench_ranking(1_000_000 // scale)]
     for regime in ("tight", "quarter"):
         rows += bench_portfolio(100_000 // scale, 200 // scale, regime, 1e-3, args.time_limit)
-    widths = [max(len(c), *(len(r.cells()[k]) for r in rows)) for k, c in enumerate(COLUMNS)]
-    print("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True)))
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row.cells(), widths, strict=True)))
+    path = print_table("Opportunity ranking and portfolio (issue 4)", [r.cells() for r in rows], "ranking")
     for regime in ("tight", "quarter"):
         mine = [r for r in rows if r.instance == f"portfolio-{regime}"]
         at_least = "≥ " if "time limit" in mine[2].check else ""
         print(
             f"{regime}: HiGHS time / CP-SAT time (same gap) = {at_least}{mine[2].seconds / mine[0].seconds:.1f}"
         )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    with open(RESULTS / "ranking.csv", "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        writer.writerows(r.cells() for r in rows)
-    print(f"written: {RESULTS / 'ranking.csv'}")
+    print(f"written: {path}")
 
 
 if __name__ == "__main__":
