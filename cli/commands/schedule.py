@@ -1,0 +1,169 @@
+"""`salesplan schedule`: every rep's visits day by day, exported to CSV, calendars, a workbook and a map."""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from ...optimizer.result import Infeasibility, ProgressEvent, SolverOptions
+from ...optimizer.schedule import ScheduleResult, check_schedule, run_schedule
+from ...scenarios.model import Scenario
+from ..common import Infeasible, guarded, load_or_exit
+from ..output import OutputFolder, write_csv
+from ..writers.schedule import (
+    days_frame,
+    dropped_frame,
+    file_stem,
+    opportunities_of,
+    visits_frame,
+    week_map,
+    write_calendars,
+    write_workbook,
+)
+
+
+def _progress(event: ProgressEvent) -> None:
+    total = f"/{event.total:g}" if event.total else ""
+    click.echo(f"[{event.stage}] {event.done:g}{total} {event.message}", err=True)
+
+
+def _allocation(path: str, scenario: Scenario) -> tuple[dict[str, str | None], dict[str, float]]:
+    """account → rep and visits per month from an allocation.csv written by `salesplan allocate`."""
+    frame = pd.read_csv(path, dtype={"account": str, "rep": str}, keep_default_na=False)
+    missing = {"account", "rep", "visits_per_month"} - set(frame.columns)
+    if missing:
+        raise click.BadParameter(
+            f"{path} lacks the column(s) {', '.join(sorted(missing))}", param_hint="--allocation"
+        )
+    known = scenario.account_by_id
+    unknown = [a for a in frame["account"] if a not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"{path}: accounts not in the scenario: {', '.join(unknown[:5])}", param_hint="--allocation"
+        )
+    rep_of = {str(a): (str(r) or None) for a, r in zip(frame["account"], frame["rep"], strict=True)}
+    visits = {str(a): float(v) for a, v in zip(frame["account"], frame["visits_per_month"], strict=True)}
+    return rep_of, visits
+
+
+def _map_rep(result: ScheduleResult, wanted: str | None, scenario: Scenario) -> str | None:
+    if wanted is not None:
+        if wanted not in scenario.rep_by_id:
+            raise click.BadParameter(f"no rep {wanted!r} in the scenario", param_hint="--map-rep")
+        return wanted
+    counts = collections.Counter(v.rep_id for v in result.visits)
+    order = {r.id: k for k, r in enumerate(scenario.reps)}
+    return min(counts, key=lambda r: (-counts[r], order[r])) if counts else None
+
+
+@click.command("schedule")
+@click.argument("scenario", type=click.Path(dir_okay=True, file_okay=True))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for visits.csv, calendar/, plan.xlsx and the week map (replaced atomically).",
+)
+@click.option(
+    "--allocation",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="allocation.csv from `salesplan allocate`: who serves each account and visits per month.",
+)
+@click.option(
+    "--time-limit",
+    type=float,
+    default=None,
+    help="Wall-clock safety net for the whole schedule, seconds (default: policy.solver.time_limit_seconds).",
+)
+@click.option("--seed", type=int, default=None, help="Seed (default: policy.solver.seed).")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Processes for big scenarios (default: the CPU count, at most 4); the plan is the same.",
+)
+@click.option(
+    "--map-rep", default=None, help="Rep whose week is mapped (default: the rep with the most visits)."
+)
+@click.option("--map-week", type=click.IntRange(min=1), default=1, show_default=True, help="Week of the map.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary instead.")
+@guarded
+def command(
+    scenario: str, output: str, allocation: str | None, time_limit: float | None, seed: int | None,
+    workers: int | None, map_rep: str | None, map_week: int, as_json: bool,
+) -> None:  # fmt: skip
+    """Build every rep's day-by-day visit routes for the horizon of SCENARIO.
+
+    Each account's visits (tier minimum, or its current visits when more, within the tier maximum — or
+    the call plan given with --allocation) are spread evenly over the horizon: weekly ones on one
+    weekday, fortnightly and monthly ones at regular spacing, on days the account is open and the rep
+    works (holidays, absences, closed dates removed). Each working day is one route from the rep's home
+    and back within the working hours, with the lunch break in the middle; day patterns and routes are
+    chosen together for the least travel. When a rep's days cannot hold every visit, the least valuable
+    ones (above the tier minimum first) are dropped, each with its reason.
+
+    \b
+    Writes to OUTPUT:
+      visits.csv          rep, date, start, end, account, travel_minutes_before (+ names, order, purpose)
+      days.csv            each rep's working days: leave/back home, lunch, travel, visit and wait minutes
+      dropped.csv         visits left out and why
+      calendar/<rep>.ics  one calendar per rep (Asia/Shanghai time), to import into Outlook or a phone
+      plan.xlsx           a Summary sheet, one sheet per rep, a Dropped sheet
+      week_<rep>.html     map of one rep's week (--map-rep, --map-week)
+
+    \b
+    Example:
+      salesplan schedule scenarios/examples/bank-key-accounts -o out/bank-schedule
+      salesplan allocate my-quarter -o out/calls
+      salesplan schedule my-quarter --allocation out/calls/allocation.csv -o out/schedule --map-rep R03
+    """
+    loaded = load_or_exit(scenario, quiet=as_json)
+    solver = loaded.policy.solver
+    options = SolverOptions(
+        time_limit_seconds=solver.time_limit_seconds if time_limit is None else time_limit,
+        relative_gap=solver.relative_gap,
+        seed=solver.seed if seed is None else seed,
+        workers=min(4, os.cpu_count() or 1) if workers is None else max(1, workers),
+        progress=_progress,
+    )
+    rep_of, visits = _allocation(allocation, loaded) if allocation else (None, None)
+    result = run_schedule(loaded, options, rep_of=rep_of, visits_per_month=visits)
+    if result.planned_visits > 0 and not result.visits:
+        reasons = collections.Counter(d.reason for d in result.dropped).most_common(5)
+        raise Infeasible("schedule", [
+            Infeasibility("visits fitted", f"{n} account(s)", float(n), "accounts", reason) for reason, n in reasons
+        ])  # fmt: skip
+    check = check_schedule(loaded, result)
+    if not check.ok:  # never expected: the scheduler keeps every rule by construction
+        raise click.ClickException("the schedule breaks a rule: " + "; ".join(check.violations[:5]))
+    chosen = _map_rep(result, map_rep, loaded)
+    linked = opportunities_of(loaded)
+    files = ["visits.csv", "days.csv", "dropped.csv", "calendar/", "plan.xlsx"]
+    with OutputFolder(output) as folder:
+        write_csv(visits_frame(result, loaded, linked), folder / "visits.csv")
+        write_csv(days_frame(result), folder / "days.csv")
+        write_csv(dropped_frame(result, loaded), folder / "dropped.csv")
+        write_calendars(result, loaded, folder / "calendar", linked)
+        write_workbook(result, loaded, folder / "plan.xlsx")
+        if chosen is not None:
+            name = f"week_{file_stem(chosen)}.html"
+            (folder / name).write_text(week_map(result, loaded, chosen, map_week), encoding="utf-8")
+            files.append(name)
+    if as_json:
+        summary = result.to_dict()
+        summary.update(output=str(Path(output)), files=files, map_rep=chosen, map_week=map_week)
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{loaded.name}: visit schedule for {len(result.reps)} reps over {loaded.horizon.weeks} weeks")
+    click.echo(result.summary())
+    if result.dropped:
+        top = collections.Counter(d.reason.split(":")[0] for d in result.dropped).most_common(3)
+        click.echo("dropped visits (see dropped.csv): " + "; ".join(f"{n}× {why}" for why, n in top))
+    click.echo(f"wrote {', '.join(files)} to {output}")

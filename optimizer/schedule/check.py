@@ -1,0 +1,175 @@
+"""Independent check of a visit schedule against the scenario: every rule, every violation listed.
+
+Written apart from the scheduler (it reads the scenario, not the scheduler's problem), for the tests and
+for anyone handed a schedule. It checks that
+(1) every account gets exactly its planned visits, or the missing ones are reported dropped with a
+    reason, and only its own rep visits it, at most once a day;
+(2) visits fall on the rep's working days (no holiday, absence, or day before they start / after they
+    leave) and on days the account takes visits (weekdays, closed dates);
+(3) each visit lasts the account's visit minutes, inside its opening hours;
+(4) each day runs from leaving home to coming back inside the working hours, with enough travel time
+    (the scenario's travel model, rounded up to whole minutes) between home and visits, no two visits
+    and the lunch break overlapping, and the break taken whenever the day goes past its middle;
+(5) an account's visits are regularly spaced (:func:`.patterns.spacing`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ...scenarios.model import Scenario
+from ..travel import Place
+from ..workload import travel_model
+from .calendar import account_allows, minutes_of, unavailable_reason
+from .patterns import spacing
+from .result import ScheduledVisit, ScheduleResult
+
+
+@dataclass(frozen=True)
+class ScheduleCheck:
+    """Violations found (empty = the schedule keeps every rule)."""
+
+    violations: tuple[str, ...]
+    visits: int
+    days: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def check_schedule(scenario: Scenario, result: ScheduleResult) -> ScheduleCheck:
+    """Check rules (1)–(5) of the module docstring on ``result``."""
+    bad: list[str] = []
+    _check_counts(scenario, result, bad)
+    _check_visits(scenario, result, bad)
+    _check_days(scenario, result, bad)
+    _check_spacing(scenario, result, bad)
+    return ScheduleCheck(tuple(bad), len(result.visits), len(result.days))
+
+
+def _check_counts(scenario: Scenario, result: ScheduleResult, bad: list[str]) -> None:
+    count: dict[str, int] = defaultdict(int)
+    dropped: dict[str, int] = defaultdict(int)
+    for visit in result.visits:
+        count[visit.account_id] += 1
+        if result.rep_of.get(visit.account_id) != visit.rep_id:
+            bad.append(
+                f"{visit.account_id} on {visit.date}: visited by {visit.rep_id}, served by "
+                f"{result.rep_of.get(visit.account_id)}"
+            )
+    for drop in result.dropped:
+        dropped[drop.account_id] += drop.visits
+        if not drop.reason.strip() or drop.visits <= 0:
+            bad.append(f"{drop.account_id}: a drop of {drop.visits} visit(s) without a reason")
+    for account in scenario.accounts:
+        planned = result.planned.get(account.id, 0)
+        if count[account.id] + dropped[account.id] != planned:
+            bad.append(
+                f"{account.id}: {planned} visits planned, {count[account.id]} scheduled and "
+                f"{dropped[account.id]} reported dropped"
+            )
+    seen = set()
+    for visit in result.visits:
+        key = (visit.account_id, visit.date)
+        if key in seen:
+            bad.append(f"{visit.account_id}: visited twice on {visit.date}")
+        seen.add(key)
+
+
+def _check_visits(scenario: Scenario, result: ScheduleResult, bad: list[str]) -> None:
+    accounts = scenario.account_by_id
+    reps = scenario.rep_by_id
+    working = set(scenario.horizon.working_days())
+    for v in result.visits:
+        account, rep = accounts[v.account_id], reps[v.rep_id]
+        where = f"{v.account_id} on {v.date} ({v.rep_id})"
+        if v.date not in working:
+            bad.append(f"{where}: not a working day of the horizon")
+        elif why := unavailable_reason(scenario, rep, v.date):
+            bad.append(f"{where}: the rep does not work that day ({why})")
+        if not account_allows(account, v.date):
+            bad.append(f"{where}: the account takes no visits that day")
+        if v.end - v.start != math.ceil(scenario.visit_minutes_of(account) - 1e-9):
+            bad.append(f"{where}: lasts {v.end - v.start} minutes, not its visit minutes")
+        if account.open_time and v.start < minutes_of(account.open_time):
+            bad.append(f"{where}: starts before the account opens")
+        if account.close_time and v.end > minutes_of(account.close_time):
+            bad.append(f"{where}: ends after the account closes")
+
+
+def _check_days(scenario: Scenario, result: ScheduleResult, bad: list[str]) -> None:
+    horizon = scenario.horizon
+    start, end = minutes_of(horizon.day_start), minutes_of(horizon.day_end)
+    middle = start + horizon.day_minutes // 2
+    model = travel_model(scenario)
+    places = {a.id: Place(a.id, a.lat, a.lon) for a in scenario.accounts}
+    places.update({r.id: Place(r.id, r.home_lat, r.home_lon) for r in scenario.reps})
+
+    def travel(a: str, b: str) -> int:
+        return math.ceil(float(model.minutes([places[a]], [places[b]])[0, 0]) - 1e-9) if a != b else 0
+
+    by_day: dict[tuple[str, object], list[ScheduledVisit]] = defaultdict(list)
+    for v in result.visits:
+        by_day[v.rep_id, v.date].append(v)
+    plans = {(d.rep_id, d.date): d for d in result.days}
+    for key in by_day.keys() - plans.keys():
+        bad.append(f"{key[0]} on {key[1]}: visits but no day plan")
+    for key, day in plans.items():
+        visits = sorted(by_day.get(key, []), key=lambda v: v.start)
+        where = f"{key[0]} on {key[1]}"
+        if [v.order for v in visits] != list(range(1, len(visits) + 1)):
+            bad.append(f"{where}: visit order does not follow the clock")
+        if day.visits != len(visits):
+            bad.append(f"{where}: the day plan counts {day.visits} visits, {len(visits)} scheduled")
+        if day.departure < start or day.back > end:
+            bad.append(f"{where}: the day runs {day.departure}–{day.back}, outside the working hours")
+        lunch = (day.lunch_start, day.lunch_end) if day.lunch_start is not None else None
+        if lunch is None and horizon.lunch_break_minutes > 0 and day.back > middle:
+            bad.append(f"{where}: the day goes past its middle without a lunch break")
+        if lunch is not None and lunch[1] - lunch[0] != horizon.lunch_break_minutes:
+            bad.append(f"{where}: the lunch break lasts {lunch[1] - lunch[0]} minutes")
+        here, free = key[0], day.departure  # where the rep is and when they are free to move on
+        travel_total = 0
+        for v in visits:
+            leg = travel(here, v.account_id)
+            travel_total += leg
+            need = free + leg
+            if lunch is not None and free <= lunch[0] < v.start:
+                need += lunch[1] - lunch[0]
+            if v.start < need:
+                bad.append(
+                    f"{where}: {v.account_id} starts at {v.start}, before the rep can be there ({need})"
+                )
+            if v.travel_minutes_before != leg:
+                bad.append(f"{where}: {v.account_id} travel {v.travel_minutes_before} ≠ {leg} minutes")
+            if lunch is not None and v.start < lunch[1] and lunch[0] < v.end:
+                bad.append(f"{where}: {v.account_id} overlaps the lunch break")
+            here, free = v.account_id, v.end
+        leg = travel(here, key[0])
+        travel_total += leg
+        need = free + leg + (lunch[1] - lunch[0] if lunch is not None and lunch[0] >= free else 0)
+        if day.back < need:
+            bad.append(f"{where}: back home at {day.back}, before the rep can be ({need})")
+        if travel_total != day.travel_minutes:
+            bad.append(
+                f"{where}: the day plan says {day.travel_minutes} travel minutes, recomputed {travel_total}"
+            )
+
+
+def _check_spacing(scenario: Scenario, result: ScheduleResult, bad: list[str]) -> None:
+    days = 7 * scenario.horizon.weeks
+    min_days = scenario.policy.schedule.min_days_between_visits
+    offsets: dict[str, list[int]] = defaultdict(list)
+    for v in result.visits:
+        offsets[v.account_id].append((v.date - scenario.horizon.start).days)
+    for account_id, found in offsets.items():
+        found.sort()
+        rule = spacing(len(found), days, min_days)
+        if not rule.regular(found):
+            bad.append(
+                f"{account_id}: visits on days {found} are not regularly spaced "
+                f"(gaps {rule.min_gap}–{rule.max_gap:g} days for {len(found)} visits)"
+            )

@@ -1,0 +1,273 @@
+"""One rep's visit schedule: the data of the model, and its periodic routing problem (PVRP).
+
+Per rep (reps are independent):
+
+    minimise   Σ_d travel minutes of day d's route  +  Σ_a Σ_{visits of a left out} π_a,j
+
+    subject to
+    (1) account a gets n_a ≤ k_a visits on the days of one evenly spread pattern of n_a days
+        (:mod:`.patterns`) among the days it may be visited (:mod:`.calendar`);
+    (2) each of the rep's working days is one route from the rep's home and back;
+    (3) each visit starts inside the account's opening hours and ends before it closes;
+    (4) the route, with its visits, travel and the lunch break, ends by the end of the working day.
+
+Symbols: k_a = round(visits per month × horizon months), capped by what the calendar allows (the rest
+is reported as dropped before solving); m_a ≤ k_a the tier-minimum visits; s_a visit minutes; τ_ij
+travel minutes from the scenario's travel model, rounded up to whole minutes (so every time in the plan
+is a whole minute); H = day_end − day_start; L the lunch break; [e_a, l_a] earliest and latest start.
+Penalty of a visit left out: π = Δ·(1 + w_a) for the visits above the tier minimum and Δ·(2 + w_a) for
+the minimum ones, where Δ = 2·max τ + 1 exceeds the travel that one visit can add to a route (so the
+fewest visits are dropped first), and w_a = v_a / max v ∈ [0, 1] with v_a the value of one visit — the
+account's annual margin (current_sales × margin) over its visits per year (so the least valuable go
+first, and tier-minimum visits last).
+
+The engine (:mod:`..routing`) knows neither lunch nor partial drops. Lunch: the engine's day is H − L,
+and the break is inserted afterwards (:mod:`.timetable`) right after the last visit that starts before
+the middle of the day, which delays later visits by at most L; so a visit the engine starts at or after
+the middle must start by l_a − L: the engine's window is [e_a, max(l_a − L, min(l_a, mid − 1))].
+Partial drops: :mod:`.trim` lowers k_a before the engine when the rep's days cannot hold every visit,
+and :mod:`.reinsert` afterwards puts back as many evenly spread visits as still fit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ...scenarios.model import Scenario
+from ...scenarios.tables import Account, Rep
+from ..routing import PeriodicRoutingProblem, RoutingCustomer, RoutingDay
+from ..travel import Place
+from ..workload import travel_model
+from .calendar import allowed_days, day_offsets, minutes_of, rep_dates
+from .patterns import even_patterns
+
+FloatMatrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Visits of an account that the schedule leaves out, and why."""
+
+    account_id: str
+    rep_id: str | None
+    visits: int
+    reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class RepProblem:
+    """One rep's accounts, days and travel times; account a is node a + 1 of ``tau`` (0 = home).
+
+    Clock times are minutes after ``day_start`` (itself minutes after midnight). ``drops`` holds the
+    visits the calendar or the opening hours rule out before any solving.
+    """
+
+    rep_id: str
+    dates: tuple[dt.date, ...]
+    offsets: tuple[int, ...]  # calendar days from the horizon start to each date
+    horizon_days: int
+    accounts: tuple[str, ...]
+    planned: tuple[int, ...]  # k_a as planned
+    fitted: tuple[int, ...]  # k_a capped by the calendar
+    minimum: tuple[int, ...]  # m_a, tier-minimum visits (≤ fitted)
+    weight: tuple[float, ...]  # w_a ∈ [0, 1]
+    service: tuple[int, ...]
+    window: tuple[tuple[int, int], ...]  # [e_a, l_a] real clock
+    engine_late: tuple[int, ...]  # latest start the engine may use (lunch allowance)
+    allowed: tuple[tuple[int, ...], ...]  # indices of dates the account may be visited
+    min_days: int | None
+    tau: FloatMatrix
+    day_start: int
+    day_minutes: int  # H
+    lunch: int  # L
+    drops: tuple[Drop, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.accounts)
+
+    @property
+    def middle(self) -> int:
+        """The middle of the working day, minutes after day_start."""
+        return self.day_minutes // 2
+
+    @property
+    def engine_day(self) -> int:
+        """The day the engine plans in: H − L."""
+        return self.day_minutes - self.lunch
+
+    @property
+    def delta(self) -> float:
+        """Δ = 2·max τ + 1, above what any one visit adds to a route's travel."""
+        return 2.0 * float(self.tau.max(initial=0.0)) + 1.0
+
+    def penalty(self, a: int, visits: int) -> float:
+        """Cost of keeping only ``visits`` of account a's fitted visits (the least important go first)."""
+        missing = self.fitted[a] - visits
+        above = self.fitted[a] - self.minimum[a]
+        first = min(missing, above)
+        return self.delta * (first * (1.0 + self.weight[a]) + (missing - first) * (2.0 + self.weight[a]))
+
+    def next_drop_penalty(self, a: int, visits: int) -> float:
+        """π of the next visit dropped when account a has ``visits``."""
+        return self.penalty(a, visits - 1) - self.penalty(a, visits)
+
+    def patterns(self, a: int, visits: int) -> tuple[tuple[int, ...], ...]:
+        """Evenly spread candidate patterns of ``visits`` visits of account a."""
+        return even_patterns(visits, self.allowed[a], self.offsets, self.horizon_days, self.min_days)
+
+    def routing_problem(self, counts: Sequence[int]) -> tuple[PeriodicRoutingProblem, tuple[int, ...]]:
+        """The engine's PVRP for ``counts[a]`` visits per account, and the accounts it holds (node order).
+
+        Each customer's drop penalty is the penalty of dropping all its visits.
+        """
+        members = tuple(a for a in range(self.n) if counts[a] > 0)
+        customers = []
+        for a in members:
+            early, late = self.window[a][0], self.engine_late[a]
+            loose = early == 0 and late >= self.engine_day - self.service[a]
+            customers.append(RoutingCustomer(
+                self.patterns(a, counts[a]), float(self.service[a]), 0.0, None if loose else (early, late),
+                self.penalty(a, 0) - self.penalty(a, counts[a]),
+                self.accounts[a],
+            ))  # fmt: skip
+        nodes = [0, *(a + 1 for a in members)]
+        days = tuple(RoutingDay(1, math.inf, float(self.engine_day)) for _ in self.dates)
+        return PeriodicRoutingProblem(self.tau[np.ix_(nodes, nodes)], tuple(customers), days), members
+
+
+def default_visits_per_month(scenario: Scenario, tier_of: Mapping[str, str]) -> dict[str, float]:
+    """The tier minimum, or the current visits when larger, within the tier maximum."""
+    ranges = scenario.policy.tiers.visits
+    result: dict[str, float] = {}
+    for account in scenario.accounts:
+        tier = ranges.get(tier_of.get(account.id, ""))
+        current = account.current_visits_per_month or 0.0
+        result[account.id] = current if tier is None else min(tier.max, max(tier.min, current))
+    return result
+
+
+def visit_value(scenario: Scenario, account: Account, visits_per_month: float) -> float:
+    """Value of one visit: the account's annual margin over its visits per year (currency)."""
+    margin = account.current_sales * scenario.margin_of(account)
+    return margin / max(12.0 * visits_per_month, 1.0)
+
+
+def _window(scenario: Scenario, account: Account, service: int, day_minutes: int) -> tuple[int, int]:
+    start = minutes_of(scenario.horizon.day_start)
+    early = max(0, minutes_of(account.open_time) - start) if account.open_time else 0
+    close = minutes_of(account.close_time) - start if account.close_time else day_minutes
+    return early, min(close, day_minutes) - service
+
+
+def build_rep_problem(
+    scenario: Scenario,
+    rep: Rep,
+    accounts: Sequence[Account],
+    visits_per_month: Mapping[str, float],
+    minimum_per_month: Mapping[str, float],
+) -> RepProblem:
+    """The data of one rep's schedule (see module docstring); accounts without visits are left out."""
+    horizon = scenario.horizon
+    dates = rep_dates(scenario, rep)
+    offsets = day_offsets(scenario, dates)
+    horizon_days = 7 * horizon.weeks
+    min_days = scenario.policy.schedule.min_days_between_visits
+    day_minutes, lunch = horizon.day_minutes, horizon.lunch_break_minutes
+    places = [Place(rep.id, rep.home_lat, rep.home_lon)] + [Place(a.id, a.lat, a.lon) for a in accounts]
+    tau = np.ceil(travel_model(scenario).minutes(places) - 1e-9)
+    np.fill_diagonal(tau, 0.0)
+    rows: list[tuple[int, Account, int, int, int, int, tuple[int, int], int, tuple[int, ...]]] = []
+    drops: list[Drop] = []
+    for index, account in enumerate(accounts):
+        k = round(visits_per_month.get(account.id, 0.0) * horizon.months)
+        if k <= 0:
+            continue
+        service = math.ceil(scenario.visit_minutes_of(account) - 1e-9)
+        early, late = _window(scenario, account, service, day_minutes)
+        engine_late = max(late - lunch, min(late, day_minutes // 2 - 1))
+        reach = max(float(early), tau[0, index + 1])
+        if reach > engine_late or reach + service + tau[index + 1, 0] > day_minutes - lunch:
+            drops.append(
+                Drop(
+                    account.id,
+                    rep.id,
+                    k,
+                    _hours_reason(scenario, account, service, tau[0, index + 1], tau[index + 1, 0]),
+                )
+            )
+            continue
+        allowed = allowed_days(account, dates)
+        fit = min(k, len(allowed))
+        while fit > 0 and not even_patterns(fit, allowed, offsets, horizon_days, min_days):
+            fit -= 1
+        if fit < k:
+            drops.append(
+                Drop(
+                    account.id,
+                    rep.id,
+                    k - fit,
+                    _calendar_reason(account, len(dates), len(allowed), k, min_days),
+                )
+            )
+        if fit == 0:
+            continue
+        minimum = min(fit, round(minimum_per_month.get(account.id, 0.0) * horizon.months))
+        rows.append((index, account, k, fit, minimum, service, (early, late), engine_late, allowed))
+    values = [visit_value(scenario, row[1], visits_per_month.get(row[1].id, 0.0)) for row in rows]
+    top = max(values, default=0.0)
+    nodes = [0, *(row[0] + 1 for row in rows)]
+    return RepProblem(
+        rep.id, dates, offsets, horizon_days,
+        accounts=tuple(row[1].id for row in rows),
+        planned=tuple(row[2] for row in rows),
+        fitted=tuple(row[3] for row in rows),
+        minimum=tuple(row[4] for row in rows),
+        weight=tuple(v / top if top > 0 else 0.0 for v in values),
+        service=tuple(row[5] for row in rows),
+        window=tuple(row[6] for row in rows),
+        engine_late=tuple(row[7] for row in rows),
+        allowed=tuple(row[8] for row in rows),
+        min_days=min_days,
+        tau=tau[np.ix_(nodes, nodes)],
+        day_start=minutes_of(horizon.day_start),
+        day_minutes=day_minutes,
+        lunch=lunch,
+        drops=tuple(drops),
+    )  # fmt: skip
+
+
+def _hours_reason(scenario: Scenario, account: Account, service: int, there: float, back: float) -> str:
+    horizon = scenario.horizon
+    day = horizon.day_minutes - horizon.lunch_break_minutes
+    if there + service + back > day:
+        return (
+            f"a day trip does not fit the working day: {there:.0f} min there, a {service}-min visit and "
+            f"{back:.0f} min back from the rep's home exceed the {day} working minutes "
+            f"({horizon.day_start:%H:%M}–{horizon.day_end:%H:%M} less {horizon.lunch_break_minutes} min lunch)"
+        )
+    opened = f"{account.open_time or horizon.day_start:%H:%M}"
+    closed = f"{account.close_time or horizon.day_end:%H:%M}"
+    return (
+        f"a {service}-min visit does not fit its opening hours {opened}–{closed} once the rep has "
+        f"travelled {there:.0f} min from home (the lunch break may fall before it)"
+    )
+
+
+def _calendar_reason(account: Account, rep_days: int, allowed: int, k: int, min_days: int | None) -> str:
+    limits = []
+    if account.visit_days is not None:
+        limits.append(f"visit days {';'.join(account.visit_days)}")
+    if account.closed_dates:
+        limits.append(f"{len(account.closed_dates)} closed date(s)")
+    what = f" ({', '.join(limits)})" if limits else ""
+    gap = f" at least {min_days} days apart" if min_days is not None else " evenly spread"
+    return (
+        f"only {allowed} of the rep's {rep_days} working days allow a visit{what}: {k} visits{gap} do not fit"
+    )
