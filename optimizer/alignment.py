@@ -149,12 +149,14 @@ def _solve_region(
         if not check.feasible:
             raise RuntimeError(f"territory engine returned an infeasible plan for {scope}: {check.problems}")
     if assignment is None and not result.infeasibilities:
+        spent = "the time limit" if result.info.time_limit_hit else "the search's work budget"
         item = Infeasibility(
             "a plan within every constraint", scope, 0.0, "accounts",
-            f"none found within {options.time_limit_seconds:.0f} s and none proven impossible: raise "
-            "--time-limit, policy.balance tolerances or policy.reassignment.max_moved_share",
+            f"none found within {spent} ({result.info.runtime_seconds:.1f} s) and none proven impossible: "
+            "raise --time-limit, policy.balance tolerances or policy.reassignment.max_moved_share"
+            + (", or relax policy.balance.contiguity" if region.problem.contiguous else ""),
         )  # fmt: skip
-        return None, result.info, (item,)
+        result = replace(result, infeasibilities=(item,))
     explanations = tuple(_in_scenario_terms(item, region) for item in result.infeasibilities)
     if assignment is None:
         cap = cap_explanation(region.problem, scope, min(10.0, 0.5 * options.time_limit_seconds))
@@ -258,12 +260,12 @@ def _accounts(
     if assignment is None or region.problem is None:
         reps: list[str | None] = [None] * len(region.account_ids)
         reasons = [f"no plan for region {region.region}: see the infeasibility"] * len(region.account_ids)
-        locks = np.full(len(region.account_ids), -1)
+        locks = np.full(len(region.account_ids), -1, dtype=np.int64)
     else:
         before, _ = _before_after(region, assignment)
         reps = [region.rep_ids[int(k)] for k in assignment]
         reasons = region_reasons(region, assignment, before, rep_region)
-        locks = region.problem.locks
+        locks = np.asarray(region.problem.locks, dtype=np.int64)
     rows = []
     for i, account in enumerate(region.account_ids):
         rep, current = reps[i], region.current_rep[i]
@@ -298,7 +300,7 @@ def _territories(
     p = len(region.rep_ids)
     totals, after = deviations(region.activity, assignment, p)
     before = _before_after(region, assignment)[0]
-    weight = region.problem.weight if region.problem is not None else np.ones(len(assignment))
+    weight = np.asarray(region.problem.weight if region.problem is not None else np.ones(len(assignment)))
     minutes = np.array([travel.get(a, 0.0) for a in region.account_ids], dtype=float)
     rows = []
     for k, rep in enumerate(region.rep_ids):

@@ -66,26 +66,32 @@ def count_floor(problem: TerritoryProblem) -> tuple[float, int, str]:
 def sharpen_tolerance(problem: TerritoryProblem, result: TerritoryResult, scope: str) -> TerritoryResult:
     """The engine's result with the counting floor applied: proven infeasible, the explanation sharpened.
 
-    Only when the engine found no plan, could not prove why (status unknown) and the floor proves it.
+    Only when the engine found no plan and the counting floor is above the floor the engine proved (its
+    explanation's shortfall, or the tolerance itself when it proved nothing).
     """
     floor, e, cause = count_floor(problem)
-    if result.assignment is not None or result.info.status is not SolveStatus.UNKNOWN or e < 0:
+    if result.assignment is not None or result.info.status.has_solution or e < 0:
         return result
     name, t = problem.measure_names[e], problem.tolerance[e]
     assert t is not None
+    theirs = [i for i in result.infeasibilities if i.constraint == f"balance of {name}"]
+    if floor <= t + max((i.shortfall / 100.0 for i in theirs), default=0.0) + 1e-9:
+        return result
     achieved = None if result.smallest_tolerance is None else result.smallest_tolerance[e]
-    if achieved is not None and achieved > floor + 1e-9:
+    key = f"policy.balance.{name}_tolerance"
+    if achieved is None:
+        advice = f"widen {key} to at least {floor:.2%} ({cause}), or change the number of reps"
+    elif achieved > floor + 1e-9:
         advice = (
-            f"no plan below ±{floor:.1%} exists ({cause}); ±{achieved:.1%} is met by the plan found: widen "
-            f"policy.balance.{name}_tolerance to {math.ceil(achieved * 1000 - 1e-6) / 1000:.3f} or change the "
-            f"number of reps"
+            f"no plan below ±{floor:.2%} exists ({cause}); ±{achieved:.2%} is met by the plan found: widen "
+            f"{key} to {math.ceil(achieved * 1000 - 1e-6) / 1000:.3f} or change the number of reps"
         )
     else:
-        advice = f"widen policy.balance.{name}_tolerance to at least {floor:.1%} ({cause}), or change the number of reps"
+        advice = f"widen {key} to ±{floor:.2%}, the smallest that can be met ({cause})"
     item = Infeasibility(
         f"balance of {name}", scope, 100.0 * (floor - t), "percentage points of tolerance (proven)", advice
     )
-    kept = tuple(i for i in result.infeasibilities if i.constraint != f"balance of {name}")
+    kept = tuple(i for i in result.infeasibilities if i not in theirs)
     info = replace(result.info, status=SolveStatus.INFEASIBLE, message="tolerance cannot be met")
     return replace(result, info=info, infeasibilities=(item, *kept))
 
@@ -93,14 +99,15 @@ def sharpen_tolerance(problem: TerritoryProblem, result: TerritoryResult, scope:
 def smallest_cap(problem: TerritoryProblem, seconds: float) -> float | None:
     """Proven floor s* on the moved share needed for balance (None: no plan at any cap, or none found)."""
     n, p = problem.n, problem.p
-    had = np.flatnonzero(problem.previous >= 0)
+    previous, locks = np.asarray(problem.previous), np.asarray(problem.locks)  # normalised by the problem
+    had = np.flatnonzero(previous >= 0)
     basis = problem.move_basis_weight
     base = float(basis[had].sum())
     if base <= 0:
         return None
     var = np.arange(n * p).reshape(n, p)
     cost = np.zeros(n * p)
-    cost[var[had, problem.previous[had]]] = -basis[had]  # keeping an account saves its move
+    cost[var[had, previous[had]]] = -basis[had]  # keeping an account saves its move
     rows, cols, vals, low, high = [], [], [], [], []
     mu = problem.targets
     r = 0
@@ -132,10 +139,10 @@ def smallest_cap(problem: TerritoryProblem, seconds: float) -> float | None:
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, n * p)
     )
     lower, upper = np.zeros((n, p)), np.ones((n, p))
-    locked = np.flatnonzero(problem.locks >= 0)  # (4) locks
+    locked = np.flatnonzero(locks >= 0)  # (4) locks
     upper[locked] = 0.0
-    upper[locked, problem.locks[locked]] = 1.0
-    lower[locked, problem.locks[locked]] = 1.0
+    upper[locked, locks[locked]] = 1.0
+    lower[locked, locks[locked]] = 1.0
     result = milp(
         cost,
         constraints=LinearConstraint(matrix.tocsr(), np.array(low), np.array(high)),

@@ -82,7 +82,7 @@ def region_reasons(
     """
     assert region.problem is not None
     tolerance = region.problem.tolerance
-    locks = region.problem.locks
+    locks = np.asarray(region.problem.locks)
     previous = region.previous
     reps = region.rep_ids
     reasons: list[str] = []

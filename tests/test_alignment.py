@@ -15,7 +15,7 @@ from salesplan.optimizer.alignment import run_territories
 from salesplan.optimizer.alignment_problem import build_region_inputs, planned_visits
 from salesplan.optimizer.result import SolverOptions, SolveStatus
 from salesplan.optimizer.travel import great_circle_km
-from salesplan.scenarios import Account, Horizon, Policy, Rep, Scenario
+from salesplan.scenarios import Account, Adjacency, Horizon, Policy, Rep, Scenario
 
 OPTIONS = SolverOptions(time_limit_seconds=20.0, seed=3)
 EARTH_KM = 6371.0088
@@ -38,7 +38,7 @@ ACCOUNTS = [  # id, region, lat, lon, sales, tier, current rep, locked rep, curr
 
 
 def tiny(workload: float | None = 0.3, potential: float | None = None, cap: float = 0.5, basis: str = "accounts",
-         contiguity: str = "none") -> Scenario:  # fmt: skip
+         contiguity: str = "none", adjacency: tuple[tuple[str, str], ...] = ()) -> Scenario:  # fmt: skip
     """Two regions, four reps, nine accounts: N1 holds all of N, b3 sits with N2 of the other region."""
     policy: dict[str, Any] = {
         "tiers": {"method": "given"},
@@ -71,6 +71,7 @@ def tiny(workload: float | None = 0.3, potential: float | None = None, cap: floa
             )
             for a, g, la, lo, s, t, c, k, v in ACCOUNTS
         ),
+        adjacency=tuple(Adjacency(a=a, b=b) for a, b in adjacency),
     )
 
 
@@ -86,6 +87,21 @@ def _plane_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.
     x = EARTH_KM * np.radians(lon - lon0) * math.cos(math.radians(lat0))
     y = EARTH_KM * np.radians(lat - lat0)
     return np.column_stack([x, y])
+
+
+def _connected(members: list[int], accounts: list[Account], scenario: Scenario) -> bool:
+    """Members (indices into accounts) form one component over the scenario's adjacency rows."""
+    ids = {accounts[i].id for i in members}
+    reached = {accounts[members[0]].id}
+    grew = True
+    while grew:
+        grew = False
+        for row in scenario.adjacency:
+            for u, v in ((row.a, row.b), (row.b, row.a)):
+                if u in reached and v in ids and v not in reached:
+                    reached.add(v)
+                    grew = True
+    return reached == ids
 
 
 def brute_force(scenario: Scenario, region: str) -> tuple[float, tuple[str, ...]] | None:
@@ -135,6 +151,10 @@ def brute_force(scenario: Scenario, region: str) -> tuple[float, tuple[str, ...]
         basis = np.ones(len(accounts)) if policy.reassignment.basis == "accounts" else value
         if kept and basis[moved].sum() > policy.reassignment.max_moved_share * basis[kept].sum() + 1e-9:
             ok = False
+        if ok and policy.balance.contiguity == "table":
+            ok = all(
+                _connected([i for i, k in enumerate(plan) if k == t], accounts, scenario) for t in range(p)
+            )
         if not ok:
             continue
         objective = sum(weight[i] * dist[i, k] for i, k in enumerate(plan)) + lam * value[moved].sum()
@@ -220,3 +240,26 @@ def test_infeasible_region_names_the_smallest_tolerance_and_the_smallest_cap(
     )
     assert brute_force(tiny(workload, potential, smallest), region) is not None, "that cap is enough"
     assert brute_force(tiny(workload, potential, smallest - 0.01), region) is None, "a smaller one is not"
+
+
+CHAIN = (("a1", "a3"), ("a3", "a2"), ("a2", "a4"), ("a4", "a5"),
+         ("b1", "b3"), ("b3", "b2"), ("b2", "b4"), ("a5", "b1"))  # fmt: skip
+
+
+@pytest.mark.parametrize("cap", [0.5, 1.0])
+def test_table_contiguity_matches_brute_force_and_ignores_rows_across_regions(cap: float) -> None:
+    scenario = tiny(0.3, None, cap, contiguity="table", adjacency=CHAIN)
+    inputs = {r.region: r for r in build_region_inputs(scenario, planned_visits(scenario))}
+    north, south = inputs["N"].problem, inputs["S"].problem
+    assert north is not None and south is not None and north.contiguous
+    assert north.edges.tolist() == [[0, 2], [1, 2], [1, 3], [3, 4]]
+    assert south.edges.tolist() == [[0, 2], [1, 2], [1, 3]], "the a5–b1 row crosses regions: ignored"
+    result = run_territories(scenario, OPTIONS)
+    for g in ("N", "S"):
+        answer = brute_force(scenario, g)
+        region = next(r for r in result.regions if r.region == g)
+        if answer is None:
+            assert not region.info.status.has_solution and region.infeasibilities
+            continue
+        assert region.info.objective == pytest.approx(answer[0], rel=1e-6)
+        assert answer != brute_force(tiny(0.3, None, cap), g), "contiguity changes the optimum here"
