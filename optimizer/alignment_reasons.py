@@ -67,10 +67,10 @@ def _balance_clause(
 def _arrival(
     dst: int, before: FloatArray, tolerance: tuple[float | None, ...], reps: tuple[str, ...], km: float
 ) -> str:
-    """'to R02 (workload −12 % before, 18 km from home)' for an account that had to get a new rep."""
+    """'to R02 (workload −12 % of target before, 18 km from R02's home)' for an account that needs a rep."""
     balanced = [e for e, t in enumerate(tolerance) if t is not None] or [0]
     e = min(balanced, key=lambda j: (before[dst, j], j))
-    return f"to {reps[dst]} ({MEASURES[e]} {pct(before[dst, e])} before, {km:.0f} km from home)"
+    return f"to {reps[dst]} ({MEASURES[e]} {pct(before[dst, e])} of target before, {km:.0f} km from {reps[dst]}'s home)"
 
 
 def region_reasons(

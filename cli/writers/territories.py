@@ -103,7 +103,7 @@ def territory_map(result: AlignmentResult, scenario: Scenario) -> str:
         )
         plan.points.append(MapPoint(row.lat, row.lon, shade, 5.0 if not row.is_dealer else 6.0, popup))
         if a.rep_id is not None and a.rep_id != a.current_rep:
-            moved.points.append(MapPoint(row.lat, row.lon, "#d62728", 10.0, popup, filled=False))
+            moved.points.append(MapPoint(row.lat, row.lon, "#000000", 10.0, popup, filled=False))
             if a.rep_id in reps:
                 home = reps[a.rep_id]
                 moved.lines.append(
@@ -130,6 +130,6 @@ def territory_map(result: AlignmentResult, scenario: Scenario) -> str:
     legend = [(f"{t.territory} {reps[t.rep_id].name}".strip(), colours[t.rep_id]) for t in result.territories]
     note = (
         f"{len(result.accounts)} accounts in {len(result.territories)} territories; "
-        f"{len(result.changes())} change rep (ringed in red, dashed line to the new rep's home)."
+        f"{len(result.changes())} change rep (ringed in black, dashed line to the new rep's home)."
     )
     return map_page(f"Territories — {scenario.name}", [plan, homes, moved], legend, note)
