@@ -201,12 +201,15 @@ def run_rank(
     *,
     capacity_by: Literal["rep", "region"] = "rep",
     hour_values: bool = True,
+    tiers: TierResult | None = None,
+    classes: ClassResult | None = None,
 ) -> RankResult:
     """The `rank` stage: tiers, growth/share classes, ranked opportunities and the portfolio.
 
     ``rep_of`` (account → rep, e.g. a territory plan) defaults to :func:`.workload.default_rep_of`;
     ``visit_hours`` (rep → visit hours per month, e.g. a call plan) to the tier-minimum estimate.
-    ``capacity_by='region'`` pools the hours of a region's reps.
+    ``capacity_by='region'`` pools the hours of a region's reps. ``tiers`` defaults to ``assign_tiers``
+    and ``classes`` to ``classify_accounts`` (pass the whole scenario's when ranking one region of it).
     """
     options = options or SolverOptions(
         scenario.policy.solver.time_limit_seconds,
@@ -214,8 +217,8 @@ def run_rank(
         scenario.policy.solver.seed,
     )
     policy = scenario.policy.opportunities
-    tiers = assign_tiers(scenario)
-    classes = classify_accounts(scenario.accounts)
+    tiers = tiers or assign_tiers(scenario)
+    classes = classes or classify_accounts(scenario.accounts)
     rep_of = dict(default_rep_of(scenario) if rep_of is None else rep_of)
     hours = rep_hours(scenario, rep_of, tiers.tier_of(), visit_hours)
 

@@ -6,13 +6,7 @@ import json
 
 import click
 
-from ...optimizer.result import ProgressEvent, SolverOptions
-from ..common import Infeasible, guarded, load_or_exit
-
-
-def _progress(event: ProgressEvent) -> None:
-    if event.total and event.done == event.total:
-        click.echo(f"  {event.stage}: {event.done:g} of {event.total:g} done", err=True)
+from ..common import Infeasible, guarded, load_or_exit, solver_options
 
 
 @click.command("rank")
@@ -55,14 +49,8 @@ def command(
     from ..output import OutputFolder, write_csv
     from ..writers import rank as writer
 
-    resolved = load_or_exit(scenario)
-    solver = resolved.policy.solver
-    options = SolverOptions(
-        time_limit_seconds=solver.time_limit_seconds if time_limit is None else time_limit,
-        relative_gap=solver.relative_gap,
-        seed=solver.seed if seed is None else seed,
-        progress=_progress,
-    )
+    resolved = load_or_exit(scenario, quiet=as_json)
+    options = solver_options(resolved, time_limit, seed, quiet=as_json)
     click.echo(
         f"rank: {len(resolved.accounts)} accounts, {len(resolved.opportunities)} opportunities, "
         f"{len(resolved.reps)} reps",
