@@ -153,3 +153,37 @@ def solver_options(
         seed=policy.seed if seed is None else seed,
         progress=ProgressLine(enabled=not quiet),
     )
+
+
+def stage_options(files: str) -> Callable[[F], F]:
+    """The options every planning command shares: SCENARIO, -o/--output, --time-limit, --seed, --json."""
+
+    def decorate(func: F) -> F:
+        for option in reversed(
+            (
+                click.argument("scenario", type=click.Path(dir_okay=True, file_okay=True)),
+                click.option(
+                    "-o",
+                    "--output",
+                    required=True,
+                    type=click.Path(file_okay=False),
+                    help=f"Folder for {files} (replaced atomically, only when the run succeeds).",
+                ),
+                click.option(
+                    "--time-limit",
+                    type=float,
+                    default=None,
+                    help="Wall-clock safety net in seconds (default: policy.solver.time_limit_seconds).",
+                ),
+                click.option(
+                    "--seed", type=int, default=None, help="Random seed (default: policy.solver.seed)."
+                ),
+                click.option(
+                    "--json", "as_json", is_flag=True, help="Print a machine-readable summary instead."
+                ),
+            )
+        ):
+            func = option(func)
+        return func
+
+    return decorate

@@ -9,7 +9,7 @@ import click
 
 from ...optimizer.allocation import build_problem, sizing_curve, solve_allocation
 from ...optimizer.allocation.sizing import SizingResult
-from ..common import Infeasible, guarded, load_or_exit, solver_options
+from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
 from ..output import OutputFolder, write_csv
 from ..writers.allocation import accounts_frame, reps_frame, sizing_chart, sizing_frame
 
@@ -38,27 +38,7 @@ def _sizing_lines(sizing: SizingResult, currency: str) -> list[str]:
 
 
 @click.command("allocate")
-@click.argument("scenario", type=click.Path(dir_okay=True, file_okay=True))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for allocation.csv, reps.csv, sizing.csv and sizing.png (replaced atomically).",
-)
-@click.option(
-    "--time-limit",
-    type=float,
-    default=None,
-    help="Wall-clock safety net in seconds (default: policy.solver.time_limit_seconds).",
-)
-@click.option(
-    "--seed",
-    type=int,
-    default=None,
-    help="Seed (default: policy.solver.seed; this stage is deterministic and uses none).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary instead.")
+@stage_options("allocation.csv, reps.csv, sizing.csv and sizing.png")
 @guarded
 def command(scenario: str, output: str, time_limit: float | None, seed: int | None, as_json: bool) -> None:
     """Decide how many visits per month each account of SCENARIO gets, to maximise expected profit.

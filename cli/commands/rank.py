@@ -6,14 +6,11 @@ import json
 
 import click
 
-from ..common import Infeasible, guarded, load_or_exit, solver_options
+from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
 
 
 @click.command("rank")
-@click.argument("scenario", type=click.Path())
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@click.option("--time-limit", type=float, help="Seconds for the portfolio solve (default: the scenario's).")
-@click.option("--seed", type=int, help="Random seed (default: the scenario's).")
+@stage_options("accounts.csv, opportunities.csv, capacity.csv and matrix.png")
 @click.option(
     "--capacity-by",
     type=click.Choice(["rep", "region"]),
@@ -21,7 +18,6 @@ from ..common import Infeasible, guarded, load_or_exit, solver_options
     show_default=True,
     help="Whose hours an opportunity draws on: its rep's, or its region's reps' together.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary instead.")
 @guarded
 def command(
     scenario: str, output: str, time_limit: float | None, seed: int | None, capacity_by: str, as_json: bool

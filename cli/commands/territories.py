@@ -10,7 +10,7 @@ import click
 from ...optimizer.alignment import run_territories
 from ...optimizer.alignment_problem import MEASURES
 from ...optimizer.alignment_result import AlignmentResult, RegionAlignment
-from ..common import Infeasible, guarded, load_or_exit, solver_options
+from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
 from ..output import OutputFolder, write_csv
 from ..writers.territories import changes_frame, summary_frame, territories_frame, territory_map
 
@@ -61,22 +61,7 @@ def _human(result: AlignmentResult, name: str, output: str) -> None:
 
 
 @click.command("territories")
-@click.argument("scenario", type=click.Path(dir_okay=True, file_okay=True))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for territories.csv, territory_summary.csv, changes.csv and map.html (replaced atomically).",
-)
-@click.option(
-    "--time-limit",
-    type=float,
-    default=None,
-    help="Wall-clock safety net in seconds for all regions together (default: policy.solver.time_limit_seconds).",
-)
-@click.option("--seed", type=int, default=None, help="Seed (default: policy.solver.seed).")
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary instead.")
+@stage_options("territories.csv, territory_summary.csv, changes.csv and map.html")
 @guarded
 def command(scenario: str, output: str, time_limit: float | None, seed: int | None, as_json: bool) -> None:  # fmt: skip
     """Split each region of SCENARIO into balanced, compact rep territories, moving few accounts.
