@@ -75,23 +75,18 @@ def run_territories(
     visits = planned_visits(scenario, visits_per_month, tiers)
     inputs = build_region_inputs(scenario, visits, disruption)
     rep_region = {r.id: r.region for r in scenario.reps}
-    units_left = sum(len(r.account_ids) for r in inputs)
-    solved: list[tuple[RegionInput, npt.NDArray[np.int64] | None, SolveInfo, tuple[Infeasibility, ...]]] = []
-    for index, region in enumerate(inputs):
-        n = len(region.account_ids)
-        remaining = max(0.0, options.time_limit_seconds - (time.perf_counter() - started))
-        budget = max(remaining * n / max(units_left, 1), 0.05)
-        units_left -= n
-        options.report(
-            "territories",
-            index,
-            len(inputs),
-            f"region {region.region}: {n} accounts, {len(region.rep_ids)} reps",
-        )
-        assignment, info, explanations = _solve_region(
-            region, replace(options, time_limit_seconds=budget), settings
-        )
-        solved.append((region, assignment, info, explanations))
+    total_units = max(sum(len(r.account_ids) for r in inputs), 1)
+    # Each region gets a share of the time limit by its size, fixed in advance, so that regions solved
+    # in parallel (options.mapper) and one after another get the same budgets.
+    jobs = [
+        (region, replace(options.for_worker(), time_limit_seconds=max(
+            options.time_limit_seconds * len(region.account_ids) / total_units, 0.05)), settings)
+        for region in inputs
+    ]  # fmt: skip
+    options.report("territories", 0, len(inputs), f"{len(inputs)} region(s), {total_units} accounts")
+    outcomes = options.map(_solve_job, jobs)
+    solved = [(region, *outcome) for region, outcome in zip(inputs, outcomes, strict=True)]
+    for index, (region, _, info, _) in enumerate(solved):
         options.report("territories", index + 1, len(inputs), f"region {region.region}: {info.summary()}")
     rep_of = {
         account: region.rep_ids[int(k)]
@@ -112,6 +107,12 @@ def run_territories(
     info = _combine([r.info for r in regions], time.perf_counter() - started)
     basis = scenario.policy.reassignment.basis
     return AlignmentResult(info, tuple(regions), tuple(accounts), tuple(territories), problems, basis)
+
+
+def _solve_job(
+    job: tuple[RegionInput, SolverOptions, TerritorySettings | None],
+) -> tuple[npt.NDArray[np.int64] | None, SolveInfo, tuple[Infeasibility, ...]]:
+    return _solve_region(*job)
 
 
 def _solve_region(

@@ -8,7 +8,7 @@ Each solver returns its own result dataclass (``RankingResult``, ``AllocationRes
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -126,6 +126,22 @@ class SolverOptions:
     seed: int = 0
     workers: int = 1
     progress: ProgressCallback | None = field(default=None, compare=False, repr=False)
+    # How independent pieces (regions, reps) are computed: ``mapper(function, items) -> list`` in input
+    # order. None computes them one after another. The pieces must not depend on the order they run in,
+    # so a process pool or a Dask cluster gives the same plan.
+    mapper: Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    def map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        """``[function(item) for item in items]``, by the mapper when one is set."""
+        if self.mapper is None or len(items) <= 1:
+            return [function(item) for item in items]
+        return list(self.mapper(function, items))
+
+    def for_worker(self) -> SolverOptions:
+        """These options without the progress callback and mapper, to ship to another process."""
+        return SolverOptions(self.time_limit_seconds, self.relative_gap, self.seed, self.workers)
 
     def report(self, stage: str, done: float, total: float | None = None, message: str = "") -> None:
         if self.progress is not None:
