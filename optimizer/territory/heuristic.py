@@ -4,7 +4,11 @@ Each restart r runs with seed (seed · 1 000 003 + r) and is independent of the 
 depends only on the problem, the seed and the restart budget — not on the clock or on the number of
 threads — unless the wall-clock limit cuts the run short (then ``time_limit_hit`` is set).
 Starts: the previous plan (completed and made connected) when there is one — every start when a cap
-limits the moved share —, otherwise plans grown from dispersed seeds (or rep homes).
+limits the moved share —, otherwise plans grown from dispersed seeds (or rep homes). After the first
+``scratch`` restarts, each restart r instead perturbs the best plan of restarts 0..r−2 (iterated local
+search): one territory — the widest for the diameter objective every other time — and up to two of its
+neighbours are dissolved and regrown from new seeds. The lag of two restarts lets two threads run side by
+side and still gives the same plans as one thread.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..result import SolverOptions
-from .diameter_kernels import construct_greedy_diameter
+from .diameter_kernels import all_diameters, construct_greedy_diameter
 from .diameter_search import improve
-from .kernels import balance_of, build_totals, components_repair, connect_locked
+from .kernels import balance_of, build_members, build_totals, components_repair, connect_locked
 from .prepare import SearchArrays
 from .problem import IntArray, TerritoryProblem
 from .sum_search import centre_costs, grow, median_centres, penalty_search
@@ -32,7 +36,8 @@ class TerritorySettings:
     the diameter search's alternation. tenure: tabu tenure of the diameter search as a multiple of p
     (at least 2 moves). tenure_sum: the same for the sum search, multiplied by 1, 2, ½, 4 in turn over
     the restarts (at most half the units).
-    median_rounds: re-centring rounds of the p-median search. exact_max_units: regions up to this many
+    median_rounds: re-centring rounds of the p-median search. scratch: restarts from new starts before the
+    restarts that perturb the best plan. exact_max_units: regions up to this many
     units are solved by the exact model first. exact_seconds: its share of the time limit.
     """
 
@@ -42,6 +47,7 @@ class TerritorySettings:
     tenure: float = 0.5
     tenure_sum: float = 1.0
     median_rounds: int = 12
+    scratch: int = 8
     exact_max_units: int = 24
     exact_seconds: float = 0.5
 
@@ -123,9 +129,40 @@ def _start(problem: TerritoryProblem, arr: SearchArrays, r: int, seed: int) -> I
     return assign
 
 
-def _run_one(problem: TerritoryProblem, arr: SearchArrays, settings: TerritorySettings, r: int, seed: int) -> tuple[IntArray, float, float]:
-    """One restart: start, improve; returns (plan, objective, balance excess)."""
-    assign = _start(problem, arr, r, seed)
+def _perturb(problem: TerritoryProblem, arr: SearchArrays, base: IntArray, r: int, seed: int) -> IntArray:
+    """Dissolve one territory and up to two neighbours of ``base``; regrow them from new seeds."""
+    rng = np.random.default_rng(seed)
+    p = arr.p
+    assign = base.copy()
+    k0 = int(rng.integers(p))
+    if problem.objective == "diameter" and r % 2 == 0:
+        members, size, _ = build_members(assign, p)
+        work = np.empty((2, len(assign) + 1), dtype=np.int64)
+        k0 = int(np.argmax(all_diameters(members, size, arr.xy, work[0], work[1])[0]))
+    u, v = problem.edges.T if len(problem.edges) else (arr.idx[:0], arr.idx[:0])
+    touching = np.unique(np.concatenate([assign[v][assign[u] == k0], assign[u][assign[v] == k0]]))
+    touching = touching[touching != k0]
+    chosen = [k0, *rng.choice(touching, size=min(2, len(touching)), replace=False).tolist()]
+    assign[np.isin(assign, chosen) & ~arr.locked] = -1
+    sites = np.array([arr.xy[assign == k].mean(axis=0) if np.any(assign == k) else arr.xy.mean(axis=0)
+                      for k in range(p)])
+    cost = centre_costs(arr.xy, arr.weight, sites, arr.lam_v, arr.prev)
+    if problem.objective == "diameter":
+        assign = construct_greedy_diameter(arr.xy, arr.act, arr.invmu, arr.ptr, arr.idx, p, assign, seed)
+    else:
+        seeds = _dispersed_seeds(arr, rng, assign)
+        assign[seeds[seeds >= 0]] = np.flatnonzero(seeds >= 0)
+        grow(assign, cost, arr.act, arr.invmu, arr.ptr, arr.idx, p, seed)
+    if arr.contiguous:
+        connect_locked(assign, arr.locks, p, arr.ptr, arr.idx)
+        components_repair(assign, p, arr.ptr, arr.idx, arr.act, arr.locked, cost)
+    return assign
+
+
+def _run_one(problem: TerritoryProblem, arr: SearchArrays, settings: TerritorySettings, r: int, seed: int,
+             base: IntArray | None) -> tuple[IntArray, float, float]:
+    """One restart: start (or perturb ``base``), improve; returns (plan, objective, balance excess)."""
+    assign = _start(problem, arr, r, seed) if base is None else _perturb(problem, arr, base, r, seed)
     p = arr.p
     tenure = max(2, round(settings.tenure * p))
     if problem.objective != "diameter":  # restarts cycle through tenures: ×1, ×2, ×½, ×4 the base
@@ -172,20 +209,32 @@ def multistart(problem: TerritoryProblem, arr: SearchArrays, settings: Territory
     best: tuple[float, float, int] | None = None
     best_plan: IntArray | None = None
     best_obj, best_b = np.inf, np.inf
+    keys: list[tuple[float, float, int]] = []
+    plans: list[IntArray] = []
     done = 0
     hit = False
     workers = max(1, int(options.workers))
+
+    def base_of(i: int) -> IntArray | None:
+        """The plan restart i perturbs: the best of restarts 0..i−2 (None while still starting afresh)."""
+        if i < settings.scratch or i < 2:
+            return None
+        return plans[min(range(i - 1), key=lambda j: keys[j])]
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         r = 0
         while r < settings.restarts:
             if time.monotonic() >= deadline:
                 hit = True
                 break
-            batch = list(range(r, min(settings.restarts, r + workers)))
-            seeds = [(options.seed * 1_000_003 + i) % (2**31 - 1) for i in batch]
-            outs = list(pool.map(lambda a: _run_one(problem, arr, settings, a[0], a[1]), zip(batch, seeds, strict=True)))
+            width = workers if r + workers <= settings.scratch else min(workers, 2)
+            batch = list(range(r, min(settings.restarts, r + width)))
+            jobs = [(i, (options.seed * 1_000_003 + i) % (2**31 - 1), base_of(i)) for i in batch]
+            outs = list(pool.map(lambda a: _run_one(problem, arr, settings, *a), jobs))
             for i, (plan, obj, b) in zip(batch, outs, strict=True):
                 key = (1.0 if b > 1e-9 else 0.0, b if b > 1e-9 else obj, i)
+                keys.append(key)
+                plans.append(plan)
                 if best is None or key < best:
                     best, best_plan, best_obj, best_b = key, plan, obj, b
             r += len(batch)

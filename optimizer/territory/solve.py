@@ -51,7 +51,12 @@ def _result(problem: TerritoryProblem, plan: IntArray | None, status: SolveStatu
                            chk.compactness, chk.disruption, restarts=restarts, **extra)
 
 
+MAX_DENSE_UNITS = 6000  # the median and diameter bounds hold an n × n distance matrix
+
+
 def _relaxation_bound(problem: TerritoryProblem, upper: float | None, seconds: float) -> Bound:
+    if problem.objective != "home" and problem.n > MAX_DENSE_UNITS:
+        return Bound(None, "none (region too large for the dense bound)")
     if problem.objective == "home":
         return home_bound(problem, seconds)
     if problem.objective == "median":
