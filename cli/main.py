@@ -11,10 +11,16 @@ from salesplan import __version__
 
 # name → (module, one-line description). Modules load only when their command runs, so `--help` is fast.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "plan": ("plan", "Run the whole chain — tiers, opportunities, visits, territories, schedule — into one folder."),
+    "plan": (
+        "plan",
+        "Run the whole chain — tiers, opportunities, visits, territories, schedule — into one folder.",
+    ),
     "rank": ("rank", "Tier the accounts and rank the opportunities; choose what to chase under rep hours."),
     "allocate": ("allocate", "Decide visits per month per account to maximise profit within rep hours."),
-    "territories": ("territories", "Split each region into balanced, compact rep territories; list the moves."),
+    "territories": (
+        "territories",
+        "Split each region into balanced, compact rep territories; list the moves.",
+    ),
     "schedule": ("schedule", "Build every rep's day-by-day visit routes; export calendars and a workbook."),
     "compare": ("compare", "Compare the plans of several scenarios side by side."),
     "sweep": ("sweep", "Run many what-ifs from one scenario (e.g. reps per region 16..24) in parallel."),

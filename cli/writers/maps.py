@@ -133,6 +133,10 @@ def map_fragment(
   }});
   if (data.layers.length > 1) L.control.layers(null, overlays, {{collapsed: false}}).addTo(map);
   if (bounds.length) map.fitBounds(bounds, {{padding: [20, 20]}}); else map.setView([35, 110], 4);
+  // what the page drew, for tests and for scripts that check a report
+  window.salesplanMaps = window.salesplanMaps || [];
+  window.salesplanMaps.push({{id: {_json(element_id)}, points: data.layers.reduce(function(n, l) {{ return n + l.points.length; }}, 0),
+                             lines: data.layers.reduce(function(n, l) {{ return n + l.lines.length; }}, 0), drawn: bounds.length}});
   if (data.legend.length) {{
     var legend = L.control({{position: 'bottomright'}});
     legend.onAdd = function() {{

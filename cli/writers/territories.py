@@ -85,8 +85,10 @@ def changes_frame(result: AlignmentResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
 
 
-def territory_map(result: AlignmentResult, scenario: Scenario) -> str:
-    """Self-contained HTML map: accounts coloured by territory, rep homes, moved accounts ringed."""
+def territory_layers(
+    result: AlignmentResult, scenario: Scenario
+) -> tuple[list[MapLayer], list[tuple[str, str]]]:
+    """Map layers (accounts by territory, rep homes, moved accounts) and the legend."""
     accounts, reps = scenario.account_by_id, scenario.rep_by_id
     colours = {t.rep_id: colour(index) for index, t in enumerate(result.territories)}
     plan = MapLayer("accounts by territory")
@@ -128,8 +130,14 @@ def territory_map(result: AlignmentResult, scenario: Scenario) -> str:
             )
         )
     legend = [(f"{t.territory} {reps[t.rep_id].name}".strip(), colours[t.rep_id]) for t in result.territories]
+    return [plan, homes, moved], legend
+
+
+def territory_map(result: AlignmentResult, scenario: Scenario) -> str:
+    """Self-contained HTML map: accounts coloured by territory, rep homes, moved accounts ringed."""
+    layers, legend = territory_layers(result, scenario)
     note = (
         f"{len(result.accounts)} accounts in {len(result.territories)} territories; "
         f"{len(result.changes())} change rep (ringed in black, dashed line to the new rep's home)."
     )
-    return map_page(f"Territories — {scenario.name}", [plan, homes, moved], legend, note)
+    return map_page(f"Territories — {scenario.name}", layers, legend, note)
