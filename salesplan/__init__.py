@@ -1,3 +1,63 @@
-"""salesplan: sales-planning optimisation engine."""
+"""salesplan: sales-planning optimisation engine.
+
+Python API::
+
+    import salesplan
+    scenario = salesplan.load("scenarios/examples/dealer-network")
+    result = salesplan.plan(scenario)                 # every stage, see salesplan.pipeline
+    result.summary.kpi("expected_profit")             # pydantic summary (as in summary.json)
+    result.frames["territories"]                      # pandas DataFrames (as the CSV files)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .pipeline import PlanResult
+    from .scenarios.model import Scenario
+
+__all__ = ["__version__", "load", "plan"]
+
+
+def load(path: str) -> Scenario:
+    """Load and validate a scenario folder or YAML file; raises ScenarioError listing every problem."""
+    from .scenarios import load_scenario
+
+    return load_scenario(path)
+
+
+def plan(scenario: Scenario | str, **options: Any) -> PlanResult:
+    """Plan a scenario (a loaded Scenario or a path): see :func:`salesplan.pipeline.plan`.
+
+    Keyword options: ``time_limit_seconds``, ``seed``, ``relative_gap`` (default: the scenario's policy),
+    ``executor`` ("serial", "process", "dask"), ``workers``, ``scheduler``, ``progress`` (a callable
+    taking a line of text).
+    """
+    from functools import partial
+
+    from .optimizer.result import SolverOptions
+    from .parallel import run_tasks
+    from .pipeline import plan as run_plan
+
+    if isinstance(scenario, str):
+        scenario = load(scenario)
+    policy = scenario.policy.solver
+    executor = options.pop("executor", "serial")
+    workers = options.pop("workers", None)
+    scheduler = options.pop("scheduler", None)
+    progress = options.pop("progress", None)
+    mapper = None
+    if executor != "serial":
+        mapper = partial(run_tasks, executor=executor, workers=workers, scheduler=scheduler)
+    solver = SolverOptions(
+        time_limit_seconds=options.pop("time_limit_seconds", policy.time_limit_seconds),
+        relative_gap=options.pop("relative_gap", policy.relative_gap),
+        seed=options.pop("seed", policy.seed),
+        mapper=mapper,
+    )
+    if options:
+        raise TypeError(f"unknown option(s): {', '.join(options)}")
+    return run_plan(scenario, solver, progress=progress)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import replace
+from functools import partial
 
 from ...scenarios.model import Scenario
 from ...scenarios.tables import Account
@@ -121,8 +122,12 @@ def _solve_all(
         return []
     workers = max(1, min(options.workers, total))
     deadline = time.time() + options.time_limit_seconds
-    quiet = replace(options, workers=1, progress=None)
+    quiet = replace(options, workers=1, progress=None, mapper=None)
     effort = sum(params.effort(sum(p.fitted), p.n) for p in problems)
+    if options.mapper is not None:  # a process pool or Dask cluster chosen by the caller
+        outcomes = options.map(partial(solve_rep, options=quiet, params=params, deadline=deadline), problems)
+        options.report("schedule", total, total, f"{total} reps")
+        return outcomes
     if workers == 1 or effort < POOL_FROM_EFFORT:
         outcomes = []
         for done, problem in enumerate(problems, start=1):
