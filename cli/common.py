@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -187,3 +188,44 @@ def stage_options(files: str) -> Callable[[F], F]:
         return func
 
     return decorate
+
+
+def executor_options(func: F) -> F:
+    """--executor, --workers, --scheduler: where independent pieces (regions, reps, variants) run."""
+    func = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address (tcp://host:8786) for --executor dask; default: a local cluster.",
+    )(func)
+    func = click.option(
+        "--workers", type=int, default=None, help="Processes (or local Dask workers) to use."
+    )(func)
+    return click.option(
+        "--executor",
+        type=click.Choice(["serial", "process", "dask"]),
+        default=None,
+        help="Run independent pieces one after another, in a local process pool, or on Dask "
+        "(default: process pool when --workers > 1, else serial). The plan is the same either way.",
+    )(func)
+
+
+def chosen_executor(executor: str | None, workers: int | None, scheduler: str | None, default: str) -> str:
+    """--executor if given; dask when a scheduler address is given; else ``default``."""
+    return executor or ("dask" if scheduler else default)
+
+
+def make_mapper(executor: str | None, workers: int | None, scheduler: str | None) -> Any:
+    """The mapper that sends a plan's independent pieces (regions, reps) to the chosen executor."""
+    from ..parallel import run_tasks
+
+    chosen = chosen_executor(executor, workers, scheduler, "process" if (workers or 1) > 1 else "serial")
+    if chosen == "serial":
+        return None
+    return partial(run_tasks, executor=chosen, workers=workers, scheduler=scheduler)
+
+
+def number(value: Any, sign: bool = False) -> str:
+    """A figure for terminal tables: thousands separated, one decimal, '—' when missing."""
+    if value is None or value != value:
+        return "—"
+    return f"{value:+,.1f}" if sign else f"{value:,.1f}"

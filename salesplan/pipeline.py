@@ -5,7 +5,9 @@ next one:
 
 1. tiers (value pyramid) and growth/share classes, on the whole scenario;
 2. territories (who serves each account), with workload from the tier policy;
-3. call allocation (visits per month per account) for the reps of the territory plan;
+3. call allocation (visits per month per account) for the reps of the territory plan, on each rep's
+   hours less what the joint visits-and-opportunities optimum gives to opportunities (visits and
+   opportunities compete for the same selling hours; planning visits first would leave none);
 4. opportunity portfolio within the hours each rep has left after the planned visits;
 5. visit schedule of the planned visits, with the chosen opportunities as each visit's purpose.
 
@@ -21,19 +23,22 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from .optimizer.alignment import run_territories
 from .optimizer.alignment_result import AlignmentResult
 from .optimizer.allocation import build_problem, sizing_curve, solve_allocation
+from .optimizer.allocation.opportunities import opportunity_minutes, with_reserved_minutes
+from .optimizer.allocation.problem import AllocationProblem
 from .optimizer.allocation.result import AllocationResult
 from .optimizer.allocation.sizing import SizingResult
 from .optimizer.ranking import RankResult, run_rank
 from .optimizer.result import Infeasibility, SolveInfo, SolverOptions
 from .optimizer.schedule import run_schedule
 from .optimizer.schedule.result import ScheduleResult
-from .optimizer.tiers import TierResult, assign_tiers, classify_accounts
+from .optimizer.tiers import ClassResult, TierResult, assign_tiers, classify_accounts
 from .scenarios.model import Scenario
 
 Stage = Literal["territories", "allocate", "rank", "schedule"]
@@ -195,9 +200,12 @@ def plan(
         raise PlanInfeasible("territories", territories.infeasibilities)
     rep_of = territories.rep_of()
 
-    say("call allocation")
+    say("call allocation (visits and opportunities share the hours)")
     problem = build_problem(scenario, rep_of, tiers)
-    allocation = solve_allocation(problem, options, currency=scenario.policy.economics.currency)
+    reserved = _opportunity_minutes(scenario, problem, rep_of, tiers, classes, options)
+    allocation = solve_allocation(
+        with_reserved_minutes(problem, reserved), options, currency=scenario.policy.economics.currency
+    )
     if allocation.planned is None:
         raise PlanInfeasible("allocate", allocation.infeasibilities)
     sizing = sizing_curve(problem, options)
@@ -220,6 +228,33 @@ def plan(
     summary = _summary(scenario, options, tiers, territories, allocation, rank, schedule)
     return PlanResult(
         scenario, tiers, territories, allocation, sizing, rank, schedule, summary, runtime, chosen
+    )
+
+
+def _opportunity_minutes(
+    scenario: Scenario,
+    problem: AllocationProblem,
+    rep_of: dict[str, str],
+    tiers: TierResult,
+    classes: ClassResult,
+    options: SolverOptions,
+) -> np.ndarray:
+    """Minutes per month per rep that the joint visits-and-opportunities optimum gives to opportunities
+    (see :mod:`salesplan.optimizer.allocation.opportunities`)."""
+    if not scenario.opportunities:
+        return np.zeros(len(problem.rep_ids), np.int64)
+    ranked = run_rank(scenario, options, rep_of=rep_of, tiers=tiers, classes=classes, hour_values=False)
+    index = {rep: k for k, rep in enumerate(problem.rep_ids)}
+    opportunities = scenario.opportunities
+    return opportunity_minutes(
+        problem,
+        ranked.ranking.expected_value,
+        np.array([o.effort_hours for o in opportunities], dtype=float),
+        np.array([index.get(owner, -1) for owner in ranked.owner], dtype=np.int64),
+        np.array([o.must_pursue for o in opportunities], dtype=bool),
+        np.array([o.exclude for o in opportunities], dtype=bool),
+        scenario.horizon.months,
+        replace(options, progress=None),
     )
 
 
@@ -288,7 +323,10 @@ def kpis(
     def share(flags: list[bool]) -> float | None:
         return round(100.0 * sum(flags) / len(flags), 2) if flags else None
 
-    hours_available = sum(r.hours_available for r in allocation.reps)
+    # the reps' whole selling hours per month (the call plan's capacity is what opportunities leave)
+    hours_available = sum(h.selling_hours for h in rank.hours) / months if months else 0.0
+    effort = np.array([o.effort_hours for o in scenario.opportunities], dtype=float)
+    opportunity_hours = float(effort[rank.portfolio.selected].sum()) if len(effort) else 0.0
     travel_hours = sum(d.travel_minutes for d in schedule.days) / 60.0
     moved = [a for a in territories.accounts if a.moved]
     before = [max((abs(x) for x in r.largest_deviation_before[:1]), default=0.0) for r in territories.regions]
@@ -316,6 +354,8 @@ def kpis(
         kpi("selling_hours_used", "selling hours used", "%",
             100.0 * allocation.current.hours_per_month / hours_available if hours_available else None,
             100.0 * allocation.planned.hours_per_month / hours_available if hours_available else None, None),
+        kpi("opportunity_hours_used", "selling hours given to pursued opportunities", "%", None,
+            100.0 * opportunity_hours / months / hours_available if hours_available and months else None, None),
         kpi("travel_hours", "travel hours over the horizon", "hours", None, travel_hours, False),
         kpi("workload_balance", "largest workload deviation from the region target", "%",
             100.0 * max(before, default=0.0), 100.0 * max(after, default=0.0), False),

@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 import json
-from functools import partial
 
 import click
 
-from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
-
-
-def executor_options(func):  # type: ignore[no-untyped-def]
-    """--executor, --workers, --scheduler: where independent pieces (regions, reps, variants) run."""
-    func = click.option(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="Dask scheduler address (tcp://host:8786) for --executor dask; default: a local cluster.",
-    )(func)
-    func = click.option(
-        "--workers", type=int, default=None, help="Processes (or local Dask workers) to use."
-    )(func)
-    return click.option(
-        "--executor",
-        type=click.Choice(["serial", "process", "dask"]),
-        default=None,
-        help="Run independent pieces one after another, in a local process pool, or on Dask "
-        "(default: process pool when --workers > 1, else serial). The plan is the same either way.",
-    )(func)
-
-
-def make_mapper(executor: str | None, workers: int | None, scheduler: str | None):  # type: ignore[no-untyped-def]
-    from ...parallel import run_tasks
-
-    chosen = executor or ("dask" if scheduler else "process" if (workers or 1) > 1 else "serial")
-    if chosen == "serial":
-        return None
-    return partial(run_tasks, executor=chosen, workers=workers, scheduler=scheduler)
+from ..common import (
+    Infeasible,
+    executor_options,
+    guarded,
+    load_or_exit,
+    make_mapper,
+    solver_options,
+    stage_options,
+)
 
 
 @click.command("plan")

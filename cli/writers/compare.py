@@ -1,0 +1,96 @@
+"""What `compare` and `sweep` write: the side-by-side page, the sweep table and its chart."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ...whatif import PlanOutcome
+from .report import _STYLE, _e, _table
+
+# KPIs drawn in the sweep chart: the ones a manager trades off against each other.
+CHART_KPIS = (
+    ("expected_profit", "expected profit per month"),
+    ("travel_hours", "travel hours over the horizon"),
+    ("tier_a_coverage", "tier-A accounts at their minimum (%)"),
+    ("dropped_visits", "planned visits not scheduled"),
+)
+
+
+def sweep_frame(outcomes: Sequence[PlanOutcome], assignments: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """One row per variant: its settings, status, every KPI of its plan, each stage's gap, the
+    explanation when it is infeasible."""
+    rows = []
+    for index, (outcome, assignment) in enumerate(zip(outcomes, assignments, strict=True), start=1):
+        row: dict[str, Any] = {"variant": index, **assignment, "status": outcome.status()}
+        if outcome.result is not None:
+            summary = outcome.result.summary
+            row.update({k.key: k.planned for k in summary.kpis})
+            row.update({f"gap_{s.stage}": s.gap for s in summary.stages})
+            row["time_limit_hit"] = any(s.time_limit_hit for s in summary.stages)
+        row["explanation"] = outcome.explanation()
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sweep_chart(frame: pd.DataFrame, setting: str, path: Path) -> None:
+    """Four small charts of the main KPIs against the first swept setting (variants in sweep order)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = [str(v) for v in frame[setting]]
+    figure, axes = plt.subplots(2, 2, figsize=(10, 6.4), dpi=100)
+    for ax, (key, title) in zip(axes.flat, CHART_KPIS, strict=True):
+        if key in frame:
+            values = pd.to_numeric(frame[key], errors="coerce")
+            ax.plot(range(len(x)), values, marker="o", color="#1f3a5f")
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks(range(len(x)), x, rotation=45 if len(x) > 8 else 0, fontsize=8)
+        ax.grid(alpha=0.3)
+    figure.supxlabel(setting, fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(figure)
+
+
+def page(
+    title: str,
+    subtitle: str,
+    sections: Sequence[tuple[str, str]],
+    images: dict[str, bytes] | None = None,
+) -> str:
+    """A self-contained HTML page: a header and (heading, html) sections; images inlined as PNG."""
+    body = [f"<section><h2>{_e(heading)}</h2>{content}</section>" for heading, content in sections]
+    for caption, data in (images or {}).items():
+        encoded = base64.b64encode(data).decode("ascii")
+        body.append(
+            f"<figure><img alt='{_e(caption)}' src='data:image/png;base64,{encoded}'>"
+            f"<figcaption>{_e(caption)}</figcaption></figure>"
+        )
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>"
+        f"<header><h1>{_e(title)}</h1><p>{_e(subtitle)}</p></header><main>{''.join(body)}</main></body></html>\n"
+    )
+
+
+def table(frame: pd.DataFrame) -> str:
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    return _table(frame, numeric=numeric)
+
+
+def infeasible_list(outcomes: Sequence[PlanOutcome]) -> str:
+    items = [
+        f"<li><b>{_e(o.label)}</b> ({_e(o.stage)}): "
+        + "".join(f"<br>{_e(str(e))}" for e in o.explanations)
+        + "</li>"
+        for o in outcomes
+        if o.result is None
+    ]
+    return f"<ul>{''.join(items)}</ul>" if items else "<p class='note'>Every scenario has a plan.</p>"
