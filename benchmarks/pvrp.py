@@ -122,7 +122,7 @@ def best_known() -> dict[str, float | None]:
                 for row in csv.DictReader(fh)}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--instances", help="comma-separated names, e.g. p01,p02 (default: all)")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance (default 60)")
@@ -130,7 +130,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="smoke run: p01, p14, pr01 at effort 2")
     parser.add_argument("--out", type=Path, default=RESULTS / "pvrp.csv", help="CSV file to write")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     reference = best_known()
     names = args.instances.split(",") if args.instances else sorted(reference)
     effort = args.effort
