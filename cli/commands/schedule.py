@@ -5,15 +5,16 @@ from __future__ import annotations
 import collections
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import click
 import pandas as pd
 
-from ...optimizer.result import Infeasibility, ProgressEvent, SolverOptions
+from ...optimizer.result import Infeasibility
 from ...optimizer.schedule import ScheduleResult, check_schedule, run_schedule
 from ...scenarios.model import Scenario
-from ..common import Infeasible, guarded, load_or_exit
+from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
 from ..output import OutputFolder, write_csv
 from ..writers.schedule import (
     days_frame,
@@ -25,11 +26,6 @@ from ..writers.schedule import (
     write_calendars,
     write_workbook,
 )
-
-
-def _progress(event: ProgressEvent) -> None:
-    total = f"/{event.total:g}" if event.total else ""
-    click.echo(f"[{event.stage}] {event.done:g}{total} {event.message}", err=True)
 
 
 def _allocation(path: str, scenario: Scenario) -> tuple[dict[str, str | None], dict[str, float]]:
@@ -62,27 +58,13 @@ def _map_rep(result: ScheduleResult, wanted: str | None, scenario: Scenario) -> 
 
 
 @click.command("schedule")
-@click.argument("scenario", type=click.Path(dir_okay=True, file_okay=True))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for visits.csv, calendar/, plan.xlsx and the week map (replaced atomically).",
-)
+@stage_options("visits.csv, days.csv, dropped.csv, calendar/, plan.xlsx and the week map")
 @click.option(
     "--allocation",
     type=click.Path(dir_okay=False, exists=True),
     default=None,
     help="allocation.csv from `salesplan allocate`: who serves each account and visits per month.",
 )
-@click.option(
-    "--time-limit",
-    type=float,
-    default=None,
-    help="Wall-clock safety net for the whole schedule, seconds (default: policy.solver.time_limit_seconds).",
-)
-@click.option("--seed", type=int, default=None, help="Seed (default: policy.solver.seed).")
 @click.option(
     "--workers",
     type=int,
@@ -93,7 +75,6 @@ def _map_rep(result: ScheduleResult, wanted: str | None, scenario: Scenario) -> 
     "--map-rep", default=None, help="Rep whose week is mapped (default: the rep with the most visits)."
 )
 @click.option("--map-week", type=click.IntRange(min=1), default=1, show_default=True, help="Week of the map.")
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary instead.")
 @guarded
 def command(
     scenario: str, output: str, allocation: str | None, time_limit: float | None, seed: int | None,
@@ -125,13 +106,9 @@ def command(
       salesplan schedule my-quarter --allocation out/calls/allocation.csv -o out/schedule --map-rep R03
     """
     loaded = load_or_exit(scenario, quiet=as_json)
-    solver = loaded.policy.solver
-    options = SolverOptions(
-        time_limit_seconds=solver.time_limit_seconds if time_limit is None else time_limit,
-        relative_gap=solver.relative_gap,
-        seed=solver.seed if seed is None else seed,
+    options = replace(
+        solver_options(loaded, time_limit, seed, quiet=as_json),
         workers=min(4, os.cpu_count() or 1) if workers is None else max(1, workers),
-        progress=_progress,
     )
     rep_of, visits = _allocation(allocation, loaded) if allocation else (None, None)
     result = run_schedule(loaded, options, rep_of=rep_of, visits_per_month=visits)
