@@ -12,6 +12,8 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -74,6 +76,7 @@ class OutputFolder:
         self.staging = self.target.parent / f".{self.target.name}{_PARTIAL}{os.getpid()}"
 
     def __enter__(self) -> Path:
+        _rearm_interrupt()
         self.target.parent.mkdir(parents=True, exist_ok=True)
         if self.target.exists() and not self.target.is_dir():
             raise FileExistsError(f"{self.target} exists and is not a folder")
@@ -100,6 +103,20 @@ class OutputFolder:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(self.staging, self.target)
+
+
+def _rearm_interrupt() -> None:
+    """Re-install Python's own SIGINT handler, so that Ctrl-C while writing raises KeyboardInterrupt (the
+    staging folder is removed, the command exits 130) instead of killing the process on the spot.
+
+    OR-Tools CP-SAT catches SIGINT during a solve (``catch_sigint_signal``, on by default) and afterwards
+    sets the C-level handler to SIG_DFL, behind Python's back: ``signal.getsignal`` still names Python's.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler) or handler in (signal.SIG_IGN, signal.SIG_DFL):
+        signal.signal(signal.SIGINT, handler)
 
 
 def _sync_tree(root: Path) -> None:

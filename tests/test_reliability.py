@@ -4,7 +4,7 @@ exports and time limits.
 1. every case of the broken corpus (tests/broken) is rejected by `plan` with exit 2, a message naming
    file:row:field, no traceback, and nothing written (a previous output folder stays byte-identical);
 2. a run killed with SIGKILL while it writes leaves the previous output intact; the next run removes the
-   dead run's staging folder;
+   dead run's staging folder; Ctrl-C (SIGINT) while writing exits 130 and leaves nothing behind;
 3. two runs in two processes (different hash seeds) give byte-identical files;
 4. names beginning with =, +, -, @ and holding <script>, newlines, commas and semicolons are neutralised in
    CSV and XLSX, escaped in HTML and iCalendar;
@@ -100,28 +100,36 @@ def test_plan_rejects_broken_scenario(case: str, tmp_path: Path, monkeypatch: py
 # 2. SIGKILL while writing ------------------------------------------------------------------------------
 
 
-def _kill_while_writing(scenario: Path, out: Path) -> tuple[bool, Path]:
-    """Start `plan` in a subprocess and SIGKILL it as soon as its staging folder holds a file.
-    Returns (killed while writing, staging folder)."""
+def _signal_while_writing(scenario: Path, out: Path, sig: signal.Signals) -> tuple[int | None, Path, str]:
+    """Start `plan` in a subprocess and send ``sig`` as soon as its staging folder holds a file.
+    Returns (exit status, or None when the run ended before the signal; staging folder; stderr)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "salesplan", "plan", str(scenario), "-o", str(out), "--no-timings"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     staging = out.parent / f".{out.name}.partial-{process.pid}"
     deadline = time.monotonic() + 120
+    sent = False
     try:
         while process.poll() is None and time.monotonic() < deadline:
             if staging.is_dir() and any(staging.iterdir()):
-                process.send_signal(signal.SIGKILL)
+                process.send_signal(sig)
+                sent = True
                 break
             time.sleep(0.001)
     finally:
-        if process.poll() is None and time.monotonic() >= deadline:
+        if process.poll() is None and not sent:
             process.send_signal(signal.SIGKILL)
-        process.wait()
-    return process.returncode == -signal.SIGKILL and staging.is_dir(), staging
+        stderr = process.communicate(timeout=120)[1].decode("utf-8", "replace")
+    return (process.returncode if sent else None), staging, stderr
+
+
+def _kill_while_writing(scenario: Path, out: Path) -> tuple[bool, Path]:
+    """SIGKILL `plan` while it writes; returns (killed while writing, staging folder)."""
+    status, staging, _ = _signal_while_writing(scenario, out, signal.SIGKILL)
+    return status == -signal.SIGKILL and staging.is_dir(), staging
 
 
 @pytest.mark.slow
@@ -154,6 +162,23 @@ def test_sigkill_while_writing_keeps_previous_output(tmp_path: Path) -> None:
     assert not staging.exists(), "the next run should remove the dead run's staging folder"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "tiny"]
     assert snapshot(out) == before, "the same scenario and seed should give the same files"
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_writing_exits_130_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.json").write_text("{}\n", encoding="utf-8")
+    for _attempt in range(3):
+        status, staging, stderr = _signal_while_writing(EXAMPLES / "bank-key-accounts", out, signal.SIGINT)
+        if status is not None:
+            break
+    else:
+        pytest.fail("the run finished before it could be interrupted while writing, three times")
+    assert status == 130, stderr
+    assert "Interrupted: no output was written." in stderr and "Traceback" not in stderr, stderr
+    assert snapshot(out) == {"summary.json": b"{}\n"}
+    assert not staging.exists(), "an interrupted run removes its own staging folder"
 
 
 # 3. Determinism across processes ------------------------------------------------------------------------
