@@ -62,7 +62,20 @@ def _chromium() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def chromium() -> str:
+    """Chromium's executable; skips the module (before planning anything) when it cannot be driven."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("playwright is not installed (bash scripts/bootstrap.sh --test installs it)")
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("Chromium not found at /usr/bin/chromium or on PATH (Debian: apt-get install chromium)")
+    return executable
+
+
+@pytest.fixture(scope="module")
+def report(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`salesplan plan` on the bank example; the folder it wrote."""
     out = tmp_path_factory.mktemp("bank") / "plan"
     code, output = run_cli("plan", str(EXAMPLES / "bank-key-accounts"), "-o", str(out), "--no-timings")
@@ -71,15 +84,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def loaded(report: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def loaded(chromium: str, report: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """report.html opened in headless Chromium; what the page did and drew."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (bash scripts/bootstrap.sh --test installs it)")
-    executable = _chromium()
-    if executable is None:
-        pytest.skip("Chromium not found at /usr/bin/chromium or on PATH (Debian: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
 
     requests: list[str] = []
     remote: list[str] = []
@@ -100,7 +107,7 @@ def loaded(report: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
             route.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("request", lambda r: requests.append(r.url))
