@@ -58,7 +58,7 @@ BLANK_PNG = _transparent_png()
 def _chromium() -> str | None:
     if Path("/usr/bin/chromium").exists():
         return "/usr/bin/chromium"
-    return shutil.which("chromium")
+    return shutil.which("chromium") or shutil.which("chromium-browser")  # Debian, Ubuntu
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,10 @@ def chromium() -> str:
         pytest.skip("playwright is not installed (bash scripts/bootstrap.sh --test installs it)")
     executable = _chromium()
     if executable is None:
-        pytest.skip("Chromium not found at /usr/bin/chromium or on PATH (Debian: apt-get install chromium)")
+        pytest.skip(
+            "Chromium not found at /usr/bin/chromium or on PATH as chromium / chromium-browser "
+            "(Debian: apt-get install chromium)"
+        )
     return executable
 
 
