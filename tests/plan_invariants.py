@@ -5,8 +5,8 @@ returns human-readable violations; an empty list means the plan keeps the rule.
 
 1. every account is in exactly one territory, served by a rep of the scenario;
 2. no territory crosses a region (the rep's region is the account's region);
-3. the call allocation uses no more of a rep's selling hours than the rep has, and gives every account
-   of the territory plan to the same rep;
+3. the call allocation uses no more of a rep's selling hours than the rep has, keeps every served
+   account's visits within its tier's minimum and maximum, and gives every account to its territory's rep;
 4. the schedule passes the independent checker (:func:`salesplan.optimizer.schedule.check.check_schedule`):
    planned visits scheduled or dropped with a reason, no two visits or the lunch break overlapping, every
    day inside the working hours, travel times kept;
@@ -54,6 +54,11 @@ def allocation_violations(result: PlanResult) -> list[str]:
             bad.append(f"{rep.rep_id}: {rep.hours_used:.4f} h/month used of {rep.hours_available:.4f}")
     rep_of = result.territories.rep_of()
     for account in result.allocation.accounts:
+        if account.rep_id and not account.min_visits <= account.visits_per_month <= account.max_visits:
+            bad.append(
+                f"{account.account_id}: {account.visits_per_month} visits/month outside its tier's "
+                f"{account.min_visits}..{account.max_visits}"
+            )
         if account.rep_id and account.rep_id != rep_of.get(account.account_id):
             bad.append(
                 f"{account.account_id}: allocated to {account.rep_id}, territory of "

@@ -26,7 +26,7 @@ TIME_LIMIT = 1.0  # seconds per stage: small scenarios plan in well under that
 
 
 @settings(
-    max_examples=20,
+    max_examples=15,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
