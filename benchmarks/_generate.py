@@ -117,8 +117,8 @@ def _region(
             "region": region,
             "home_lat": round(float(t_lat[home_town[j]] + rng.normal(0, 0.03)), 5),
             "home_lon": round(float(t_lon[home_town[j]] + rng.normal(0, 0.03)), 5),
-            "hours_per_week": 45,
-            "selling_share": 0.75,
+            "hours_per_week": 50,
+            "selling_share": 0.8,
             "cost_per_hour": 150,
         }
         for j in range(n_reps)

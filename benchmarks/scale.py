@@ -133,10 +133,10 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument(
         "--keep", type=Path, default=None, help="write the scenario here instead of a temp folder"
     )
-    parser.add_argument("--quick", action="store_true", help="2,000 accounts, 20 reps, 2 regions")
+    parser.add_argument("--quick", action="store_true", help="1,000 accounts, 10 reps, 2 regions")
     args = parser.parse_args(argv)
     if args.quick:
-        args.accounts, args.reps, args.regions = 2_000, 20, 2
+        args.accounts, args.reps, args.regions = 1_000, 10, 2
     counts = [int(w) for w in args.workers.split(",")]
 
     with tempfile.TemporaryDirectory(prefix="salesplan-scale-") as tmp:
