@@ -151,6 +151,15 @@ def explain_tolerance(problem: TerritoryProblem, analysis: ToleranceAnalysis, re
         name = problem.measure_names[e]
         if high <= t + 1e-12:
             continue
+        if low <= t + 1e-12:  # nothing proven: the search (or its time) fell short, not the rules
+            met = f"; ±{high:.2%} is met by the plan found" if np.isfinite(high) else ""
+            out.append(Infeasibility(
+                f"balance of {name}", region, 100.0 * (high - t) if np.isfinite(high) else 0.0,
+                "percentage points of tolerance (none found, none proven impossible)",
+                f"no plan within ±{t:.2%} was found in the search's time and work budget, and none is proven "
+                f"impossible: raise --time-limit, or widen the {name} tolerance{met}",
+            ))  # fmt: skip
+            continue
         if analysis.exact:
             advice = f"widen the {name} tolerance to ±{low:.2%}, the smallest that can be met ({analysis.cause})"
         elif np.isfinite(high):

@@ -72,7 +72,8 @@ def _tolerance_result(problem: TerritoryProblem, analysis: ToleranceAnalysis, st
         explanations = [Infeasibility("contiguity, locks and reassignment cap together", region, 0.0, "plans",
                                       "no plan meets these rules together even without balance: release "
                                       "locks or raise the cap")]
-    proven = analysis.floor > 0 or extra_issue != ""
+    tolerances = [problem.tolerance[e] for e in np.flatnonzero(problem.balanced)]
+    proven = extra_issue != "" or any(t is not None and analysis.floor > t + 1e-12 for t in tolerances)
     status = SolveStatus.INFEASIBLE if proven else SolveStatus.UNKNOWN
     smallest = None
     if analysis.achieved is not None:
