@@ -80,7 +80,8 @@ def solve_rep(
     started = time.perf_counter()
     limit = options.time_limit_seconds
     if deadline is not None:
-        limit = min(limit, max(0.5, deadline - time.time()))
+        # past the stage's deadline a rep still gets its greedy start, and no search
+        limit = min(limit, max(0.05, deadline - time.time()))
     counts = trimmed_counts(problem)
     routing, members = problem.routing_problem(counts)
     engine_params = dataclasses.replace(
