@@ -198,6 +198,7 @@ def solve_knapsack(
     for var, value in zip(x, hint[open_].tolist(), strict=True):
         model.add_hint(var, value)
     solver = cp_model.CpSolver()
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C stays Python's: outputs are cleaned up
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = options.seed
     solver.parameters.cp_model_presolve = False

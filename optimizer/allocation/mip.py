@@ -138,6 +138,7 @@ def _cpsat(instance: MckpInstance, options: SolverOptions) -> MipSolution:
     cents = np.rint(instance.value[item, level] * 100.0).astype(np.int64)
     model.maximize(sum(int(cents[c]) * y[c] for c in range(item.shape[0])))
     solver = cp_model.CpSolver()
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C stays Python's: outputs are cleaned up
     solver.parameters.max_time_in_seconds = options.time_limit_seconds
     solver.parameters.num_workers = max(1, options.workers)
     solver.parameters.random_seed = options.seed
