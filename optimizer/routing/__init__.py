@@ -6,7 +6,7 @@ any plan independently. The model is stated in :mod:`.problem`, the method in :m
 
 from .problem import PeriodicRoutingProblem, RoutingCustomer, RoutingDay
 from .result import DayRoute, DroppedCustomer, PeriodicRoutingResult
-from .solve import RoutingParams, solve_periodic_routing
+from .solve import RoutingParams, solve_periodic_routing, warm_up
 from .verify import PlanCheck, check_plan
 
 __all__ = [
@@ -20,4 +20,5 @@ __all__ = [
     "RoutingParams",
     "check_plan",
     "solve_periodic_routing",
+    "warm_up",
 ]

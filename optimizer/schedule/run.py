@@ -20,6 +20,7 @@ from functools import partial
 from ...scenarios.model import Scenario
 from ...scenarios.tables import Account
 from ..result import SolveInfo, SolverOptions, SolveStatus
+from ..routing import warm_up
 from ..tiers import TierResult, assign_tiers
 from ..workload import default_rep_of
 from .problem import Drop, RepProblem, build_rep_problem, default_visits_per_month
@@ -121,6 +122,7 @@ def _solve_all(
     if not total:
         return []
     workers = max(1, min(options.workers, total))
+    warm_up()  # compiling the routing kernels is not the schedule's search time
     deadline = time.time() + options.time_limit_seconds
     quiet = replace(options, workers=1, progress=None, mapper=None)
     effort = sum(params.effort(sum(p.fitted), p.n) for p in problems)
