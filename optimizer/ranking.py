@@ -193,6 +193,34 @@ def rep_hours(
     return tuple(result)
 
 
+def rank_scenario_opportunities(scenario: Scenario) -> tuple[FloatArray, Ranking]:
+    """The margin share used for each opportunity's expected value (1 for pruning; the opportunity's
+    margin, else its account's) and the ranking of the scenario's opportunities under its policy."""
+    policy = scenario.policy.opportunities
+    opportunities = scenario.opportunities
+    accounts = scenario.account_by_id
+    margin = np.array(
+        [
+            1.0
+            if o.type == "prune"
+            else o.margin
+            if o.margin is not None
+            else scenario.margin_of(accounts[o.account])
+            for o in opportunities
+        ],
+        dtype=float,
+    )
+    ranking = rank_opportunities(
+        [o.size for o in opportunities],
+        [o.probability for o in opportunities],
+        [o.effort_hours for o in opportunities],
+        margin,
+        size_threshold=policy.size_threshold,
+        probability_threshold=policy.probability_threshold,
+    )
+    return margin, ranking
+
+
 def run_rank(
     scenario: Scenario,
     options: SolverOptions | None = None,
@@ -223,26 +251,7 @@ def run_rank(
     hours = rep_hours(scenario, rep_of, tiers.tier_of(), visit_hours)
 
     opportunities = scenario.opportunities
-    accounts = scenario.account_by_id
-    margin = np.array(
-        [
-            1.0
-            if o.type == "prune"
-            else o.margin
-            if o.margin is not None
-            else scenario.margin_of(accounts[o.account])
-            for o in opportunities
-        ],
-        dtype=float,
-    )
-    ranking = rank_opportunities(
-        [o.size for o in opportunities],
-        [o.probability for o in opportunities],
-        [o.effort_hours for o in opportunities],
-        margin,
-        size_threshold=policy.size_threshold,
-        probability_threshold=policy.probability_threshold,
-    )
+    margin, ranking = rank_scenario_opportunities(scenario)
 
     owner = tuple(rep_of.get(o.account, "") for o in opportunities)
     if capacity_by == "region":

@@ -34,11 +34,11 @@ from .optimizer.allocation.opportunities import opportunity_minutes, with_reserv
 from .optimizer.allocation.problem import AllocationProblem
 from .optimizer.allocation.result import AllocationResult
 from .optimizer.allocation.sizing import SizingResult
-from .optimizer.ranking import RankResult, run_rank
+from .optimizer.ranking import RankResult, rank_scenario_opportunities, run_rank
 from .optimizer.result import Infeasibility, SolveInfo, SolverOptions
 from .optimizer.schedule import run_schedule
 from .optimizer.schedule.result import ScheduleResult
-from .optimizer.tiers import ClassResult, TierResult, assign_tiers, classify_accounts
+from .optimizer.tiers import TierResult, assign_tiers, classify_accounts
 from .scenarios.model import Scenario
 
 Stage = Literal["territories", "allocate", "rank", "schedule"]
@@ -202,7 +202,7 @@ def plan(
 
     say("call allocation (visits and opportunities share the hours)")
     problem = build_problem(scenario, rep_of, tiers)
-    reserved = _opportunity_minutes(scenario, problem, rep_of, tiers, classes, options)
+    reserved = _opportunity_minutes(scenario, problem, rep_of, options)
     allocation = solve_allocation(
         with_reserved_minutes(problem, reserved), options, currency=scenario.policy.economics.currency
     )
@@ -235,22 +235,20 @@ def _opportunity_minutes(
     scenario: Scenario,
     problem: AllocationProblem,
     rep_of: dict[str, str],
-    tiers: TierResult,
-    classes: ClassResult,
     options: SolverOptions,
 ) -> np.ndarray:
     """Minutes per month per rep that the joint visits-and-opportunities optimum gives to opportunities
     (see :mod:`salesplan.optimizer.allocation.opportunities`)."""
     if not scenario.opportunities:
         return np.zeros(len(problem.rep_ids), np.int64)
-    ranked = run_rank(scenario, options, rep_of=rep_of, tiers=tiers, classes=classes, hour_values=False)
+    _, ranking = rank_scenario_opportunities(scenario)
     index = {rep: k for k, rep in enumerate(problem.rep_ids)}
     opportunities = scenario.opportunities
     return opportunity_minutes(
         problem,
-        ranked.ranking.expected_value,
+        ranking.expected_value,
         np.array([o.effort_hours for o in opportunities], dtype=float),
-        np.array([index.get(owner, -1) for owner in ranked.owner], dtype=np.int64),
+        np.array([index.get(rep_of.get(o.account, ""), -1) for o in opportunities], dtype=np.int64),
         np.array([o.must_pursue for o in opportunities], dtype=bool),
         np.array([o.exclude for o in opportunities], dtype=bool),
         scenario.horizon.months,
