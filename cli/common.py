@@ -156,13 +156,15 @@ def solver_options(
     )
 
 
-def stage_options(files: str) -> Callable[[F], F]:
-    """The options every planning command shares: SCENARIO, -o/--output, --time-limit, --seed, --json."""
+def stage_options(files: str, *, scenario_argument: bool = True) -> Callable[[F], F]:
+    """The options every planning command shares: SCENARIO (unless the command takes its own scenario
+    arguments), -o/--output, --time-limit, --seed, --json."""
 
     def decorate(func: F) -> F:
+        argument = click.argument("scenario", type=click.Path(dir_okay=True, file_okay=True))
         for option in reversed(
             (
-                click.argument("scenario", type=click.Path(dir_okay=True, file_okay=True)),
+                *((argument,) if scenario_argument else ()),
                 click.option(
                     "-o",
                     "--output",
@@ -188,6 +190,13 @@ def stage_options(files: str) -> Callable[[F], F]:
         return func
 
     return decorate
+
+
+no_timings_option = click.option(
+    "--no-timings",
+    is_flag=True,
+    help="Leave run times out, so that every file is byte-identical across runs.",
+)
 
 
 def executor_options(func: F) -> F:
@@ -229,3 +238,31 @@ def number(value: Any, sign: bool = False) -> str:
     if value is None or value != value:
         return "—"
     return f"{value:+,.1f}" if sign else f"{value:,.1f}"
+
+
+def plan_in_parallel(
+    jobs: Sequence[Any],
+    executor: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    *,
+    what: str,
+    quiet: bool,
+) -> list[Any]:
+    """Plan every job (salesplan.whatif.plan_all) on the chosen executor — a local process pool by
+    default, one worker per job up to the CPU count — with progress on stderr unless ``quiet``."""
+    import os
+
+    from ..whatif import plan_all
+
+    mode = chosen_executor(executor, workers, scheduler, "process")
+    count = workers or min(len(jobs), os.cpu_count() or 1)
+    if not quiet:
+        where = "" if mode == "serial" else f" ({count} worker(s))"
+        click.echo(f"[{what}] {len(jobs)} plan(s) on {mode}{where}", err=True)
+
+    def done(finished: int, total: int) -> None:
+        if not quiet:
+            click.echo(f"[{what}] {finished}/{total} plans done", err=True)
+
+    return plan_all(jobs, executor=mode, workers=count, scheduler=scheduler, on_done=done)

@@ -3,39 +3,31 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import click
 
 from ..common import (
     InvalidInput,
-    chosen_executor,
     executor_options,
     guarded,
     load_or_exit,
+    no_timings_option,
     number,
+    plan_in_parallel,
     solver_options,
+    stage_options,
 )
 
 
 @click.command("compare")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=True, file_okay=True))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for kpis.csv, moves.csv, opportunities.csv, stages.csv, compare.html, summary.json and "
-    "plans/<name>/ (replaced atomically, only when the run succeeds).",
+@stage_options(
+    "kpis.csv, moves.csv, opportunities.csv, stages.csv, compare.html, summary.json and plans/<name>/",
+    scenario_argument=False,
 )
-@click.option(
-    "--time-limit", type=float, default=None, help="Seconds per stage (default: each scenario's policy)."
-)
-@click.option("--seed", type=int, default=None, help="Random seed (default: each scenario's policy).")
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable comparison instead.")
 @click.option("--no-plans", is_flag=True, help="Do not write each scenario's full plan under plans/<name>/.")
-@click.option("--no-timings", is_flag=True, help="Leave run times out, so that files are byte-identical.")
+@no_timings_option
 @executor_options
 @guarded
 def command(
@@ -77,14 +69,13 @@ def command(
         label_of,
         moves_frame,
         opportunity_frame,
-        plan_all,
         stage_frame,
         unique_labels,
     )
     from ..common import Infeasible
     from ..output import OutputFolder, write_csv
     from ..writers.compare import infeasible_list, page, table
-    from ..writers.plan import write_plan
+    from ..writers.plan import write_plans
 
     if len(scenarios) < 2:
         raise click.UsageError("compare needs at least two scenarios: the base and one what-if.")
@@ -102,14 +93,7 @@ def command(
         PlanJob(label, s, solver_options(s, time_limit, seed, quiet=True))
         for label, s in zip(labels, loaded, strict=True)
     ]
-    mode = chosen_executor(executor, workers, scheduler, "process")
-    count = workers or min(len(jobs), os.cpu_count() or 1)
-
-    def done(finished: int, total: int) -> None:
-        if not as_json:
-            click.echo(f"[compare] {finished}/{total} plans done", err=True)
-
-    outcomes = plan_all(jobs, executor=mode, workers=count, scheduler=scheduler, on_done=done)
+    outcomes = plan_in_parallel(jobs, executor, workers, scheduler, what="compare", quiet=as_json)
     if not any(o.feasible for o in outcomes):
         explanations = [e for o in outcomes for e in o.explanations]
         raise Infeasible("compare (every scenario)", explanations)
@@ -150,11 +134,8 @@ def command(
         subtitle = " vs ".join(labels) + f" — base: {labels[0]}"
         (folder / "compare.html").write_text(page("Plan comparison", subtitle, sections), encoding="utf-8")
         if not no_plans:
-            for o in outcomes:
-                if o.result is not None:
-                    target = folder / "plans" / o.label
-                    target.mkdir(parents=True)
-                    write_plan(o.result, target, timings=not no_timings)
+            plans = {o.label: o.result for o in outcomes if o.result is not None}
+            write_plans(plans, folder / "plans", timings=not no_timings)
     if as_json:
         summary["output"] = str(output)
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

@@ -12,6 +12,7 @@ from ..common import (
     guarded,
     load_or_exit,
     make_mapper,
+    no_timings_option,
     solver_options,
     stage_options,
 )
@@ -20,11 +21,7 @@ from ..common import (
 @click.command("plan")
 @stage_options("the whole plan (tables, summary.json, calendars, plan.xlsx, report.html)")
 @executor_options
-@click.option(
-    "--no-timings",
-    is_flag=True,
-    help="Leave run times out, so that every file is byte-identical across runs.",
-)
+@no_timings_option
 @guarded
 def command(
     scenario: str,

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import click
 
 from ..common import (
     InvalidInput,
-    chosen_executor,
     executor_options,
     guarded,
     load_or_exit,
+    no_timings_option,
     number,
+    plan_in_parallel,
     solver_options,
+    stage_options,
 )
 
 
@@ -30,20 +31,11 @@ from ..common import (
     help="A setting and its values: policy.tiers.visits.A.min=2..6, reps=16..24, reps.NORTH=3,4, "
     "policy.balance.workload_tolerance=0.1:0.3:0.05. Repeat for a grid (every combination).",
 )
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for sweep.csv, sweep.png, sweep.html and summary.json (replaced atomically).",
-)
-@click.option("--time-limit", type=float, default=None, help="Seconds per stage (default: the policy's).")
-@click.option("--seed", type=int, default=None, help="Random seed (default: the policy's).")
-@click.option("--json", "as_json", is_flag=True, help="Print the sweep table as JSON instead.")
+@stage_options("sweep.csv, sweep.png, sweep.html, summary.json and plans/<n>/", scenario_argument=False)
 @click.option(
     "--plans", "write_plans", is_flag=True, help="Also write every variant's full plan under plans/<n>/."
 )
-@click.option("--no-timings", is_flag=True, help="Leave run times out, so that files are byte-identical.")
+@no_timings_option
 @executor_options
 @guarded
 def command(
@@ -89,10 +81,10 @@ def command(
     """
     from ...scenarios.errors import ScenarioError
     from ...variants import apply_variant, grid, label, parse_setting
-    from ...whatif import PlanJob, plan_all
+    from ...whatif import PlanJob
     from ..output import OutputFolder, write_csv
     from ..writers.compare import infeasible_list, page, sweep_chart, sweep_frame, table
-    from ..writers.plan import write_plan
+    from ..writers.plan import write_plans as write_all_plans
 
     base = load_or_exit(scenario, quiet=as_json)
     try:
@@ -105,17 +97,7 @@ def command(
         PlanJob(str(index), variant, solver_options(variant, time_limit, seed, quiet=True))
         for index, variant in enumerate(variants, start=1)
     ]
-    mode = chosen_executor(executor, workers, scheduler, "process")
-    count = workers or min(len(jobs), os.cpu_count() or 1)
-    if not as_json:
-        click.echo(f"[sweep] {len(jobs)} variant(s) of {base.name} on {mode}"
-                   + ("" if mode == "serial" else f" ({count} worker(s))"), err=True)  # fmt: skip
-
-    def done(finished: int, total: int) -> None:
-        if not as_json:
-            click.echo(f"[sweep] {finished}/{total} variants done", err=True)
-
-    outcomes = plan_all(jobs, executor=mode, workers=count, scheduler=scheduler, on_done=done)
+    outcomes = plan_in_parallel(jobs, executor, workers, scheduler, what="sweep", quiet=as_json)
     for outcome, assignment in zip(outcomes, assignments, strict=True):
         outcome.label = label(assignment)
     frame = sweep_frame(outcomes, assignments)
@@ -141,11 +123,8 @@ def command(
         subtitle = f"{base.name} — " + "; ".join(settings)
         (folder / "sweep.html").write_text(page("Sweep", subtitle, sections, images), encoding="utf-8")
         if write_plans:
-            for index, outcome in enumerate(outcomes, start=1):
-                if outcome.result is not None:
-                    target = folder / "plans" / str(index)
-                    target.mkdir(parents=True)
-                    write_plan(outcome.result, target, timings=not no_timings)
+            plans = {str(k): o.result for k, o in enumerate(outcomes, start=1) if o.result is not None}
+            write_all_plans(plans, folder / "plans", timings=not no_timings)
     if as_json:
         summary["output"] = str(output)
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

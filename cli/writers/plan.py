@@ -52,6 +52,14 @@ def write_plan(result: PlanResult, folder: Path, *, timings: bool = True) -> Non
     )
 
 
+def write_plans(plans: dict[str, PlanResult], folder: Path, *, timings: bool = True) -> None:
+    """Write each named plan into ``folder/<name>/`` (compare's and sweep's plans/ folder)."""
+    for name, result in plans.items():
+        target = folder / name
+        target.mkdir(parents=True)
+        write_plan(result, target, timings=timings)
+
+
 def _number(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
