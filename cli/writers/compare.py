@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ...whatif import PlanOutcome
-from .report import _STYLE, _e, _table
+from .report import _STYLE, _e, _images, _table
 
 # KPIs drawn in the sweep chart: the ones a manager trades off against each other.
 CHART_KPIS = (
@@ -67,12 +66,8 @@ def page(
 ) -> str:
     """A self-contained HTML page: a header and (heading, html) sections; images inlined as PNG."""
     body = [f"<section><h2>{_e(heading)}</h2>{content}</section>" for heading, content in sections]
-    for caption, data in (images or {}).items():
-        encoded = base64.b64encode(data).decode("ascii")
-        body.append(
-            f"<figure><img alt='{_e(caption)}' src='data:image/png;base64,{encoded}'>"
-            f"<figcaption>{_e(caption)}</figcaption></figure>"
-        )
+    if images:
+        body.append(_images(images))
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>"
