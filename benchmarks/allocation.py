@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from salesplan.optimizer.allocation import build_problem, run_allocation, solve_allocation, solve_mckp
-from salesplan.optimizer.allocation.mckp import MckpInstance
-from salesplan.optimizer.allocation.mip import solve_mip
+from salesplan.optimizer.calls import build_problem, run_allocation, solve_allocation, solve_mckp
+from salesplan.optimizer.calls.mckp import MckpInstance
+from salesplan.optimizer.calls.mip import solve_mip
 from salesplan.optimizer.result import SolverOptions
 from salesplan.scenarios import Account, Horizon, Policy, Rep, Scenario, load_scenario
 

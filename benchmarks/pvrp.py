@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salesplan.optimizer.result import SolverOptions
-from salesplan.optimizer.routing import (
+from salesplan.optimizer.schedule.routing import (
     PeriodicRoutingProblem,
     PeriodicRoutingResult,
     RoutingCustomer,

@@ -28,8 +28,8 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from salesplan.optimizer.portfolio import PortfolioProblem, solve_portfolio
-from salesplan.optimizer.ranking import rank_opportunities
+from salesplan.optimizer.opportunities.portfolio import PortfolioProblem, solve_portfolio
+from salesplan.optimizer.opportunities.ranking import rank_opportunities
 from salesplan.optimizer.result import SolverOptions
 
 from ._table import print_table

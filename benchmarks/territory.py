@@ -33,7 +33,12 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/territory.py
 else:
     from ._table import print_table
 from salesplan.optimizer.result import SolverOptions
-from salesplan.optimizer.territory import TerritoryProblem, TerritorySettings, check_plan, solve_territories
+from salesplan.optimizer.territories.districting import (
+    TerritoryProblem,
+    TerritorySettings,
+    check_plan,
+    solve_territories,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "benchmarks" / "territory"

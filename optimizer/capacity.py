@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from ..scenarios.model import Scenario
 from .result import Infeasibility
-from .tiers import TierResult, assign_tiers
+from .tiers.solve import TierResult, assign_tiers
 
 
 def check_tier_capacity(scenario: Scenario, tiers: TierResult | None = None) -> list[Infeasibility]:

@@ -27,18 +27,18 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from .optimizer.alignment import run_territories
-from .optimizer.alignment_result import AlignmentResult
-from .optimizer.allocation import build_problem, sizing_curve, solve_allocation
-from .optimizer.allocation.opportunities import opportunity_minutes, with_reserved_minutes
-from .optimizer.allocation.problem import AllocationProblem
-from .optimizer.allocation.result import AllocationResult
-from .optimizer.allocation.sizing import SizingResult
-from .optimizer.ranking import RankResult, rank_scenario_opportunities, run_rank
+from .optimizer.calls import build_problem, sizing_curve, solve_allocation
+from .optimizer.calls.problem import AllocationProblem
+from .optimizer.calls.reserve import opportunity_minutes, with_reserved_minutes
+from .optimizer.calls.result import AllocationResult
+from .optimizer.calls.sizing import SizingResult
+from .optimizer.opportunities.ranking import RankResult, rank_scenario_opportunities, run_rank
 from .optimizer.result import Infeasibility, SolveInfo, SolverOptions
 from .optimizer.schedule import run_schedule
 from .optimizer.schedule.result import ScheduleResult
-from .optimizer.tiers import TierResult, assign_tiers, classify_accounts
+from .optimizer.territories.result import AlignmentResult
+from .optimizer.territories.solve import run_territories
+from .optimizer.tiers.solve import TierResult, assign_tiers, classify_accounts
 from .scenarios.model import Scenario
 
 Stage = Literal["territories", "allocate", "rank", "schedule"]
@@ -238,7 +238,7 @@ def _opportunity_minutes(
     options: SolverOptions,
 ) -> np.ndarray:
     """Minutes per month per rep that the joint visits-and-opportunities optimum gives to opportunities
-    (see :mod:`salesplan.optimizer.allocation.opportunities`)."""
+    (see :mod:`salesplan.optimizer.calls.reserve`)."""
     if not scenario.opportunities:
         return np.zeros(len(problem.rep_ids), np.int64)
     _, ranking = rank_scenario_opportunities(scenario)

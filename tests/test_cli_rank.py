@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from salesplan.cli.main import cli
-from salesplan.optimizer.ranking import QUADRANTS
+from salesplan.optimizer.opportunities.ranking import QUADRANTS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
 NAMES = ("bank-key-accounts", "dealer-network", "dealer-network-two-reps-fewer", "electronics-distributor")

@@ -1,4 +1,4 @@
-"""Account tiers and growth/share classes (optimizer/tiers.py)."""
+"""Account tiers and growth/share classes (optimizer/tiers/)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from salesplan.optimizer.tiers import (
+from salesplan.optimizer.tiers.solve import (
     BCG_CLASSES,
     assign_tiers,
     classify_accounts,

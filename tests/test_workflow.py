@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import salesplan
-from salesplan.optimizer.allocation.opportunities import opportunity_minutes
-from salesplan.optimizer.allocation.problem import AllocationProblem
+from salesplan.optimizer.calls.problem import AllocationProblem
+from salesplan.optimizer.calls.reserve import opportunity_minutes
 from salesplan.optimizer.result import SolverOptions
 from salesplan.pipeline import PlanInfeasible
 from salesplan.variants import apply_variant

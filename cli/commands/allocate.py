@@ -7,8 +7,8 @@ import math
 
 import click
 
-from ...optimizer.allocation import build_problem, sizing_curve, solve_allocation
-from ...optimizer.allocation.sizing import SizingResult
+from ...optimizer.calls import build_problem, sizing_curve, solve_allocation
+from ...optimizer.calls.sizing import SizingResult
 from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
 from ..output import OutputFolder, write_csv
 from ..writers.allocation import accounts_frame, reps_frame, sizing_chart, sizing_frame

@@ -41,7 +41,7 @@ def command(
     """
     from pathlib import Path
 
-    from ...optimizer.ranking import run_rank
+    from ...optimizer.opportunities.ranking import run_rank
     from ..output import OutputFolder, write_csv
     from ..writers import rank as writer
 

@@ -7,9 +7,9 @@ import math
 
 import click
 
-from ...optimizer.alignment import run_territories
-from ...optimizer.alignment_problem import MEASURES
-from ...optimizer.alignment_result import AlignmentResult, RegionAlignment
+from ...optimizer.territories.problem import MEASURES
+from ...optimizer.territories.result import AlignmentResult, RegionAlignment
+from ...optimizer.territories.solve import run_territories
 from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
 from ..output import OutputFolder, write_csv
 from ..writers.territories import changes_frame, summary_frame, territories_frame, territory_map

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...optimizer.allocation.result import AllocationResult
-from ...optimizer.allocation.sizing import SizingResult
+from ...optimizer.calls.result import AllocationResult
+from ...optimizer.calls.sizing import SizingResult
 from ...scenarios.model import Scenario
 
 ACCOUNT_COLUMNS = ["account", "rep", "visits_per_month", "expected_sales", "profit", "reason"]

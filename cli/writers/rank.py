@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...optimizer.ranking import QUADRANTS, RankResult
+from ...optimizer.opportunities.ranking import QUADRANTS, RankResult
 from ...scenarios.model import Scenario
 
 COLOURS = {"act now": "#2a9d3f", "plan": "#2b6cb0", "opportunistic": "#e08a00", "shelve": "#8a8a8a"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...optimizer.alignment_result import AlignmentResult
+from ...optimizer.territories.result import AlignmentResult
 from ...scenarios.model import Scenario
 from .maps import MapLayer, MapLine, MapPoint, colour, map_page
 

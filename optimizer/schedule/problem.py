@@ -21,7 +21,7 @@ fewest visits are dropped first), and w_a = v_a / max v ∈ [0, 1] with v_a the 
 account's annual margin (current_sales × margin) over its visits per year (so the least valuable go
 first, and tier-minimum visits last).
 
-The engine (:mod:`..routing`) knows neither lunch nor partial drops. Lunch: the engine's day is H − L,
+The engine (:mod:`.routing`) knows neither lunch nor partial drops. Lunch: the engine's day is H − L,
 and the break is inserted afterwards (:mod:`.timetable`) right after the last visit that starts before
 the middle of the day, which delays later visits by at most L; so a visit the engine starts at or after
 the middle must start by l_a − L: the engine's window is [e_a, max(l_a − L, min(l_a, mid − 1))].
@@ -41,11 +41,11 @@ import numpy.typing as npt
 
 from ...scenarios.model import Scenario
 from ...scenarios.tables import Account, Rep
-from ..routing import PeriodicRoutingProblem, RoutingCustomer, RoutingDay
 from ..travel import Place
 from ..workload import travel_model
 from .calendar import allowed_days, day_offsets, minutes_of, rep_dates
 from .patterns import even_patterns
+from .routing import PeriodicRoutingProblem, RoutingCustomer, RoutingDay
 
 FloatMatrix = npt.NDArray[np.float64]
 

@@ -20,11 +20,11 @@ from functools import partial
 from ...scenarios.model import Scenario
 from ...scenarios.tables import Account
 from ..result import SolveInfo, SolverOptions, SolveStatus
-from ..routing import warm_up
-from ..tiers import TierResult, assign_tiers
+from ..tiers.solve import TierResult, assign_tiers
 from ..workload import default_rep_of
 from .problem import Drop, RepProblem, build_rep_problem, default_visits_per_month
 from .result import RepSchedule, ScheduleResult
+from .routing import warm_up
 from .solve import DEFAULT_PARAMS, SOLVER, RepOutcome, ScheduleParams, solve_rep
 
 POOL_FROM_EFFORT = 10.0  # a process pool (≈ 3 s to start) pays off from about this much engine effort

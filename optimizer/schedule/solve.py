@@ -1,7 +1,7 @@
 """One rep's schedule: trim, route (the periodic routing engine), put back, time the days, bound.
 
 1. :mod:`.trim` lowers visit counts when the rep's days cannot hold them all (least important first);
-2. the routing engine (:func:`..routing.solve_periodic_routing`) chooses the day patterns and routes
+2. the routing engine (:func:`.routing.solve_periodic_routing`) chooses the day patterns and routes
    together — least travel plus penalties of accounts it leaves out;
 3. :mod:`.reinsert` puts left-out visits back while evenly spread patterns still find room;
 4. :mod:`.timetable` times each day and places the lunch break;
@@ -17,12 +17,12 @@ import time
 from dataclasses import dataclass
 
 from ..result import SolveInfo, SolverOptions, SolveStatus
-from ..routing import RoutingParams, solve_periodic_routing
 from .balance import balance
 from .bound import lower_bound
 from .problem import Drop, RepProblem
 from .reinsert import Routes, reinsert, route_cost, route_starts
 from .result import DayPlan, ScheduledVisit
+from .routing import RoutingParams, solve_periodic_routing
 from .timetable import time_route
 from .trim import trimmed_counts
 
@@ -31,7 +31,7 @@ SOLVER = "pvrp-sisr + even-pattern reinsertion"
 
 @dataclass(frozen=True)
 class ScheduleParams:
-    """Work budget of the routing engine per rep, in its effort units (:class:`..routing.RoutingParams`):
+    """Work budget of the routing engine per rep, in its effort units (:class:`.routing.RoutingParams`):
     ``effort_scale`` × visits × accounts, clipped to [min_effort, max_effort].
 
     Measured on the bundled examples: a unit takes about a second whatever the size; 2–3-account reps

@@ -1,0 +1,191 @@
+"""The call-planning model of a scenario as plain arrays: levels, minutes, capacities and profit per level.
+
+For account a served by rep r (the territory plan's, else ``default_rep_of``):
+
+    t_a  = ⌈visit minutes_a + travel_a⌉                  whole minutes one visit takes (travel estimate
+                                                          per visit from optimizer/workload.py)
+    L_a  = ⌈tier minimum⌉,  U_a = max(L_a, min(⌊tier maximum⌋, K))   levels, K = max_visits_per_month;
+                                                          a locked level k sets L_a = U_a = k
+    v_a(k) = m_a · S_a · r_a(k) / 12 − k · t_a / 60 · p_r  profit, currency/month (m margin share, S·r
+                                                          sales in currency/year, p_r cost per hour)
+    C_r  = ⌊60 · h_r · presence_r⌋                       selling minutes per month of rep r
+
+h_r is the rep's selling hours per month (paid hours × selling share); presence_r the share of the
+horizon's working days the rep is present (inside start/end dates, not on an absence), so hours are the
+rep's average per month over the horizon. Rounding visits up to whole minutes keeps the model exact in
+integers (the DP and CP-SAT need integers) and never lets real hours exceed the capacity.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ...scenarios.model import Scenario
+from ...scenarios.tables import Rep
+from ..tiers.solve import TierResult, assign_tiers
+from ..workload import default_rep_of, visit_travel_minutes
+from .mckp import MckpInstance
+from .response import ResponseCurve, response_of
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class AllocationProblem:
+    """One entry per account (index a) or per rep (index r); see the module docstring for symbols."""
+
+    account_ids: tuple[str, ...]
+    account_regions: tuple[str, ...]
+    tiers: tuple[str, ...]
+    curves: tuple[ResponseCurve, ...]
+    rep_of: IntArray  # r of each account, −1 when no rep of its region can serve it
+    margin: FloatArray  # m_a, share
+    visit_minutes: FloatArray  # on site, per visit
+    travel_minutes: FloatArray  # estimate, per visit
+    unit: IntArray  # t_a, whole minutes per visit
+    tier_min: IntArray
+    tier_max: IntArray  # ⌊tier maximum⌋ (before the K cap)
+    lower: IntArray  # L_a
+    upper: IntArray  # U_a
+    locked: BoolArray
+    current_visits: FloatArray  # the current plan, visits/month (reference level where none is given)
+    current_given: BoolArray
+    sales: FloatArray  # S_a·r_a(k), currency/year, levels 0..max(U)
+    profit: FloatArray  # v_a(k), currency/month
+    cost_per_hour: FloatArray  # p of each account's rep (policy default when unserved)
+    rep_ids: tuple[str, ...]
+    rep_regions: tuple[str, ...]
+    hours_available: FloatArray  # per rep, hours/month
+    paid_hours: FloatArray  # per rep, paid hours/month (for the cost of a rep)
+    rep_cost_per_hour: FloatArray
+    max_level: int  # K
+
+    @property
+    def capacity_minutes(self) -> IntArray:
+        return np.floor(self.hours_available * 60.0 + 1e-9).astype(np.int64)
+
+    def instance(self) -> MckpInstance:
+        """The multiple-choice knapsack: one group per rep."""
+        return MckpInstance(
+            self.rep_of, self.lower, self.upper, self.unit, self.profit, self.capacity_minutes
+        )
+
+    def profit_at(self, visits: FloatArray) -> FloatArray:
+        """v_a(x) at real visit levels x (e.g. the current plan), currency/month."""
+        sales = self.sales_at(visits)
+        return self.margin * sales / 12.0 - visits * self.unit / 60.0 * self.cost_per_hour
+
+    def sales_at(self, visits: FloatArray) -> FloatArray:
+        return np.array([float(c.sales(x)) for c, x in zip(self.curves, visits, strict=True)])
+
+
+def presence_share(scenario: Scenario, rep: Rep) -> float:
+    """Share of the horizon's working days on which the rep works (start/end dates, absences)."""
+    days = scenario.horizon.working_days()
+    if not days:
+        return 1.0
+    away = [(a.start, a.end) for a in scenario.absences if a.rep == rep.id]
+    present = 0
+    for day in days:
+        if rep.start_date is not None and day < rep.start_date:
+            continue
+        if rep.end_date is not None and day > rep.end_date:
+            continue
+        if any(start <= day <= end for start, end in away):
+            continue
+        present += 1
+    return present / len(days)
+
+
+def build_problem(
+    scenario: Scenario,
+    rep_of: Mapping[str, str | None] | None = None,
+    tiers: TierResult | None = None,
+    locked: Mapping[str, int] | None = None,
+) -> AllocationProblem:
+    """The allocation model of a scenario (see module docstring).
+
+    ``rep_of``: account → rep (e.g. from the territory plan), default ``default_rep_of``; ``tiers``:
+    default ``assign_tiers``; ``locked``: account → visits per month that must not change.
+    """
+    rep_of = default_rep_of(scenario) if rep_of is None else rep_of
+    tier_of = (tiers or assign_tiers(scenario)).tier_of()
+    locked = locked or {}
+    policy = scenario.policy
+    K = policy.response.max_visits_per_month
+    reps = scenario.reps
+    rep_index = {r.id: i for i, r in enumerate(reps)}
+    travel = visit_travel_minutes(scenario, rep_of)
+    accounts = scenario.accounts
+    n = len(accounts)
+    tier_min = np.zeros(n, np.int64)
+    tier_max = np.zeros(n, np.int64)
+    lower = np.zeros(n, np.int64)
+    upper = np.zeros(n, np.int64)
+    for a, account in enumerate(accounts):
+        band = policy.tiers.visits.get(tier_of.get(account.id, ""))
+        low = math.ceil(band.min - 1e-9) if band else 0
+        high = math.floor(band.max + 1e-9) if band else K
+        tier_min[a], tier_max[a] = low, high
+        lower[a], upper[a] = low, max(low, min(high, K))
+        if account.id in locked:
+            lower[a] = upper[a] = max(0, int(locked[account.id]))
+    top = int(upper.max()) if n else 0
+    curves = tuple(response_of(scenario, acc, tier_of.get(acc.id, "")) for acc in accounts)
+    owner = np.array(
+        [rep_index.get(rep_of.get(acc.id) or "", -1) for acc in accounts], dtype=np.int64
+    ).reshape(n)
+    rep_cost = np.array([scenario.cost_per_hour_of(r) for r in reps], dtype=float)
+    cost = np.full(n, float(policy.economics.cost_per_hour))
+    cost[owner >= 0] = rep_cost[owner[owner >= 0]]
+    visit = np.array([scenario.visit_minutes_of(acc) for acc in accounts], dtype=float).reshape(n)
+    trip = np.array([travel.get(acc.id, 0.0) for acc in accounts], dtype=float).reshape(n)
+    unit = np.maximum(1, np.ceil(visit + trip - 1e-9)).astype(np.int64)
+    margin = np.array([scenario.margin_of(acc) for acc in accounts], dtype=float).reshape(n)
+    levels = np.arange(top + 1, dtype=float)
+    sales = np.array([c.sales(levels) for c in curves], dtype=float).reshape(n, top + 1)
+    profit = margin[:, None] * sales / 12.0 - levels[None, :] * (unit * cost / 60.0)[:, None]
+    given = np.array([acc.current_visits_per_month is not None for acc in accounts], dtype=bool)
+    current = np.array(
+        [
+            acc.current_visits_per_month if acc.current_visits_per_month is not None else c.reference
+            for acc, c in zip(accounts, curves, strict=True)
+        ],
+        dtype=float,
+    ).reshape(n)
+    return AllocationProblem(
+        account_ids=tuple(acc.id for acc in accounts),
+        account_regions=tuple(acc.region for acc in accounts),
+        tiers=tuple(tier_of.get(acc.id, "") for acc in accounts),
+        curves=curves,
+        rep_of=owner,
+        margin=margin,
+        visit_minutes=visit,
+        travel_minutes=trip,
+        unit=unit,
+        tier_min=tier_min,
+        tier_max=tier_max,
+        lower=lower,
+        upper=upper,
+        locked=np.array([acc.id in locked for acc in accounts], dtype=bool).reshape(n),
+        current_visits=current,
+        current_given=given,
+        sales=sales,
+        profit=profit,
+        cost_per_hour=cost,
+        rep_ids=tuple(r.id for r in reps),
+        rep_regions=tuple(r.region for r in reps),
+        hours_available=np.array(
+            [r.selling_hours_per_month * presence_share(scenario, r) for r in reps], dtype=float
+        ),
+        paid_hours=np.array([r.monthly_hours for r in reps], dtype=float),
+        rep_cost_per_hour=rep_cost,
+        max_level=K,
+    )

@@ -1,0 +1,185 @@
+"""Call planning, the library entry: scenario (+ upstream results) → :class:`AllocationResult`.
+
+    max  Σ_a v_a(x_a)                       expected profit, currency/month (problem.py)
+    s.t. Σ_{a: rep(a)=r} t_a·x_a ≤ C_r      every rep's selling minutes          (1)
+         L_a ≤ x_a ≤ U_a, x_a integer       tier minimum and maximum, locks      (2)
+
+solved exactly per rep by mckp.py; the bound is the sum of the reps' proven bounds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+
+import numpy as np
+
+from ...scenarios.model import Scenario
+from ..result import SolveInfo, SolverOptions, SolveStatus
+from ..tiers.solve import TierResult
+from .explain import reasons
+from .infeasible import infeasibilities
+from .mckp import solve_mckp
+from .problem import AllocationProblem, build_problem
+from .result import AccountPlan, AllocationResult, PlanTotals, RegionPrice, RepPlan
+
+SOLVER = "call-plan MCKP (LP bound, reduction, DP)"
+
+
+def run_allocation(
+    scenario: Scenario,
+    options: SolverOptions,
+    rep_of: Mapping[str, str | None] | None = None,
+    tiers: TierResult | None = None,
+    locked: Mapping[str, int] | None = None,
+) -> AllocationResult:
+    """Visits per month per account that maximise expected profit within every rep's hours.
+
+    ``rep_of`` (account → rep, e.g. the territory plan) defaults to ``default_rep_of``; ``tiers`` to
+    ``assign_tiers``; ``locked`` maps accounts to visit levels that must not change.
+    """
+    problem = build_problem(scenario, rep_of, tiers, locked)
+    return solve_allocation(problem, options, currency=scenario.policy.economics.currency)
+
+
+def _totals(
+    problem: AllocationProblem, visits: np.ndarray, profit: np.ndarray, sales: np.ndarray
+) -> PlanTotals:
+    hours = visits * problem.unit / 60.0
+    served = problem.rep_of >= 0
+    load = np.bincount(problem.rep_of[served], weights=hours[served], minlength=len(problem.rep_ids))
+    return PlanTotals(
+        visits_per_month=float(visits.sum()),
+        hours_per_month=float(hours.sum()),
+        expected_sales=float(sales.sum()),
+        profit=float(profit.sum()),
+        accounts_below_minimum=int((visits < problem.tier_min - 1e-9).sum()),
+        reps_over_hours=int((load > problem.hours_available + 1e-9).sum()),
+    )
+
+
+def solve_allocation(
+    problem: AllocationProblem, options: SolverOptions, currency: str = "CNY"
+) -> AllocationResult:
+    """Solve a built problem (see :func:`run_allocation`)."""
+    started = time.perf_counter()
+    current = problem.current_visits
+    current_sales = problem.sales_at(current)
+    current_profit = problem.profit_at(current)
+    before = _totals(problem, current, current_profit, current_sales)
+    problems = infeasibilities(problem)
+    if problems:
+        info = SolveInfo(
+            SOLVER,
+            SolveStatus.INFEASIBLE,
+            "max",
+            None,
+            None,
+            time.perf_counter() - started,
+            message=f"{len(problems)} rep(s) or account(s) cannot meet their minimum visits",
+        )
+        return AllocationResult(info, (), (), (), before, None, None, tuple(problems), currency)
+    instance = problem.instance()
+    solution = solve_mckp(instance, options)
+    levels = solution.levels
+    rows = np.arange(levels.shape[0])
+    profit = problem.profit[rows, levels]
+    sales = problem.sales[rows, levels]
+    outside = float(profit[problem.rep_of < 0].sum())  # unserved accounts stay at their minimum (0)
+    objective = solution.objective + outside
+    bound = solution.upper_bound + outside
+    lp_bound = float(np.nansum(solution.lp_bound)) + outside
+    used = instance.used_minutes(levels)
+    slack = instance.capacity - used
+    texts, up = reasons(problem, levels, solution.multiplier, slack, currency)
+    rep_names = problem.rep_ids
+    accounts = tuple(
+        AccountPlan(
+            account_id=problem.account_ids[a],
+            rep_id=rep_names[problem.rep_of[a]] if problem.rep_of[a] >= 0 else "",
+            region=problem.account_regions[a],
+            tier=problem.tiers[a],
+            visits_per_month=int(levels[a]),
+            min_visits=int(problem.lower[a]),
+            max_visits=int(problem.upper[a]),
+            current_visits_per_month=float(current[a]),
+            expected_sales=float(sales[a]),
+            current_expected_sales=float(current_sales[a]),
+            profit=float(profit[a]),
+            current_profit=float(current_profit[a]),
+            hours_per_month=float(levels[a] * problem.unit[a] / 60.0),
+            marginal_profit_per_hour=float(up[a]),
+            reason=texts[a],
+        )
+        for a in rows
+    )
+    served = problem.rep_of >= 0
+    count = np.bincount(problem.rep_of[served], minlength=len(rep_names))
+    rep_profit = np.bincount(problem.rep_of[served], weights=profit[served], minlength=len(rep_names))
+    current_hours = current * problem.unit / 60.0
+    rep_current = np.bincount(problem.rep_of[served], weights=current_hours[served], minlength=len(rep_names))
+    reps = tuple(
+        RepPlan(
+            rep_id=rep_names[r],
+            region=problem.rep_regions[r],
+            accounts=int(count[r]),
+            hours_available=float(problem.hours_available[r]),
+            hours_used=float(used[r] / 60.0),
+            current_hours=float(rep_current[r]),
+            shadow_price=float(solution.multiplier[r]),
+            extra_hour_value=float(solution.extra_hour_value[r]),
+            profit=float(rep_profit[r]),
+            proven_optimal=bool(solution.exact[r]),
+        )
+        for r in range(len(rep_names))
+    )
+    regions = []
+    for region in dict.fromkeys(problem.rep_regions):
+        mine = [rep for rep in reps if rep.region == region]
+        best = max(mine, key=lambda rep: rep.shadow_price)
+        regions.append(
+            RegionPrice(
+                region=region,
+                reps=len(mine),
+                hours_available=sum(rep.hours_available for rep in mine),
+                hours_used=sum(rep.hours_used for rep in mine),
+                shadow_price=best.shadow_price,
+                best_rep=best.rep_id,
+                mean_shadow_price=float(np.mean([rep.shadow_price for rep in mine])),
+            )
+        )
+    gap_ok = SolveInfo(SOLVER, SolveStatus.OPTIMAL, "max", objective, bound, 0.0).gap or 0.0
+    status = SolveStatus.OPTIMAL if gap_ok <= options.relative_gap else SolveStatus.FEASIBLE
+    exact = int(solution.exact.sum())
+    info = SolveInfo(
+        SOLVER,
+        status,
+        "max",
+        objective,
+        bound,
+        time.perf_counter() - started,
+        time_limit_hit=solution.time_limit_hit,
+        message=(
+            f"{exact} of {len(rep_names)} reps solved exactly by DP; LP bound {lp_bound:,.2f}; "
+            f"{int(solution.free_items.sum())} of {int(served.sum())} accounts left free after the reduction"
+        ),
+    )
+    planned = _totals(problem, levels.astype(float), profit, sales)
+    same = _same_hours(problem, options, rep_current)
+    return AllocationResult(
+        info, accounts, reps, tuple(regions), before, planned, lp_bound, (), currency, same
+    )
+
+
+def _same_hours(problem: AllocationProblem, options: SolverOptions, current_hours: np.ndarray) -> PlanTotals:
+    """The optimum when each rep keeps the hours of the current plan (reallocation alone, no extra
+    hours); a rep whose minimums need more gets just those."""
+    instance = problem.instance()
+    capacity = np.minimum(instance.capacity, np.floor(current_hours * 60.0 + 1e-6).astype(np.int64))
+    capacity = np.maximum(capacity, instance.minimum_minutes())
+    quiet = replace(options, progress=None)
+    solution = solve_mckp(replace(instance, capacity=capacity), quiet, stage="allocation (same hours)")
+    rows = np.arange(solution.levels.shape[0])
+    levels = solution.levels
+    return _totals(problem, levels.astype(float), problem.profit[rows, levels], problem.sales[rows, levels])

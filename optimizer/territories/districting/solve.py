@@ -1,0 +1,152 @@
+"""solve_territories: one region's territory plan with a proven bound, or why there is none.
+
+Steps: (1) screen rules no tolerance can fix (parts of the adjacency, locks, the cap); (2) the exact model
+for small regions; (3) otherwise — or when the exact model runs out of time — the multistart local
+search (``heuristic``) and a lower bound from a relaxation (``bounds``); (4) when no balanced plan is
+found or one is proven impossible, the smallest tolerance that can be met (``feasibility``).
+Every plan returned is re-checked by ``check.check_plan``; the reported objective is its recomputation.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from ...result import Infeasibility, SolveInfo, SolverOptions, SolveStatus
+from .bounds import Bound, diameter_bound, home_bound, median_bound
+from .check import check_plan
+from .exact import solve_exact
+from .feasibility import ToleranceAnalysis, explain_tolerance, screen, smallest_tolerance, tolerance_floor
+from .heuristic import TerritorySettings, multistart
+from .prepare import search_arrays
+from .problem import IntArray, TerritoryProblem
+from .result import TerritoryResult
+
+SOLVER = "territory"
+
+
+def _result(problem: TerritoryProblem, plan: IntArray | None, status: SolveStatus, bound: float | None,
+             started: float, hit: bool, message: str, restarts: int, region: str = "region",
+             **extra) -> TerritoryResult:  # type: ignore[no-untyped-def]
+    runtime = time.monotonic() - started
+    if plan is None:
+        info = SolveInfo(SOLVER, status, "min", None, bound, runtime, hit, message)
+        return TerritoryResult(info, None, restarts=restarts, **extra)
+    chk = check_plan(problem, plan)
+    if status.has_solution and not chk.feasible:  # never claim what the checker does not confirm
+        status, message = SolveStatus.UNKNOWN, "; ".join(chk.problems)
+        extra["infeasibilities"] = tuple(extra.get("infeasibilities", ())) + tuple(
+            Infeasibility("a plan meeting every rule", region, 0.0, "plans",
+                          f"the best plan found breaks a rule ({item}); raise the time limit or relax the rule")
+            for item in chk.problems)
+    objective = chk.objective
+    if bound is not None and status.has_solution:
+        bound = min(bound, objective)
+    info = SolveInfo(SOLVER, status, "min", objective if status.has_solution else None, bound, runtime, hit,
+                     message)
+    plans = (plan, None) if status.has_solution else (None, plan)
+    return TerritoryResult(info, *plans, chk.centres, chk.totals, chk.deviation, chk.moved, chk.moved_share,
+                           chk.compactness, chk.disruption, restarts=restarts, **extra)
+
+
+MAX_DENSE_UNITS = 6000  # the median and diameter bounds hold an n × n distance matrix
+
+
+def _relaxation_bound(problem: TerritoryProblem, upper: float | None, seconds: float) -> Bound:
+    if problem.objective != "home" and problem.n > MAX_DENSE_UNITS:
+        return Bound(None, "none (region too large for the dense bound)")
+    if problem.objective == "home":
+        return home_bound(problem, seconds)
+    if problem.objective == "median":
+        return median_bound(problem, upper, seconds)
+    return diameter_bound(problem)
+
+
+def _tolerance_result(problem: TerritoryProblem, analysis: ToleranceAnalysis, started: float, hit: bool,
+                      region: str, restarts: int, extra_issue: str = "") -> TerritoryResult:
+    if np.isfinite(analysis.floor):
+        explanations = explain_tolerance(problem, analysis, region)
+    else:
+        explanations = [Infeasibility("contiguity, locks and reassignment cap together", region, 0.0, "plans",
+                                      "no plan meets these rules together even without balance: release "
+                                      "locks or raise the cap")]
+    tolerances = [problem.tolerance[e] for e in np.flatnonzero(problem.balanced)]
+    proven = extra_issue != "" or any(t is not None and analysis.floor > t + 1e-12 for t in tolerances)
+    status = SolveStatus.INFEASIBLE if proven else SolveStatus.UNKNOWN
+    smallest = None
+    if analysis.achieved is not None:
+        smallest = tuple(None if t is None else max(t, analysis.achieved) for t in problem.tolerance)
+    message = extra_issue or ("tolerance cannot be met" if proven else "no balanced plan found")
+    return _result(problem, analysis.plan, status, None, started, hit, message, restarts, region,
+                   infeasibilities=tuple(explanations), smallest_tolerance=smallest)
+
+
+def solve_territories(problem: TerritoryProblem, options: SolverOptions | None = None,
+                      settings: TerritorySettings | None = None, region: str = "region") -> TerritoryResult:
+    """Design the territories of one region (see ``problem`` for the model). Pure: no files, no printing."""
+    options = options or SolverOptions()
+    settings = settings or TerritorySettings()
+    started = time.monotonic()
+    deadline = started + options.time_limit_seconds
+    issues = screen(problem, region)
+    if issues:
+        info = SolveInfo(SOLVER, SolveStatus.INFEASIBLE, "min", None, None, time.monotonic() - started, False,
+                         "rules that no tolerance can fix")
+        return TerritoryResult(info, None, infeasibilities=tuple(issues))
+    arrays = search_arrays(problem)
+    small = problem.n <= settings.exact_max_units
+    floor, _ = tolerance_floor(problem)
+
+    def quick_search(widened: TerritoryProblem) -> IntArray | None:
+        left = max(0.0, deadline - time.monotonic())
+        out = multistart(widened, search_arrays(widened), replace(settings, restarts=max(1, settings.restarts // 4)),
+                         options, time.monotonic() + left)
+        return out.assignment if out.assignment is not None and out.excess <= 1e-9 else None
+
+    if floor > 0:  # proven before any search: one unit or the locks exceed a band
+        analysis = smallest_tolerance(problem, max(1.0, 0.5 * options.time_limit_seconds), small, quick_search, None)
+        return _tolerance_result(problem, analysis, started, False, region, 0)
+    plan: IntArray | None = None
+    objective = np.inf
+    bound: float | None = None
+    hit = False
+    if small:
+        options.report("exact model", 0, 1)
+        exact = solve_exact(problem, settings.exact_seconds * options.time_limit_seconds, options.relative_gap)
+        options.report("exact model", 1, 1)
+        if exact.status == "infeasible":
+            analysis = smallest_tolerance(problem, max(1.0, 0.5 * options.time_limit_seconds), True, None, None)
+            return _tolerance_result(problem, analysis, started, False, region, 0,
+                                     "" if np.isfinite(analysis.floor) else "the rules conflict at any tolerance")
+        if exact.status == "optimal":
+            return _result(problem, exact.assignment, SolveStatus.OPTIMAL, exact.bound, started, False,
+                           "exact model", 0, region)
+        hit = True
+        bound = exact.bound
+        if exact.assignment is not None and exact.objective is not None:
+            plan, objective = exact.assignment, exact.objective
+    # the search leaves time for the bound: the Lagrangian needs most, the LP some, geometry little
+    reserve = {"median": 0.2, "home": 0.1, "diameter": 0.03}[problem.objective] * options.time_limit_seconds
+    outcome = multistart(problem, arrays, settings, options, deadline - reserve)
+    hit = hit or outcome.time_limit_hit
+    if outcome.assignment is not None and outcome.excess <= 1e-9 and outcome.objective < objective:
+        plan, objective = outcome.assignment, outcome.objective
+    seconds = max(1.0, min(60.0, deadline - time.monotonic()))
+    relaxed = _relaxation_bound(problem, objective if np.isfinite(objective) else None, seconds)
+    if relaxed.infeasible:
+        analysis = smallest_tolerance(problem, seconds, False, quick_search, outcome.assignment)
+        return _tolerance_result(problem, analysis, started, hit, region, outcome.restarts,
+                                 "the relaxation without contiguity has no plan")
+    if relaxed.value is not None:
+        bound = relaxed.value if bound is None else max(bound, relaxed.value)
+    if plan is None:
+        analysis = smallest_tolerance(problem, seconds, False, quick_search, outcome.assignment)
+        return _tolerance_result(problem, analysis, started, hit, region, outcome.restarts)
+    result = _result(problem, plan, SolveStatus.FEASIBLE, bound, started, hit,
+                     f"{outcome.restarts} restarts, bound: {relaxed.method}", outcome.restarts, region)
+    gap = result.info.gap
+    if result.feasible and gap is not None and gap <= options.relative_gap:
+        result = replace(result, info=replace(result.info, status=SolveStatus.OPTIMAL))
+    return result

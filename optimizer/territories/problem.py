@@ -1,0 +1,225 @@
+"""Territories: one :class:`TerritoryProblem` per sales region, built from a scenario.
+
+A region's units are its accounts (dealers included), its territories are its reps, so a territory never
+crosses a region (cross-region selling is forbidden). For account i and rep k of region g:
+
+    planned visits  x_i   visits/month: the call plan's when given; else the current visits clipped to the
+                          tier's [min, max]; else the tier minimum (policy.tiers.visits)
+    workload        a_i1  = x_i · (m_i + h_i) / 60      hours/month (m_i minutes on site, h_i minutes of the
+                          hop to the nearest other account of the region, optimizer/workload.hop_minutes)
+    potential       a_i2  = Account.sales_potential     currency/year
+    distance        d_ik  road km from rep k's home to account i = detour factor × planar km
+                          (equirectangular projection about the region's accounts' mean lat/lon)
+    weight          w_i   = max(x_i, 1 / horizon months): an account with no planned visits still weighs as
+                          one visit per horizon, so it goes to a nearby rep
+    move weight     v_i   = current_sales (currency/year; 1 each when the region has no sales at all)
+
+Objective "home": Σ_i w_i · d(i, home of its rep) (road km per month, one way) + λ · Σ_{moved} v_i with
+λ = κ · mean_i(w_i · d(i, previous or nearest home)) / mean_i(v_i): moving an account of average value
+costs as much as an average account's monthly travel (κ = ``disruption``, default 1).
+
+Previous alignment: r_i = the current rep's index when they are a rep of this region. Accounts whose
+current rep was removed by a what-if or works in another region, and new accounts (no current rep), get
+r_i = −1: they MUST get a (new) rep, so they are forced moves and count neither in the moved share nor in
+its base; the cap (policy.reassignment.max_moved_share, basis accounts → "units", value → "value") then
+limits the moves the plan chooses among the accounts that could stay, which keeps it meaningful in a
+what-if that removes reps. Locks: locked_rep (validation guarantees a rep of the same region).
+Contiguity (policy.balance.contiguity): "delaunay" derives Delaunay-neighbour edges from the region's
+accounts; "table" takes the scenario's adjacency rows with both ends in the region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from ...scenarios.model import Scenario
+from ...scenarios.tables import Account, Rep
+from ..tiers.solve import TierResult, assign_tiers
+from ..workload import hop_minutes
+from .districting.geometry import delaunay_edges, distance_matrix, project_equirectangular
+from .districting.problem import TerritoryProblem
+
+FloatArray = npt.NDArray[np.float64]
+MEASURES: tuple[str, ...] = ("workload", "potential")
+MEASURE_UNITS: tuple[str, ...] = ("hours/month", "currency/year")
+Origin = Literal["kept", "new", "removed", "other_region"]
+
+
+@dataclass(frozen=True)
+class RegionInput:
+    """One region's territory problem and the scenario facts needed to read its answer.
+
+    ``origin[i]``: "kept" (current rep is a rep of this region: may stay), "new" (no current rep),
+    "removed" (current rep removed by the what-if) or "other_region" (current rep works elsewhere).
+    ``problem`` is None when there is nothing to solve or no plan can exist (see ``run_territories``).
+    """
+
+    region: str
+    account_ids: tuple[str, ...]
+    rep_ids: tuple[str, ...]
+    current_rep: tuple[str | None, ...]
+    origin: tuple[Origin, ...]
+    previous: npt.NDArray[np.int64]  # (n,) r_i: index of the current rep in rep_ids, or −1
+    visits: FloatArray  # (n,) planned visits per month
+    activity: FloatArray  # (n, 2) workload hours/month, potential currency/year
+    onsite_hours: FloatArray  # (n,) x_i · m_i / 60, hours/month on site
+    distance_km: FloatArray  # (n, p) road km from each rep's home
+    problem: TerritoryProblem | None  # None without reps or accounts, or with more reps than accounts
+    disruption_weight: float  # λ, road km per month per unit of value (currency/year)
+
+
+def planned_visits(
+    scenario: Scenario,
+    visits_per_month: Mapping[str, float] | None = None,
+    tiers: TierResult | None = None,
+) -> dict[str, float]:
+    """Visits per month per account: the call plan's when given, else from the tier policy.
+
+    Tier policy: current_visits_per_month clipped to the tier's [min, max]; the tier minimum when the
+    account has no current visits; 0 for an account whose tier has no visit range. Accounts missing from
+    ``visits_per_month`` fall back to the tier policy.
+    """
+    given = dict(visits_per_month or {})
+    ranges = scenario.policy.tiers.visits
+    tier_of = (tiers or assign_tiers(scenario)).tier_of()
+    result: dict[str, float] = {}
+    for account in scenario.accounts:
+        if account.id in given:
+            result[account.id] = max(0.0, float(given[account.id]))
+            continue
+        band = ranges.get(tier_of.get(account.id, ""))
+        current = account.current_visits_per_month
+        if band is None:
+            result[account.id] = 0.0 if current is None else float(current)
+        elif current is None:
+            result[account.id] = float(band.min)
+        else:
+            result[account.id] = float(np.clip(current, band.min, band.max))
+    return result
+
+
+def _origin(account: Account, reps: Mapping[str, Rep], removed: set[str]) -> Origin:
+    rep_id = account.current_rep
+    if rep_id is None:
+        return "new"
+    if rep_id in reps and reps[rep_id].region == account.region:
+        return "kept"
+    if rep_id in removed or rep_id not in reps:
+        return "removed"
+    return "other_region"
+
+
+def _edges(scenario: Scenario, account_ids: tuple[str, ...], xy: FloatArray) -> npt.NDArray[np.int64] | None:
+    mode = scenario.policy.balance.contiguity
+    if mode == "delaunay":
+        return delaunay_edges(xy)
+    if mode == "table":
+        index = {a: i for i, a in enumerate(account_ids)}
+        pairs = {
+            (min(index[e.a], index[e.b]), max(index[e.a], index[e.b]))
+            for e in scenario.adjacency
+            if e.a in index and e.b in index and e.a != e.b
+        }
+        return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    return None
+
+
+def build_region_inputs(
+    scenario: Scenario,
+    visits: Mapping[str, float],
+    disruption: float = 1.0,
+) -> list[RegionInput]:
+    """One :class:`RegionInput` per region that has accounts or reps, in ``scenario.region_ids`` order."""
+    reps = scenario.rep_by_id
+    removed = set(scenario.removed_reps)
+    hops = dict(zip((a.id for a in scenario.accounts), hop_minutes(scenario), strict=True))
+    detour = scenario.policy.travel.detour_factor
+    balance = scenario.policy.balance
+    cap = scenario.policy.reassignment
+    floor_weight = 1.0 / max(scenario.horizon.months, 1e-9)
+    regions = list(scenario.region_ids)
+    regions += sorted(
+        ({a.region for a in scenario.accounts} | {r.region for r in scenario.reps}) - set(regions)
+    )
+    inputs: list[RegionInput] = []
+    for region in regions:
+        accounts = [a for a in scenario.accounts if a.region == region]
+        region_reps = [r for r in scenario.reps if r.region == region]
+        if not accounts and not region_reps:
+            continue
+        account_ids = tuple(a.id for a in accounts)
+        rep_ids = tuple(r.id for r in region_reps)
+        origin = tuple(_origin(a, reps, removed) for a in accounts)
+        x = np.array([visits.get(a.id, 0.0) for a in accounts], dtype=float)
+        hop = np.array([hops[a.id] for a in accounts], dtype=float)
+        n, p = len(accounts), len(region_reps)
+        lat = np.array([a.lat for a in accounts], dtype=float)
+        lon = np.array([a.lon for a in accounts], dtype=float)
+        lat0 = float(lat.mean()) if n else 0.0
+        lon0 = float(lon.mean()) if n else 0.0
+        xy = detour * project_equirectangular(lat, lon, lat0, lon0) if n else np.zeros((0, 2))
+        home_lat = [r.home_lat for r in region_reps]
+        home_lon = [r.home_lon for r in region_reps]
+        homes = detour * project_equirectangular(home_lat, home_lon, lat0, lon0) if p else np.zeros((0, 2))
+        distance = distance_matrix(xy, homes) if n and p else np.zeros((n, p))
+        minutes = np.array([scenario.visit_minutes_of(a) for a in accounts], dtype=float)
+        activity = np.column_stack([x * (minutes + hop) / 60.0, [a.sales_potential for a in accounts]])
+        weight = np.maximum(x, floor_weight)
+        rep_index = {r: k for k, r in enumerate(rep_ids)}
+        previous = np.array(
+            [
+                rep_index[a.current_rep or ""] if o == "kept" else -1
+                for a, o in zip(accounts, origin, strict=True)
+            ],
+            dtype=np.int64,
+        ).reshape(n)
+        problem, lam = None, 0.0
+        if 1 <= p <= n:
+            value = np.array([a.current_sales for a in accounts], dtype=float)
+            if value.sum() <= 0:
+                value = np.ones(n)
+            rows = np.arange(n)
+            reference = np.where(previous >= 0, distance[rows, np.maximum(previous, 0)], distance.min(axis=1))
+            if previous.max() >= 0:
+                lam = disruption * float(np.mean(weight * reference)) / float(np.mean(value))
+            edges = _edges(scenario, account_ids, xy)
+            problem = TerritoryProblem(
+                xy=xy,
+                activity=activity,
+                tolerance=(balance.workload_tolerance, balance.potential_tolerance),
+                p=p,
+                objective="home",
+                homes=homes,
+                weight=weight,
+                edges=edges,
+                contiguous=edges is not None,
+                locks=np.array([rep_index.get(a.locked_rep or "", -1) for a in accounts], dtype=np.int64),
+                previous=previous,
+                move_weight=value,
+                disruption_weight=lam,
+                max_moved_share=cap.max_moved_share,
+                moved_basis="units" if cap.basis == "accounts" else "value",
+                measure_names=MEASURES,
+            )
+        inputs.append(
+            RegionInput(
+                region=region,
+                account_ids=account_ids,
+                rep_ids=rep_ids,
+                current_rep=tuple(a.current_rep for a in accounts),
+                origin=origin,
+                previous=previous,
+                visits=x,
+                activity=activity.reshape(n, len(MEASURES)),
+                onsite_hours=x * minutes / 60.0,
+                distance_km=distance,
+                problem=problem,
+                disruption_weight=lam,
+            )
+        )
+    return inputs

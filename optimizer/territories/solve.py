@@ -1,0 +1,327 @@
+"""Territory alignment: the territory plan of a whole scenario, one sales region at a time.
+
+For every region g with accounts I_g and reps K_g (territories/problem.py builds the model):
+
+    minimise   Σ_{i∈I_g} w_i · d(i, home of x_i) + λ_g · Σ_{i moved} v_i        (road km/month + disruption)
+    subject to (1) every account in exactly one territory, x_i ∈ K_g: a rep only gets accounts of their own
+                   region (dealers included), and every rep of the region gets at least one account;
+               (2) workload and potential of every territory within ± policy.balance tolerance of the
+                   region's mean (a measure whose tolerance is None is reported, not balanced);
+               (3) connected territories when policy.balance.contiguity asks for it;
+               (4) locked accounts stay with their locked rep;
+               (5) moved share ≤ policy.reassignment.max_moved_share among the accounts whose current rep
+                   may keep them (accounts of removed or other-region reps, and new accounts, must move and
+                   are reported apart).
+
+Regions are independent: each is solved by the districting engine (territories/districting/, exact for small
+regions, tabu search with a relaxation bound for large ones) one after the other, deterministically, and
+each plan is re-verified by the engine's independent checker before it is used. The wall-clock limit is
+shared among the regions in proportion to their accounts. The scenario objective and bound are the sums
+over regions. Source: Ríos-Mercado & Fernández (2009) for the commercial territory design problem.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+
+import numpy as np
+import numpy.typing as npt
+
+from ...scenarios.model import Scenario
+from ..result import Infeasibility, SolveInfo, SolverOptions, SolveStatus
+from ..tiers.solve import TierResult
+from ..workload import visit_travel_minutes
+from .districting import TerritorySettings, solve_territories
+from .districting.check import check_plan
+from .districting.problem import TerritoryProblem
+from .explain import cap_explanation, sharpen_tolerance
+from .problem import MEASURES, RegionInput, build_region_inputs, planned_visits
+from .reasons import deviations, region_reasons
+from .result import (
+    SOLVER,
+    AccountAlignment,
+    AlignmentResult,
+    RegionAlignment,
+    TerritoryTotals,
+)
+
+# Without contiguity the engine's exact model (an assignment MIP with balance, locks and the cap) proves
+# optimality within seconds on regions of several hundred accounts, where the LP bound of its search
+# leaves gaps of 2–11 % (bundled examples): give it most of the region's time first.
+EXACT = TerritorySettings(exact_max_units=1000, exact_seconds=0.8)
+
+
+def run_territories(
+    scenario: Scenario,
+    options: SolverOptions,
+    visits_per_month: Mapping[str, float] | None = None,
+    *,
+    tiers: TierResult | None = None,
+    disruption: float = 1.0,
+    settings: TerritorySettings | None = None,
+) -> AlignmentResult:
+    """The territory plan of ``scenario`` (see the module docstring for the model).
+
+    ``visits_per_month`` (account → visits, e.g. the call allocation) defaults to the tier policy
+    (problem.planned_visits); ``tiers`` to ``assign_tiers``; ``disruption`` scales the cost of a
+    move (κ in territories/problem.py); ``settings`` is the engine's deterministic work budget (restarts, tabu
+    lengths; default: the exact model first on regions without contiguity, see EXACT). Progress is
+    reported per region.
+    """
+    started = time.perf_counter()
+    visits = planned_visits(scenario, visits_per_month, tiers)
+    inputs = build_region_inputs(scenario, visits, disruption)
+    rep_region = {r.id: r.region for r in scenario.reps}
+    total_units = max(sum(len(r.account_ids) for r in inputs), 1)
+    # Each region gets a share of the time limit by its size, fixed in advance, so that regions solved
+    # in parallel (options.mapper) and one after another get the same budgets.
+    jobs = [
+        (region, replace(options.for_worker(), time_limit_seconds=max(
+            options.time_limit_seconds * len(region.account_ids) / total_units, 0.05)), settings)
+        for region in inputs
+    ]  # fmt: skip
+    options.report("territories", 0, len(inputs), f"{len(inputs)} region(s), {total_units} accounts")
+    outcomes = options.map(_solve_job, jobs)
+    solved = [(region, *outcome) for region, outcome in zip(inputs, outcomes, strict=True)]
+    for index, (region, _, info, _) in enumerate(solved):
+        options.report("territories", index + 1, len(inputs), f"region {region.region}: {info.summary()}")
+    rep_of = {
+        account: region.rep_ids[int(k)]
+        for region, assignment, _, _ in solved
+        if assignment is not None
+        for account, k in zip(region.account_ids, assignment, strict=True)
+    }
+    travel = visit_travel_minutes(scenario, rep_of)
+    selling = {r.id: r.selling_hours_per_month for r in scenario.reps}
+    regions: list[RegionAlignment] = []
+    accounts: list[AccountAlignment] = []
+    territories: list[TerritoryTotals] = []
+    for region, assignment, info, explanations in solved:
+        regions.append(_region_alignment(region, assignment, info, explanations, scenario))
+        accounts += _accounts(region, assignment, rep_region)
+        territories += _territories(region, assignment, travel, selling)
+    problems = tuple(item for r in regions for item in r.infeasibilities)
+    info = _combine([r.info for r in regions], time.perf_counter() - started)
+    basis = scenario.policy.reassignment.basis
+    return AlignmentResult(info, tuple(regions), tuple(accounts), tuple(territories), problems, basis)
+
+
+def _solve_job(
+    job: tuple[RegionInput, SolverOptions, TerritorySettings | None],
+) -> tuple[npt.NDArray[np.int64] | None, SolveInfo, tuple[Infeasibility, ...]]:
+    return _solve_region(*job)
+
+
+def _solve_region(
+    region: RegionInput, options: SolverOptions, settings: TerritorySettings | None = None
+) -> tuple[npt.NDArray[np.int64] | None, SolveInfo, tuple[Infeasibility, ...]]:
+    """The engine's plan for one region, re-verified; or why there is none."""
+    started = time.perf_counter()
+    n, p = len(region.account_ids), len(region.rep_ids)
+    scope = f"region {region.region}"
+    if n == 0:
+        info = SolveInfo(SOLVER, SolveStatus.OPTIMAL, "min", 0.0, 0.0, 0.0, message="no accounts")
+        return np.zeros(0, dtype=np.int64), info, ()
+    if region.problem is None:
+        if p == 0:
+            item = Infeasibility(
+                "every account needs a rep of its own region", scope, float(n), "accounts",
+                f"add a rep in region {region.region}, or move its accounts to a region with reps "
+                "(territories never cross regions)",
+            )  # fmt: skip
+        else:
+            item = Infeasibility(
+                "every rep gets a territory of at least one account", scope, float(p - n), "reps",
+                f"region {region.region} has {p} reps and only {n} accounts: remove {p - n} rep(s)",
+            )  # fmt: skip
+        info = SolveInfo(SOLVER, SolveStatus.INFEASIBLE, "min", None, None, time.perf_counter() - started)
+        return None, info, (item,)
+    result = sharpen_tolerance(
+        region.problem,
+        solve_territories(region.problem, options, settings or _settings(region.problem), region=scope),
+        scope,
+    )
+    assignment = None if result.assignment is None else np.asarray(result.assignment, dtype=np.int64)
+    if assignment is not None:
+        check = check_plan(region.problem, assignment)
+        if not check.feasible:
+            raise RuntimeError(f"territory engine returned an infeasible plan for {scope}: {check.problems}")
+    if assignment is None and not result.infeasibilities:
+        spent = "the time limit" if result.info.time_limit_hit else "the search's work budget"
+        item = Infeasibility(
+            "a plan within every constraint", scope, 0.0, "accounts",
+            f"none found within {spent} ({result.info.runtime_seconds:.1f} s) and none proven impossible: "
+            "raise --time-limit, policy.balance tolerances or policy.reassignment.max_moved_share"
+            + (", or relax policy.balance.contiguity" if region.problem.contiguous else ""),
+        )  # fmt: skip
+        result = replace(result, infeasibilities=(item,))
+    explanations = tuple(_in_scenario_terms(item, region) for item in result.infeasibilities)
+    if assignment is None:
+        cap = cap_explanation(region.problem, scope, min(10.0, 0.5 * options.time_limit_seconds))
+        explanations += (cap,) if cap is not None else ()
+    return assignment, result.info, explanations
+
+
+def _settings(problem: TerritoryProblem) -> TerritorySettings:
+    return TerritorySettings() if problem.contiguous else EXACT
+
+
+def _in_scenario_terms(item: Infeasibility, region: RegionInput) -> Infeasibility:
+    """The engine's explanation with account and rep ids for unit and territory numbers, policy keys named."""
+
+    def words(text: str) -> str:
+        text = re.sub(r"\bunit (\d+)", lambda m: f"account {region.account_ids[int(m.group(1))]}", text)
+        text = re.sub(
+            r"\bterritory (\d+)", lambda m: f"the territory of {region.rep_ids[int(m.group(1))]}", text
+        )
+        for name in MEASURES:
+            text = text.replace(f"the {name} tolerance", f"policy.balance.{name}_tolerance")
+        return text.replace("raise the cap", "raise policy.reassignment.max_moved_share")
+
+    return replace(item, scope=words(item.scope), suggestion=words(item.suggestion))
+
+
+def _combine(infos: list[SolveInfo], runtime: float) -> SolveInfo:
+    statuses = {i.status for i in infos}
+    if SolveStatus.INFEASIBLE in statuses:
+        status = SolveStatus.INFEASIBLE
+    elif SolveStatus.UNKNOWN in statuses:
+        status = SolveStatus.UNKNOWN
+    elif statuses <= {SolveStatus.OPTIMAL}:
+        status = SolveStatus.OPTIMAL
+    else:
+        status = SolveStatus.FEASIBLE
+    solved = status.has_solution
+    objective = sum(i.objective or 0.0 for i in infos) if solved else None
+    bound = sum(i.bound or 0.0 for i in infos) if solved and all(i.bound is not None for i in infos) else None
+    hit = any(i.time_limit_hit for i in infos)
+    return SolveInfo(SOLVER, status, "min", objective, bound, runtime, hit, f"{len(infos)} region(s)")
+
+
+def _before_after(
+    region: RegionInput, assignment: npt.NDArray[np.int64] | None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+    """Deviation (p, m) of the previous alignment and of the plan (None without a plan)."""
+    p = len(region.rep_ids)
+    if p == 0:
+        return np.zeros((0, len(MEASURES))), None
+    before = deviations(region.activity, region.previous, p)[1]
+    after = None if assignment is None else deviations(region.activity, assignment, p)[1]
+    return before, after
+
+
+def _largest(deviation: npt.NDArray[np.float64] | None) -> tuple[float, ...]:
+    if deviation is None or deviation.shape[0] == 0:
+        return tuple(float("nan") for _ in MEASURES)
+    return tuple(float(v) for v in np.abs(deviation).max(axis=0))
+
+
+def _region_alignment(
+    region: RegionInput,
+    assignment: npt.NDArray[np.int64] | None,
+    info: SolveInfo,
+    explanations: tuple[Infeasibility, ...],
+    scenario: Scenario,
+) -> RegionAlignment:
+    balance, cap = scenario.policy.balance, scenario.policy.reassignment
+    origin = np.array(region.origin)
+    kept = origin == "kept"
+    chosen = (
+        np.zeros(len(origin), dtype=bool) if assignment is None else kept & (assignment != region.previous)
+    )
+    share = 0.0
+    if region.problem is not None and assignment is not None:
+        weight = region.problem.move_basis_weight
+        base = float(weight[kept].sum())
+        share = float(weight[chosen].sum()) / base if base > 0 else 0.0
+    before, after = _before_after(region, assignment)
+    return RegionAlignment(
+        region=region.region,
+        info=info,
+        reps=len(region.rep_ids),
+        accounts=len(region.account_ids),
+        tolerance=(balance.workload_tolerance, balance.potential_tolerance),
+        chosen_moves=int(chosen.sum()),
+        forced_moves=int(np.isin(origin, ("removed", "other_region")).sum()),
+        new_accounts=int((origin == "new").sum()),
+        moved_share=share,
+        cap=cap.max_moved_share,
+        largest_deviation_before=_largest(before),
+        largest_deviation_after=_largest(after),
+        infeasibilities=explanations,
+    )
+
+
+def _accounts(
+    region: RegionInput, assignment: npt.NDArray[np.int64] | None, rep_region: Mapping[str, str]
+) -> list[AccountAlignment]:
+    if assignment is None or region.problem is None:
+        reps: list[str | None] = [None] * len(region.account_ids)
+        reasons = [f"no plan for region {region.region}: see the infeasibility"] * len(region.account_ids)
+        locks = np.full(len(region.account_ids), -1, dtype=np.int64)
+    else:
+        before, _ = _before_after(region, assignment)
+        reps = [region.rep_ids[int(k)] for k in assignment]
+        reasons = region_reasons(region, assignment, before, rep_region)
+        locks = np.asarray(region.problem.locks, dtype=np.int64)
+    rows = []
+    for i, account in enumerate(region.account_ids):
+        rep, current = reps[i], region.current_rep[i]
+        k = region.rep_ids.index(rep) if rep is not None else -1
+        rows.append(
+            AccountAlignment(
+                account_id=account,
+                region=region.region,
+                rep_id=rep,
+                current_rep=current,
+                origin=region.origin[i],
+                moved=rep is not None and current is not None and rep != current,
+                locked=bool(locks[i] >= 0),
+                reason=reasons[i],
+                visits_per_month=float(region.visits[i]),
+                workload_hours=float(region.activity[i, 0]),
+                potential=float(region.activity[i, 1]),
+                distance_km=float(region.distance_km[i, k]) if k >= 0 else float("nan"),
+            )
+        )
+    return rows
+
+
+def _territories(
+    region: RegionInput,
+    assignment: npt.NDArray[np.int64] | None,
+    travel: Mapping[str, float],
+    selling: Mapping[str, float],
+) -> list[TerritoryTotals]:
+    if assignment is None:
+        return []
+    p = len(region.rep_ids)
+    totals, after = deviations(region.activity, assignment, p)
+    before = _before_after(region, assignment)[0]
+    weight = np.asarray(region.problem.weight if region.problem is not None else np.ones(len(assignment)))
+    minutes = np.array([travel.get(a, 0.0) for a in region.account_ids], dtype=float)
+    rows = []
+    for k, rep in enumerate(region.rep_ids):
+        mine = assignment == k
+        rows.append(
+            TerritoryTotals(
+                region=region.region,
+                rep_id=rep,
+                accounts=int(mine.sum()),
+                workload_hours=float(totals[k, 0]),
+                workload_deviation=float(after[k, 0]),
+                potential=float(totals[k, 1]),
+                potential_deviation=float(after[k, 1]),
+                visit_hours=float(region.onsite_hours[mine].sum()),
+                travel_hours=float(region.visits[mine] @ minutes[mine] / 60.0),
+                distance_km=float(weight[mine] @ region.distance_km[mine, k]),
+                selling_hours=float(selling.get(rep, 0.0)),
+                accounts_before=int((region.previous == k).sum()),
+                workload_deviation_before=float(before[k, 0]),
+                potential_deviation_before=float(before[k, 1]),
+            )
+        )
+    return rows

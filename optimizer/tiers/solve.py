@@ -1,0 +1,235 @@
+"""Account tiers: the customer value pyramid.
+
+Pareto method: rank accounts by value v_i (current sales, potential, or profit = sales × margin),
+descending, ties broken by id. With S_i the cumulative share of total value of the accounts ranked
+strictly before i, account i gets the first tier t (in the policy's order) with S_i < cut_t — so the
+accounts that together make up the first cut_A of value are A, including the one that crosses the line.
+
+Score method: s_i = Σ_c w_c · score_ic / Σ_c w_c over the criteria cooperation, capability, credit and
+relationship (each 0–100); account i gets the first tier t with s_i ≥ score_cut_t.
+
+Given method: the accounts table's tier column.
+
+Every account also gets its weighted criteria score s_i when it has any criterion (missing ones count 0),
+whatever the method, so planners see it beside the tier.
+
+Growth/share class in the spirit of the BCG matrix (Henderson 1970), with the account as the "market":
+share of wallet w_i = current_sales_i / potential_i (how much of what it could buy it buys from us) and
+market growth g_i = growth_rate_i. With thresholds W (share) and G (growth), by default the medians over
+the accounts that have both: star (g ≥ G, w ≥ W), cash cow (g < G, w ≥ W), question mark (g ≥ G, w < W),
+dog (g < G, w < W). Accounts without a potential or a growth rate get no class, and their reason says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+
+from ...scenarios.model import Scenario
+from ...scenarios.policy import TierPolicy
+from ...scenarios.tables import Account
+
+
+@dataclass(frozen=True)
+class TierAssignment:
+    """An account's tier and why."""
+
+    account_id: str
+    tier: str
+    value: float
+    rank: int
+    cumulative_share: float
+    score: float | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class TierResult:
+    method: str
+    basis: str
+    assignments: tuple[TierAssignment, ...]
+
+    def tier_of(self) -> dict[str, str]:
+        return {a.account_id: a.tier for a in self.assignments}
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for a in self.assignments:
+            counts[a.tier] = counts.get(a.tier, 0) + 1
+        return counts
+
+
+def account_value(account: Account, basis: str, default_margin: float) -> float:
+    """The value an account is ranked by, currency/year."""
+    if basis == "potential":
+        return account.sales_potential
+    if basis == "profit":
+        margin = default_margin if account.margin is None else account.margin
+        return account.current_sales * margin
+    return account.current_sales
+
+
+def pareto_tiers(
+    ids: Sequence[str], values: Sequence[float], cuts: dict[str, float], basis: str = "value"
+) -> list[TierAssignment]:
+    """Tiers by cumulative share of value (see module docstring); returned in the input order."""
+    value = np.asarray(values, dtype=float)
+    order = sorted(range(len(ids)), key=lambda i: (-value[i], ids[i]))
+    total = float(value.sum())
+    tiers = list(cuts.items())
+    result: dict[int, TierAssignment] = {}
+    before = 0.0
+    for rank, i in enumerate(order, start=1):
+        share_before = before / total if total > 0 else 1.0
+        share_after = (before + value[i]) / total if total > 0 else 1.0
+        tier, cut = next(((t, c) for t, c in tiers if share_before < c), tiers[-1])
+        own = value[i] / total if total > 0 else 0.0
+        reason = (
+            f"{basis.replace('_', ' ')} {value[i]:,.0f} ({own:.2%} of the total), rank {rank} of {len(ids)}; "
+            f"with the accounts above it {share_after:.1%} of value "
+            f"(tier {tier} holds the accounts that make the first {cut:.0%})"
+        )
+        result[i] = TierAssignment(ids[i], tier, float(value[i]), rank, float(share_after), None, reason)
+        before += value[i]
+    return [result[i] for i in range(len(ids))]
+
+
+def criteria_score(account: Account, weights: dict[str, float]) -> float | None:
+    """Weighted criteria score 0–100 (missing criteria count 0); None when the account has no criterion."""
+    total_weight = sum(weights.values())
+    parts = {c: getattr(account, c) for c in weights}
+    if total_weight <= 0 or all(v is None for v in parts.values()):
+        return None
+    return sum(weights[c] * (parts[c] or 0.0) for c in weights) / total_weight
+
+
+def score_tiers(
+    accounts: Sequence[Account], weights: dict[str, float], cuts: dict[str, float]
+) -> list[TierAssignment]:
+    """Tiers by weighted criteria score (see module docstring)."""
+    total_weight = sum(weights.values())
+    result = []
+    for account in accounts:
+        parts = {c: getattr(account, c) for c in weights}
+        score = criteria_score(account, weights) or 0.0
+        tier, cut = next(((t, c) for t, c in cuts.items() if score >= c), list(cuts.items())[-1])
+        detail = ", ".join(
+            f"{c} {'missing→0' if parts[c] is None else f'{parts[c]:.0f}'}×{weights[c] / total_weight:.2f}"
+            for c in weights
+        )
+        reason = f"score {score:.1f} ≥ {cut:.0f} → {tier} ({detail})"
+        result.append(TierAssignment(account.id, tier, score, 0, 0.0, score, reason))
+    ranks = sorted(range(len(result)), key=lambda i: (-result[i].value, result[i].account_id))
+    for rank, i in enumerate(ranks, start=1):
+        a = result[i]
+        result[i] = TierAssignment(a.account_id, a.tier, a.value, rank, 0.0, a.score, a.reason)
+    return result
+
+
+def assign_tiers(scenario: Scenario, policy: TierPolicy | None = None) -> TierResult:
+    """Tier every account of a scenario by its policy (or the ``policy`` given)."""
+    policy = policy or scenario.policy.tiers
+    accounts = scenario.accounts
+    if policy.method == "score":
+        assignments = score_tiers(accounts, dict(policy.score_weights), dict(policy.score_cuts))
+    elif policy.method == "given":
+        assignments = [
+            TierAssignment(
+                a.id,
+                a.tier or "",
+                a.current_sales,
+                0,
+                0.0,
+                None,
+                f"tier {a.tier} given in the accounts table",
+            )
+            for a in accounts
+        ]
+    else:
+        margin = scenario.policy.economics.default_margin
+        values = [account_value(a, policy.basis, margin) for a in accounts]
+        assignments = pareto_tiers([a.id for a in accounts], values, dict(policy.cuts), policy.basis)
+    weights = dict(policy.score_weights)
+    assignments = [
+        t if t.score is not None else replace(t, score=criteria_score(a, weights))
+        for t, a in zip(assignments, accounts, strict=True)
+    ]
+    return TierResult(policy.method, policy.basis, tuple(assignments))
+
+
+BcgClass = Literal["star", "cash cow", "question mark", "dog", ""]
+BCG_CLASSES: tuple[BcgClass, ...] = ("star", "cash cow", "question mark", "dog")
+
+
+@dataclass(frozen=True)
+class AccountClass:
+    """An account's growth/share class and why ('' when its data do not allow one)."""
+
+    account_id: str
+    klass: BcgClass
+    share_of_wallet: float | None
+    growth: float | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ClassResult:
+    """Growth/share classes and the thresholds used (``*_is_median``: defaulted to the median)."""
+
+    share_threshold: float | None
+    growth_threshold: float | None
+    share_is_median: bool
+    growth_is_median: bool
+    classes: tuple[AccountClass, ...]
+
+    def class_of(self) -> dict[str, str]:
+        return {c.account_id: c.klass for c in self.classes}
+
+    def counts(self) -> dict[str, int]:
+        counts = {k: 0 for k in BCG_CLASSES}
+        for c in self.classes:
+            if c.klass:
+                counts[c.klass] += 1
+        return counts
+
+
+def classify_accounts(
+    accounts: Sequence[Account],
+    share_threshold: float | None = None,
+    growth_threshold: float | None = None,
+) -> ClassResult:
+    """Growth/share class of every account (see module docstring); thresholds default to medians."""
+    share = [
+        a.current_sales / a.potential if a.potential is not None and a.potential > 0 else None
+        for a in accounts
+    ]
+    growth = [a.growth_rate for a in accounts]
+    both = [i for i in range(len(accounts)) if share[i] is not None and growth[i] is not None]
+    share_cut = share_threshold
+    growth_cut = growth_threshold
+    if both:
+        share_cut = float(np.median([share[i] for i in both])) if share_cut is None else share_cut
+        growth_cut = float(np.median([growth[i] for i in both])) if growth_cut is None else growth_cut
+    result = []
+    for account, w, g in zip(accounts, share, growth, strict=True):
+        if w is None or g is None or share_cut is None or growth_cut is None:
+            missing = "potential" if w is None else "growth_rate"
+            result.append(AccountClass(account.id, "", w, g, f"no class: the account has no {missing}"))
+            continue
+        high_share, high_growth = w >= share_cut, g >= growth_cut
+        klass: BcgClass = (
+            ("star" if high_growth else "cash cow")
+            if high_share
+            else ("question mark" if high_growth else "dog")
+        )
+        reason = (
+            f"share of wallet {w:.0%} {'≥' if high_share else '<'} {share_cut:.0%}, "
+            f"market growth {g:+.1%} {'≥' if high_growth else '<'} {growth_cut:+.1%} → {klass}"
+        )
+        result.append(AccountClass(account.id, klass, w, g, reason))
+    return ClassResult(
+        share_cut, growth_cut, share_threshold is None, growth_threshold is None, tuple(result)
+    )

@@ -1,0 +1,232 @@
+"""Call planning on scenarios: run_allocation, infeasibility, explanations, sizing (optimizer/calls/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salesplan.optimizer.calls import build_problem, run_allocation, sizing_curve
+from salesplan.optimizer.result import SolverOptions, SolveStatus
+from salesplan.scenarios import Absence, Account, Horizon, Policy, Rep, Scenario, load_scenario
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
+OPTIONS = SolverOptions(time_limit_seconds=30)
+POLICY = {
+    "tiers": {
+        "method": "given",
+        "visits": {"A": {"min": 2, "max": 5}, "B": {"min": 1, "max": 4}, "C": {"min": 0, "max": 3}},
+    },
+    "economics": {"cost_per_hour": 200.0, "default_margin": 0.3},
+    "response": {
+        "max_visits_per_month": 5,
+        "by_tier": {"A": {"at_zero": 0.45, "at_half": 0.55, "at_150": 1.25, "at_saturation": 1.4}},
+    },
+}
+
+
+def tiny(hours: float = 20.0, absences: tuple[Absence, ...] = (), locked_rep: str | None = None) -> Scenario:
+    """Two reps and six accounts, all at one spot (no travel), so a visit takes its visit minutes."""
+    reps = tuple(
+        Rep(id=rid, region="N", home_lat=31.2, home_lon=121.4, hours_per_month=hours, selling_share=1.0)
+        for rid in ("R1", "R2")
+    )
+    rows = [
+        ("A1", "A", 4e6, "R1", 120),
+        ("B1", "B", 1.5e6, "R1", 90),
+        ("C1", "C", 4e5, "R1", 60),
+        ("A2", "A", 2e6, "R2", 120),
+        ("B2", "B", 9e5, "R2", 60),
+        ("C2", "C", 3e5, "R2", 60),
+    ]
+    accounts = tuple(
+        Account(
+            id=aid,
+            region="N",
+            lat=31.2,
+            lon=121.4,
+            current_sales=sales,
+            tier=tier,
+            current_rep=rep,
+            locked_rep=locked_rep if aid == "C1" else None,
+            visit_minutes=minutes,
+            current_visits_per_month=2,
+        )
+        for aid, tier, sales, rep, minutes in rows
+    )
+    return Scenario(
+        name="tiny",
+        horizon=Horizon(start=dt.date(2026, 1, 5)),
+        policy=Policy.model_validate(POLICY),
+        regions=(),
+        reps=reps,
+        accounts=accounts,
+        absences=absences,
+    )
+
+
+def brute_force_total(scenario: Scenario) -> float:
+    problem = build_problem(scenario)
+    capacity = problem.capacity_minutes
+    total = 0.0
+    for r in range(len(problem.rep_ids)):
+        members = np.flatnonzero(problem.rep_of == r)
+        best = -np.inf
+        for combo in itertools.product(*[range(problem.lower[a], problem.upper[a] + 1) for a in members]):
+            if sum(k * problem.unit[a] for k, a in zip(combo, members, strict=True)) <= capacity[r]:
+                best = max(best, sum(problem.profit[a, k] for k, a in zip(combo, members, strict=True)))
+        total += best
+    return total
+
+
+@pytest.mark.parametrize("hours", [6.0, 9.0, 14.0, 30.0])
+def test_tiny_scenario_matches_brute_force(hours: float) -> None:
+    scenario = tiny(hours)
+    result = run_allocation(scenario, OPTIONS)
+    assert result.info.status is SolveStatus.OPTIMAL
+    assert result.info.objective == pytest.approx(brute_force_total(scenario))
+    assert result.info.gap == pytest.approx(0.0, abs=1e-9)
+    for rep in result.reps:
+        assert rep.hours_used <= rep.hours_available + 1e-9
+    for plan in result.accounts:
+        assert plan.min_visits <= plan.visits_per_month <= plan.max_visits
+        assert plan.reason
+
+
+def test_no_travel_means_visits_cost_their_visit_minutes() -> None:
+    problem = build_problem(tiny())
+    assert problem.unit.tolist() == [120, 90, 60, 120, 60, 60]
+    assert problem.travel_minutes.tolist() == [0.0] * 6
+
+
+def test_tier_minimums_beyond_a_reps_hours_report_the_missing_hours() -> None:
+    # R1 needs 2×120 + 1×90 = 330 min at the minimums, R2 2×120 + 60 = 300 min; each has 4.5 h = 270 min
+    result = run_allocation(tiny(4.5), OPTIONS)
+    assert result.info.status is SolveStatus.INFEASIBLE
+    assert result.planned is None and result.accounts == ()
+    short = {item.scope: item.shortfall for item in result.infeasibilities}
+    assert short == {"rep R1": pytest.approx(1.0), "rep R2": pytest.approx(0.5)}
+    assert all(item.unit == "hours per month" for item in result.infeasibilities)
+    assert "lower the tier-A minimum" in result.infeasibilities[0].suggestion
+
+
+def test_locked_levels_are_kept() -> None:
+    scenario = tiny(30.0)
+    free = run_allocation(scenario, OPTIONS)
+    c1 = next(p for p in free.accounts if p.account_id == "C1")
+    locked = run_allocation(
+        scenario, OPTIONS, locked={"C1": c1.visits_per_month + 1 if c1.visits_per_month < 3 else 0}
+    )
+    got = next(p for p in locked.accounts if p.account_id == "C1")
+    assert got.visits_per_month != c1.visits_per_month
+    assert got.reason.startswith("locked")
+    assert locked.info.objective <= free.info.objective + 1e-6
+
+
+def test_rep_of_from_the_territory_stage_is_used() -> None:
+    scenario = tiny(30.0)
+    moved = run_allocation(scenario, OPTIONS, rep_of={a.id: "R2" for a in scenario.accounts})
+    assert {p.rep_id for p in moved.accounts} == {"R2"}
+    assert next(r for r in moved.reps if r.rep_id == "R1").hours_used == 0.0
+
+
+def test_absences_reduce_the_hours_available() -> None:
+    days = Horizon(start=dt.date(2026, 1, 5)).working_days()
+    away = Absence(rep="R1", start=days[0], end=days[9])  # ten working days
+    result = run_allocation(tiny(20.0, (away,)), OPTIONS)
+    r1 = next(r for r in result.reps if r.rep_id == "R1")
+    assert r1.hours_available == pytest.approx(20.0 * (len(days) - 10) / len(days))
+
+
+def test_shadow_price_is_zero_when_hours_are_not_binding() -> None:
+    result = run_allocation(tiny(100.0), OPTIONS)
+    assert all(rep.shadow_price == 0.0 and rep.extra_hour_value == 0.0 for rep in result.reps)
+    assert all("maximum" in p.reason or "saturated" in p.reason for p in result.accounts)
+
+
+def test_sizing_curve_is_consistent() -> None:
+    scenario = tiny(9.0)
+    sizing = sizing_curve(build_problem(scenario), OPTIONS)
+    points = [p for p in sizing.points if p.region == "N"]
+    assert [p.reps for p in points] == list(range(points[0].reps, points[-1].reps + 1))
+    assert all(b.profit >= a.profit - 1e-9 for a, b in itertools.pairwise(points))  # more hours never hurt
+    assert all(p.profit == pytest.approx(p.bound) for p in points)
+    best = max(points, key=lambda p: p.net_profit)
+    assert [p.reps for p in points if p.recommended] == [best.reps]
+    assert [p.reps for p in points if p.current] == [2]
+    for p in points[1:]:
+        assert p.pays_for_itself == (p.marginal_margin >= sizing.rep_cost["N"])
+
+
+def test_bank_example_top_ten_get_more_than_an_even_share() -> None:
+    scenario = load_scenario(EXAMPLES / "bank-key-accounts" / "scenario.yaml")
+    result = run_allocation(scenario, OPTIONS)
+    assert result.info.status is SolveStatus.OPTIMAL
+    assert result.info.gap is not None and result.info.gap <= 1e-4
+    even = {a.current_visits_per_month for a in scenario.accounts}
+    assert even == {6.0}  # the current plan spreads visits evenly
+    value = {a.id: a.current_sales * scenario.margin_of(a) for a in scenario.accounts}
+    top = sorted(value, key=lambda i: -value[i])[:10]
+    plans = {p.account_id: p for p in result.accounts}
+    assert all(plans[i].visits_per_month > 6 for i in top)
+    top_hours = sum(plans[i].hours_per_month for i in top)
+    assert top_hours / result.planned.hours_per_month > 10 / 45  # more than an even share of time
+    assert all(p.visits_per_month >= p.min_visits for p in result.accounts)
+    assert all(r.hours_used <= r.hours_available + 1e-9 for r in result.reps)
+    assert result.uplift is not None and result.uplift > 0
+    assert result.same_hours is not None and result.same_hours.profit > result.current.profit
+
+
+def test_examples_either_plan_within_hours_or_explain_per_rep() -> None:
+    for name in ("dealer-network", "dealer-network-two-reps-fewer"):
+        result = run_allocation(load_scenario(EXAMPLES / name / "scenario.yaml"), OPTIONS)
+        if result.planned is None:
+            assert result.infeasibilities and all(i.shortfall > 0 for i in result.infeasibilities)
+            continue
+        assert all(r.hours_used <= r.hours_available + 1e-9 for r in result.reps)
+        assert all(p.visits_per_month >= p.min_visits for p in result.accounts)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(3.0, 40.0), st.integers(0, 4), st.integers(0, 3))
+def test_hours_never_exceeded_or_the_missing_hours_are_reported(hours: float, min_a: int, min_b: int) -> None:
+    policy = POLICY | {
+        "tiers": {
+            "method": "given",
+            "visits": {
+                "A": {"min": min_a, "max": 5},
+                "B": {"min": min_b, "max": 4},
+                "C": {"min": 0, "max": 3},
+            },
+        }
+    }
+    scenario = tiny(hours).model_copy(update={"policy": Policy.model_validate(policy)})
+    problem = build_problem(scenario)
+    result = run_allocation(scenario, OPTIONS)
+    need = np.bincount(problem.rep_of, weights=problem.lower * problem.unit, minlength=2)
+    capacity = problem.capacity_minutes
+    if result.planned is None:
+        short = {item.scope: item.shortfall for item in result.infeasibilities}
+        expected = {
+            f"rep {rep}": (need[r] - capacity[r]) / 60
+            for r, rep in enumerate(problem.rep_ids)
+            if need[r] > capacity[r]
+        }
+        assert short == pytest.approx(expected)
+        return
+    assert np.all(need <= capacity)
+    assert all(r.hours_used <= r.hours_available + 1e-9 for r in result.reps)
+    assert all(p.visits_per_month >= p.min_visits for p in result.accounts)
+    assert result.info.objective == pytest.approx(brute_force_total(scenario))
+
+
+def test_reasons_name_the_binding_rule() -> None:
+    result = run_allocation(tiny(6.0), OPTIONS)  # R1: 330 of 360 min go to the minimums
+    plans = {p.account_id: p for p in result.accounts}
+    assert plans["A1"].visits_per_month == 2 and "tier-A minimum of 2 binding" in plans["A1"].reason
+    assert any("shadow price" in p.reason or "hours exhausted" in p.reason for p in result.accounts)

@@ -1,0 +1,216 @@
+"""Territory design: known optima by brute force, bounds that hold, the smallest tolerance, the checker.
+
+All instances are tiny and inline (8–9 units, 2–3 territories): every assignment is enumerated, so the
+optimum, the smallest feasible tolerance and the validity of every bound are known exactly.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from salesplan.optimizer.result import SolverOptions, SolveStatus
+from salesplan.optimizer.territories.districting import (
+    TerritoryProblem,
+    TerritorySettings,
+    check_plan,
+    delaunay_edges,
+    solve_territories,
+)
+from salesplan.optimizer.territories.districting.bounds import diameter_bound, home_bound, median_bound
+from salesplan.optimizer.territories.districting.feasibility import plan_tolerance
+
+HEURISTIC = TerritorySettings(restarts=12, exact_max_units=0)
+OPTIONS = SolverOptions(time_limit_seconds=60, seed=3)
+
+
+def tiny(seed: int, n: int = 8, p: int = 3, objective: str = "median", contiguous: bool = True,
+         tolerance: float = 0.25, **extra: object) -> TerritoryProblem:
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 100, (n, 2))
+    activity = np.column_stack([rng.integers(5, 15, n), rng.uniform(10, 40, n)]).astype(float)
+    return TerritoryProblem(xy=xy, activity=activity, tolerance=(tolerance, tolerance), p=p, objective=objective,  # type: ignore[arg-type]
+                            homes=rng.uniform(0, 100, (p, 2)), edges=delaunay_edges(xy), contiguous=contiguous,
+                            **extra)  # type: ignore[arg-type]
+
+
+def _subsets(problem: TerritoryProblem) -> tuple[np.ndarray, np.ndarray]:
+    """For every subset (bitmask) of units: connected over the edges? and its compactness value."""
+    n = problem.n
+    d = np.sqrt(((problem.xy[:, None] - problem.xy[None]) ** 2).sum(axis=2))
+    connected = np.zeros(1 << n, dtype=bool)
+    value = np.zeros(1 << n)
+    for mask in range(1, 1 << n):
+        units = [i for i in range(n) if mask >> i & 1]
+        reach, stack = {units[0]}, [units[0]]
+        while stack:
+            u = stack.pop()
+            for a, b in problem.edges:
+                for s, t in ((a, b), (b, a)):
+                    if s == u and mask >> t & 1 and t not in reach:
+                        reach.add(t)
+                        stack.append(t)
+        connected[mask] = len(reach) == len(units)
+        sub = d[np.ix_(units, units)]
+        value[mask] = sub.max() if problem.objective == "diameter" else (problem.weight[units] @ sub).min()
+    return connected, value
+
+
+def brute(problem: TerritoryProblem, tolerance_only: bool = False) -> tuple[float, np.ndarray | None]:
+    """Optimum and an optimal plan by enumerating all p^n assignments (inf, None when infeasible).
+
+    With ``tolerance_only`` the value minimised is the smallest common tolerance the plan meets.
+    """
+    n, p = problem.n, problem.p
+    plans = np.array(list(itertools.product(range(p), repeat=n)))
+    member = plans[:, None, :] == np.arange(p)[None, :, None]  # (plans, p, n)
+    masks = (member * (1 << np.arange(n))).sum(axis=2)
+    ok = member.any(axis=2).all(axis=1)
+    totals = member.astype(float) @ problem.activity  # (plans, p, m)
+    mu = problem.targets
+    dev = np.abs(totals - mu) / mu
+    if not tolerance_only:
+        ok &= np.all((dev <= problem.tolerance_array + 1e-12) | ~problem.balanced, axis=(1, 2))
+    locked = problem.locks >= 0
+    ok &= np.all(plans[:, locked] == problem.locks[locked], axis=1)
+    had = problem.previous >= 0
+    moved = (plans != problem.previous) & had
+    ok &= moved.astype(float) @ problem.move_basis_weight <= problem.move_budget + 1e-9
+    connected, value = _subsets(problem)
+    if problem.contiguous:
+        ok &= connected[masks].all(axis=1)
+    if tolerance_only:
+        score = dev[:, :, problem.balanced].max(axis=(1, 2))
+    elif problem.objective == "home":
+        assert problem.homes is not None
+        cost = problem.weight[:, None] * np.sqrt(((problem.xy[:, None] - problem.homes[None]) ** 2).sum(axis=2))
+        score = cost[np.arange(n), plans].sum(axis=1)
+    elif problem.objective == "median":
+        score = value[masks].sum(axis=1)
+    else:
+        score = value[masks].max(axis=1)
+    if not tolerance_only:
+        score = score + problem.disruption_weight * (moved.astype(float) @ problem.move_weight)
+    if not ok.any():
+        return np.inf, None
+    best = int(np.flatnonzero(ok)[np.argmin(score[ok])])
+    return float(score[best]), plans[best]
+
+
+def brute_tolerance(problem: TerritoryProblem) -> float:
+    """Smallest common tolerance over all plans meeting every other rule."""
+    return brute(problem, tolerance_only=True)[0]
+
+
+CASES = [(obj, cont, seed) for obj in ("home", "median", "diameter") for cont in (True, False) for seed in (1, 2)]
+
+
+@pytest.fixture(scope="module")
+def optima() -> dict[tuple[str, bool, int], tuple[TerritoryProblem, float]]:
+    out = {}
+    for obj, cont, seed in CASES:
+        problem = tiny(seed, objective=obj, contiguous=cont)
+        out[(obj, cont, seed)] = (problem, brute(problem)[0])
+    return out
+
+
+@pytest.mark.parametrize(("objective", "contiguous", "seed"), CASES)
+def test_exact_model_finds_the_brute_force_optimum(optima, objective, contiguous, seed) -> None:  # type: ignore[no-untyped-def]
+    problem, best = optima[(objective, contiguous, seed)]
+    result = solve_territories(problem, OPTIONS)
+    assert result.info.status is SolveStatus.OPTIMAL
+    assert result.info.objective == pytest.approx(best, rel=1e-7)
+    assert result.info.bound is not None and result.info.bound <= best + 1e-6
+
+
+@pytest.mark.parametrize(("objective", "contiguous", "seed"), CASES)
+def test_search_reaches_the_optimum_and_its_bound_holds(optima, objective, contiguous, seed) -> None:  # type: ignore[no-untyped-def]
+    problem, best = optima[(objective, contiguous, seed)]
+    result = solve_territories(problem, OPTIONS, HEURISTIC)
+    assert result.feasible and result.assignment is not None
+    assert check_plan(problem, result.assignment).feasible
+    assert result.info.objective == pytest.approx(best, rel=1e-7)  # tiny: the multistart finds it
+    assert result.info.bound is not None and result.info.bound <= best + 1e-6
+
+
+def test_relaxation_bounds_never_exceed_the_optimum(optima) -> None:  # type: ignore[no-untyped-def]
+    for (objective, _, _), (problem, best) in optima.items():
+        if objective == "home":
+            value = home_bound(problem, 10).value
+        elif objective == "median":
+            value = median_bound(problem, best, 10).value
+        else:
+            value = diameter_bound(problem).value
+        assert value is not None and value <= best + 1e-6
+
+
+def test_locks_previous_plan_and_cap_match_brute_force() -> None:
+    base = tiny(7, n=8, p=2, objective="home", tolerance=0.3)
+    previous = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    locks = np.array([1, -1, -1, -1, -1, -1, -1, 0])
+    value = np.array([5.0, 1, 1, 2, 1, 3, 1, 1])
+    for cap, lam in ((0.5, 2.0), (1.0, 0.0), (0.3, 10.0)):
+        problem = TerritoryProblem(xy=base.xy, activity=base.activity, tolerance=base.tolerance, p=2,
+                                   objective="home", homes=base.homes, edges=base.edges, contiguous=True,
+                                   locks=locks, previous=previous, move_weight=value, disruption_weight=lam,
+                                   max_moved_share=cap)
+        best, _ = brute(problem)
+        for settings in (None, HEURISTIC):
+            result = solve_territories(problem, OPTIONS, settings)
+            if not np.isfinite(best):
+                assert not result.feasible
+                continue
+            assert result.assignment is not None
+            chk = check_plan(problem, result.assignment)
+            assert chk.feasible and chk.moved_share <= cap + 1e-9
+            assert np.all(result.assignment[locks >= 0] == locks[locks >= 0])
+            assert result.info.objective == pytest.approx(best, rel=1e-7)
+
+
+def test_smallest_tolerance_is_exact_feasible_and_tight() -> None:
+    problem = tiny(11, n=8, p=3, objective="median", tolerance=0.02)
+    tau = brute_tolerance(problem)
+    assert tau > 0.02  # the instance is infeasible as given
+    result = solve_territories(problem, OPTIONS)
+    assert result.info.status is SolveStatus.INFEASIBLE and result.assignment is None
+    assert result.smallest_tolerance is not None
+    assert result.smallest_tolerance[0] == pytest.approx(tau, rel=1e-6)
+    assert result.closest_plan is not None
+    assert plan_tolerance(problem, result.closest_plan) == pytest.approx(tau, rel=1e-6)
+    assert result.infeasibilities and "±" in result.infeasibilities[0].suggestion
+    met = solve_territories(problem.with_tolerance([tau * (1 + 1e-6)] * 2), OPTIONS)
+    assert met.feasible
+    short = solve_territories(problem.with_tolerance([tau * (1 - 1e-3)] * 2), OPTIONS)
+    assert short.info.status is SolveStatus.INFEASIBLE
+
+
+def test_one_unit_above_a_territory_share_is_explained_without_search() -> None:
+    rng = np.random.default_rng(5)
+    n, p = 60, 4
+    activity = rng.uniform(1, 2, (n, 1))
+    activity[17, 0] = 40.0  # total ≈ 130, target ≈ 32: unit 17 alone is ≈ 123 % of a share
+    problem = TerritoryProblem(xy=rng.uniform(0, 50, (n, 2)), activity=activity, tolerance=(0.1,), p=p,
+                               objective="median", contiguous=True)
+    result = solve_territories(problem, OPTIONS, HEURISTIC)
+    assert result.info.status is SolveStatus.INFEASIBLE
+    floor = 40.0 / problem.targets[0] - 1.0
+    assert result.infeasibilities[0].shortfall == pytest.approx(100 * (floor - 0.1), rel=1e-9)
+    assert "unit 17" in result.infeasibilities[0].suggestion
+
+
+def test_checker_catches_every_kind_of_violation() -> None:
+    problem = tiny(3, n=8, p=2, objective="diameter", tolerance=0.2, locks=np.array([0, -1, -1, -1, -1, -1, -1, -1]))
+    _, plan = brute(problem)
+    assert plan is not None and check_plan(problem, plan).feasible
+    broken = plan.copy()
+    broken[0] = 1 - broken[0]
+    assert check_plan(problem, broken).lock_violations == (0,)
+    chk = check_plan(problem, np.array([0] * 7 + [1]))
+    assert chk.balance_violations > 0 and not chk.feasible
+    line = TerritoryProblem(xy=np.array([[0.0, 0], [1, 0], [2, 0], [3, 0]]), activity=np.ones((4, 1)),
+                            tolerance=(0.0,), p=2, objective="median", edges=np.array([[0, 1], [1, 2], [2, 3]]),
+                            contiguous=True)
+    assert check_plan(line, np.array([0, 1, 1, 0])).disconnected == (0,)
+    assert check_plan(line, np.array([0, 0, 1, 1])).feasible
