@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 
 from ..scenarios.model import Scenario
-from .result import Infeasibility
+from .result import Fix, Infeasibility
 from .tiers.solve import TierResult, assign_tiers
 
 
@@ -35,13 +35,14 @@ def check_tier_capacity(scenario: Scenario, tiers: TierResult | None = None) -> 
         hours = minimum * scenario.visit_minutes_of(account) / 60.0
         need[account.region][tier] += hours
         if hours > largest_rep[account.region] > 0:
+            fits = largest_rep[account.region] * 60.0 / minimum if minimum > 0 else 0.0
             problems.append(
-                Infeasibility(
-                    constraint=f"tier-{tier} minimum of {minimum:g} visits/month",
-                    scope=f"account {account.id}",
-                    shortfall=hours - largest_rep[account.region],
-                    unit="hours per month",
-                    suggestion=f"one rep cannot give it {hours:.0f} h/month: shorten its visits or lower the tier-{tier} minimum",
+                Infeasibility.of(
+                    "tier_minimum_account", {"region": account.region, "account": account.id},
+                    hours - largest_rep[account.region], "hours per month",
+                    (Fix("set", f"accounts.{account.id}.visit_minutes", math.floor(fits), scenario.visit_minutes_of(account)),
+                     Fix("set", f"policy.tiers.visits.{tier}.min", math.floor(minimum * largest_rep[account.region] / hours * 10) / 10, minimum)),
+                    tier=tier, minimum=minimum, hours=hours, largest=largest_rep[account.region],
                 )
             )
     for region in sorted(need):
@@ -58,15 +59,10 @@ def check_tier_capacity(scenario: Scenario, tiers: TierResult | None = None) -> 
         fits = minimum * max(0.0, tier_hours - shortfall) / tier_hours if tier_hours > 0 else 0.0
         lowered = math.floor(fits * 10) / 10
         problems.append(
-            Infeasibility(
-                constraint="tier minimum visits (visit time alone, before travel)",
-                scope=f"region {region}",
-                shortfall=shortfall,
-                unit="hours per month",
-                suggestion=(
-                    f"needs {required:,.0f} h/month, its {reps_by_region[region]} reps have {available:,.0f}: "
-                    f"add {add} rep(s) or lower the tier-{tier} minimum from {minimum:g} to {lowered:g} visits/month"
-                ),
+            Infeasibility.of(
+                "tier_minimum_region", {"region": region}, shortfall, "hours per month",
+                (Fix("add", f"reps@region={region}", add), Fix("set", f"policy.tiers.visits.{tier}.min", lowered, minimum)),
+                required=required, available=available, reps=reps_by_region[region],
             )
         )
     return problems

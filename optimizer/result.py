@@ -8,8 +8,8 @@ Each solver returns its own result dataclass (``RankingResult``, ``AllocationRes
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -76,28 +76,155 @@ class SolveInfo:
         return data
 
 
-@dataclass(frozen=True)
-class Infeasibility:
-    """Why a plan cannot satisfy a constraint, by how much, and the smallest change that would fix it.
+Value = float | int | str | bool | None
 
-    Example: ``Infeasibility(constraint="tier minimum visits", scope="region North",
-    shortfall=212.0, unit="hours per month", suggestion="add 2 reps or lower the tier-A minimum to 3")``.
+
+@dataclass(frozen=True)
+class Fix:
+    """One change to the scenario (or the run) that removes or shrinks an infeasibility — as data.
+
+    ``action`` "set": give ``target`` the value ``value`` (``current`` is what it is now); "add": add
+    ``value`` (reps, hours, links); "remove": take ``value`` away; "release": drop a lock or a flag;
+    "move": hand ``value`` (hours of accounts or opportunities) to other rows of ``target`` (``current``
+    may list who has room: "R04=3.0;R05=2.1", hours spare).
+    ``target`` names what changes: a policy key (``policy.balance.workload_tolerance``), a row's cell
+    (``reps.R03.hours_per_month``), rows of a table (``reps@region=North``), a run option
+    (``option:--time-limit``), or, inside an engine, a name its caller relabels (``tolerance:workload``,
+    ``cap``, ``territory:3``). :mod:`.words` turns it into a sentence.
     """
 
-    constraint: str
-    scope: str
-    shortfall: float
-    unit: str
-    suggestion: str
+    action: Literal["set", "add", "remove", "release", "move"]
+    target: str
+    value: Value = None
+    current: Value = None
+
+    def relabel(self, targets: Mapping[str, str]) -> Fix:
+        """The same fix with engine names replaced by the caller's (unknown names stay)."""
+        return replace(self, target=targets.get(self.target, self.target))
 
     def __str__(self) -> str:
-        return (
-            f"{self.scope}: {self.constraint} is short by {self.shortfall:,.1f} {self.unit} — "
-            f"{self.suggestion}"
-        )
+        from .words import fix_text
+
+        return fix_text(self)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Infeasibility:
+    """Why a plan cannot satisfy a constraint, where, by how much, and the changes that would fix it.
+
+    All of it is data: ``kind`` names the constraint (a key of :data:`.words.KINDS`), ``where`` the ids
+    that locate it (``(("region", "North"), ("rep", "R03"))``; inside an engine, ``("unit", "12")`` or
+    ``("territory", "3")`` until the caller relabels them), ``shortfall`` the amount missing in ``unit``,
+    ``facts`` the figures the explanation quotes and ``fixes`` the smallest changes, best first. Words
+    come from one place, :mod:`.words`: ``constraint``, ``scope``, ``suggestion`` and ``str()``.
+    """
+
+    kind: str
+    where: tuple[tuple[str, str], ...]
+    shortfall: float
+    unit: str
+    fixes: tuple[Fix, ...] = ()
+    facts: tuple[tuple[str, Value], ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        kind: str,
+        where: Mapping[str, object] | None,
+        shortfall: float,
+        unit: str,
+        fixes: Sequence[Fix] = (),
+        **facts: Value,
+    ) -> Infeasibility:
+        """Build one from plain arguments: ``Infeasibility.of("balance", {"region": "N"}, 3.0, "pp", ...)``."""
+        return cls(
+            kind,
+            tuple((k, str(v)) for k, v in (where or {}).items()),
+            float(shortfall),
+            unit,
+            tuple(fixes),
+            tuple(facts.items()),
+        )
+
+    @property
+    def ids(self) -> dict[str, str]:
+        return dict(self.where)
+
+    def fact(self, name: str, default: Value = None) -> Value:
+        return dict(self.facts).get(name, default)
+
+    def relabel(
+        self,
+        ids: Mapping[str, Callable[[str], tuple[str, str]]] | None = None,
+        targets: Mapping[str, str] | None = None,
+        **where: str,
+    ) -> Infeasibility:
+        """The engine's infeasibility in the caller's terms.
+
+        ``ids`` maps a kind of id to a function giving the new (kind, id): e.g. ``{"unit": lambda i:
+        ("account", account_ids[int(i)])}``; it applies to ``where`` and to facts named like the id
+        kind (``unit``, ``cause_unit``). ``targets`` renames fix targets; ``where`` adds ids in front.
+        """
+        ids = ids or {}
+
+        def mapped(kind: str, value: str) -> tuple[str, str]:
+            return ids[kind](value) if kind in ids else (kind, value)
+
+        located = tuple(mapped(k, v) for k, v in self.where)
+        facts = []
+        for name, value in self.facts:
+            prefix, _, base = name.rpartition("_")
+            if base in ids and value is not None:
+                kind, text = mapped(base, str(value))
+                facts.append((f"{prefix}_{kind}" if prefix else kind, text))
+            else:
+                facts.append((name, value))
+        front = tuple((k, v) for k, v in where.items() if k not in dict(located))
+        return replace(
+            self,
+            where=front + located,
+            facts=tuple(facts),
+            fixes=tuple(f.relabel(targets or {}) for f in self.fixes),
+        )
+
+    @property
+    def constraint(self) -> str:
+        from .words import constraint_text
+
+        return constraint_text(self)
+
+    @property
+    def scope(self) -> str:
+        from .words import scope_text
+
+        return scope_text(self)
+
+    @property
+    def suggestion(self) -> str:
+        from .words import suggestion_text
+
+        return suggestion_text(self)
+
+    def __str__(self) -> str:
+        from .words import infeasibility_text
+
+        return infeasibility_text(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "where": dict(self.where),
+            "constraint": self.constraint,
+            "scope": self.scope,
+            "shortfall": self.shortfall,
+            "unit": self.unit,
+            "facts": {k: v for k, v in self.facts},
+            "fixes": [dict(f.to_dict(), text=str(f)) for f in self.fixes],
+            "suggestion": self.suggestion,
+        }
 
 
 @dataclass(frozen=True)

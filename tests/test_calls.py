@@ -109,8 +109,8 @@ def test_tier_minimums_beyond_a_reps_hours_report_the_missing_hours() -> None:
     result = run_allocation(tiny(4.5), OPTIONS)
     assert result.info.status is SolveStatus.INFEASIBLE
     assert result.planned is None and result.accounts == ()
-    short = {item.scope: item.shortfall for item in result.infeasibilities}
-    assert short == {"rep R1": pytest.approx(1.0), "rep R2": pytest.approx(0.5)}
+    short = {item.ids["rep"]: item.shortfall for item in result.infeasibilities}
+    assert short == {"R1": pytest.approx(1.0), "R2": pytest.approx(0.5)}
     assert all(item.unit == "hours per month" for item in result.infeasibilities)
     assert "lower the tier-A minimum" in result.infeasibilities[0].suggestion
 
@@ -211,9 +211,9 @@ def test_hours_never_exceeded_or_the_missing_hours_are_reported(hours: float, mi
     need = np.bincount(problem.rep_of, weights=problem.lower * problem.unit, minlength=2)
     capacity = problem.capacity_minutes
     if result.planned is None:
-        short = {item.scope: item.shortfall for item in result.infeasibilities}
+        short = {item.ids["rep"]: item.shortfall for item in result.infeasibilities}
         expected = {
-            f"rep {rep}": (need[r] - capacity[r]) / 60
+            rep: (need[r] - capacity[r]) / 60
             for r, rep in enumerate(problem.rep_ids)
             if need[r] > capacity[r]
         }

@@ -154,7 +154,7 @@ def test_must_pursue_that_does_not_fit_is_infeasible_with_the_missing_hours() ->
     assert result.info.status is SolveStatus.INFEASIBLE
     (item,) = result.explanations
     assert item.shortfall == pytest.approx(15.0)
-    assert item.scope == "R0" and "must-pursue" in item.constraint
+    assert item.ids == {"rep": "R0"} and "must-pursue" in item.constraint
 
 
 def test_must_pursue_is_not_cut_by_the_account_limit() -> None:

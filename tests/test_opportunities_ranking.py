@@ -148,4 +148,4 @@ def test_must_pursue_beyond_the_reps_hours_is_infeasible() -> None:
     result = run_rank(s.model_copy(update={"opportunities": (*s.opportunities[:2], heavy)}), OPTIONS)
     assert result.info.status is SolveStatus.INFEASIBLE
     (item,) = result.portfolio.explanations
-    assert item.scope == "R2" and item.shortfall == pytest.approx(50.0)
+    assert item.ids == {"rep": "R2"} and item.shortfall == pytest.approx(50.0)

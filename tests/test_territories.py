@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-import re
 from typing import Any
 
 import numpy as np
@@ -227,17 +226,13 @@ def test_infeasible_region_names_the_smallest_tolerance_and_the_smallest_cap(
 ) -> None:
     result = run_territories(tiny(workload, potential, cap), OPTIONS)
     assert not result.feasible
-    texts = [str(item) for item in result.infeasibilities if item.scope.startswith(f"region {region}")]
-    tolerance = next(
-        float(m.group(1)) / 100 for t in texts if (m := re.search(r"workload_tolerance to ±([\d.]+)%", t))
-    )
+    fixes = [f for item in result.infeasibilities if item.ids.get("region") == region for f in item.fixes]
+    tolerance = next(float(f.value) for f in fixes if f.target == "policy.balance.workload_tolerance" and f.value)
     assert brute_force(tiny(tolerance + 1e-4, potential, cap), region) is not None, (
         "that tolerance can be met"
     )
     assert brute_force(tiny(tolerance - 5e-3, potential, cap), region) is None, "a smaller one cannot"
-    smallest = next(
-        float(m.group(1)) for t in texts if (m := re.search(r"max_moved_share from [\d.]+ to ([\d.]+)", t))
-    )
+    smallest = next(float(f.value) for f in fixes if f.target == "policy.reassignment.max_moved_share" and f.value)
     assert brute_force(tiny(workload, potential, smallest), region) is not None, "that cap is enough"
     assert brute_force(tiny(workload, potential, smallest - 0.01), region) is None, "a smaller one is not"
 

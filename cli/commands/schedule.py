@@ -115,7 +115,8 @@ def command(
     if result.planned_visits > 0 and not result.visits:
         reasons = collections.Counter(d.reason for d in result.dropped).most_common(5)
         raise Infeasible("schedule", [
-            Infeasibility("visits fitted", f"{n} account(s)", float(n), "accounts", reason) for reason, n in reasons
+            Infeasibility.of("visits_not_fitted", {"accounts": n}, float(n), "accounts", reason=reason)
+            for reason, n in reasons
         ])  # fmt: skip
     check = check_schedule(loaded, result)
     if not check.ok:  # never expected: the scheduler keeps every rule by construction

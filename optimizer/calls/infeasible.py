@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..result import Infeasibility
+from ..result import Fix, Infeasibility
 from .problem import AllocationProblem
 
 
@@ -42,38 +42,30 @@ def infeasibilities(problem: AllocationProblem) -> list[Infeasibility]:
         ]
         others.sort(key=lambda item: (-item[0], item[1]))
         if others:
-            room = ", ".join(f"{rid} has {minutes / 60:.1f} h spare" for minutes, rid in others[:3])
-            fixes.append(
-                f"move accounts needing {deficit / 60:.1f} h to other reps of region {region} ({room})"
-            )
-        fixes.append(f"add {math.ceil(deficit / 60)} selling hours/month to {rep}")
+            spare_hours = ";".join(f"{rid}={minutes / 60:.1f}" for minutes, rid in others[:3])
+            fixes.append(Fix("move", f"accounts@region={region}", round(deficit / 60, 1), spare_hours))
+        fixes.append(Fix("add", f"reps.{rep}.selling_hours", math.ceil(deficit / 60)))
         tier, minutes = max(by_tier.items(), key=lambda item: (item[1], item[0]))
         tier_min = next(int(problem.tier_min[a]) for a in members if problem.tiers[a] == tier)
         if tier_min > 0 and minutes >= deficit:
             lowered = math.floor(tier_min * (minutes - deficit) / minutes)
             if lowered < tier_min:
-                fixes.append(f"lower the tier-{tier} minimum from {tier_min} to {lowered} visits/month")
+                fixes.append(Fix("set", f"policy.tiers.visits.{tier}.min", lowered, tier_min))
         problems.append(
-            Infeasibility(
-                constraint="tier minimum visits (visit and travel time)",
-                scope=f"rep {rep}",
-                shortfall=deficit / 60.0,
-                unit="hours per month",
-                suggestion=(
-                    f"{len(members)} accounts need {need[r] / 60:.1f} h/month at their minimums, "
-                    f"{rep} has {capacity[r] / 60:.1f} h: " + "; or ".join(fixes)
-                ),
+            Infeasibility.of(
+                "tier_minimum_rep", {"region": region, "rep": rep}, deficit / 60.0, "hours per month", fixes,
+                accounts=len(members), need=need[r] / 60, have=capacity[r] / 60,
             )
         )
     for a in np.flatnonzero((problem.rep_of < 0) & (problem.lower > 0)):
         hours = problem.lower[a] * problem.unit[a] / 60.0
+        tier, region = problem.tiers[a], problem.account_regions[a]
         problems.append(
-            Infeasibility(
-                constraint=f"tier-{problem.tiers[a]} minimum of {problem.lower[a]} visits/month",
-                scope=f"account {problem.account_ids[a]}",
-                shortfall=hours,
-                unit="hours per month",
-                suggestion=f"no rep serves region {problem.account_regions[a]}: add a rep there or lower the minimum",
+            Infeasibility.of(
+                "tier_minimum_unserved", {"region": region, "account": problem.account_ids[a]}, hours,
+                "hours per month",
+                (Fix("add", f"reps@region={region}", 1), Fix("set", f"policy.tiers.visits.{tier}.min", 0, int(problem.lower[a]))),
+                tier=tier, minimum=int(problem.lower[a]),
             )
         )
     return problems

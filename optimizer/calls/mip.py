@@ -21,7 +21,8 @@ import numpy.typing as npt
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
-from ..result import SolveInfo, SolverOptions, SolveStatus
+from .. import status
+from ..result import SolveInfo, SolverOptions
 from .mckp import MckpInstance
 
 IntArray = npt.NDArray[np.int64]
@@ -94,20 +95,15 @@ def _highs(instance: MckpInstance, options: SolverOptions) -> MipSolution:
         levels = _levels_from(instance, item, level, result.x > 0.5)
         objective = instance.total_value(levels)
     bound = -float(result.mip_dual_bound) if getattr(result, "mip_dual_bound", None) is not None else None
-    if result.status == 0:
-        status = SolveStatus.OPTIMAL
-    elif result.status == 2:
-        status = SolveStatus.INFEASIBLE
-    else:
-        status = SolveStatus.FEASIBLE if levels is not None else SolveStatus.UNKNOWN
+    outcome = status.highs(result)
     info = SolveInfo(
         "HiGHS MIP",
-        status,
+        outcome.status,
         "max",
         objective,
         bound,
         runtime,
-        time_limit_hit=result.status == 1,
+        time_limit_hit=outcome.limit_hit,
         message=str(result.message),
     )
     return MipSolution(levels, info)
@@ -147,19 +143,14 @@ def _cpsat(instance: MckpInstance, options: SolverOptions) -> MipSolution:
     runtime = time.perf_counter() - started
     levels = None
     objective = bound = None
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status.cpsat(code).status.has_solution:
         chosen = np.array([solver.boolean_value(v) for v in y], dtype=bool)
         levels = _levels_from(instance, item, level, chosen)
         objective = instance.total_value(levels)
         bound = solver.best_objective_bound / 100.0
-    status = {
-        cp_model.OPTIMAL: SolveStatus.OPTIMAL,
-        cp_model.FEASIBLE: SolveStatus.FEASIBLE,
-        cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
-    }.get(code, SolveStatus.UNKNOWN)
     info = SolveInfo(
         "CP-SAT MIP",
-        status,
+        status.cpsat(code).status,
         "max",
         objective,
         bound,

@@ -33,7 +33,8 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
-from ..result import SolverOptions
+from .. import status
+from ..result import SolverOptions, SolveStatus
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -207,15 +208,15 @@ def solve_knapsack(
     gap_limit = 0.0 if exact else options.relative_gap
     solver.parameters.relative_gap_limit = gap_limit * upper / max(upper - constant, 1)
     solver.parameters.max_time_in_seconds = max(seconds, 0.01)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    outcome = status.cpsat(solver.solve(model))
+    if not outcome.status.has_solution:
         return Solved(hint, best, upper, False, rate)
     chosen = taken.copy()
     chosen[open_] = np.asarray(solver.response_proto.solution, dtype=np.int64)[: len(x)] == 1
     objective = int(sack.weight[chosen].sum())
     # Plans outside the reduction are worth less than `best` ≤ objective, so the bound covers them too.
     found = constant + math.floor(solver.best_objective_bound + 1e-6)
-    return Solved(chosen, objective, max(min(upper, found), objective), status == cp_model.OPTIMAL, rate)
+    return Solved(chosen, objective, max(min(upper, found), objective), outcome.status is SolveStatus.OPTIMAL, rate)
 
 
 def solve_all(

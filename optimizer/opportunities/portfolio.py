@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..result import Infeasibility, SolveInfo, SolverOptions, SolveStatus
+from ..result import Fix, Infeasibility, SolveInfo, SolverOptions, SolveStatus
 from .knapsack import Knapsack, Solved, solve_all
 
 FloatArray = npt.NDArray[np.float64]
@@ -206,28 +206,24 @@ def _must_shortfalls(problem: PortfolioProblem, minutes: IntArray, capacity: Int
     problems = []
     orphan = problem.must & (problem.pool < 0)
     for j in np.flatnonzero(orphan):
+        account = problem.account_names[problem.account[j]]
         problems.append(
-            Infeasibility(
-                "must-pursue opportunity",
-                f"account {problem.account_names[problem.account[j]]}",
-                float(problem.effort_hours[j]),
-                "hours this quarter",
-                "no rep serves this account's region: add a rep there or drop the must-pursue flag",
+            Infeasibility.of(
+                "must_pursue_no_rep", {"account": account}, float(problem.effort_hours[j]), "hours this quarter",
+                (Fix("add", f"reps@account={account}", 1), Fix("release", f"opportunities.must_pursue@account={account}")),
             )
         )
     must = problem.must & (problem.pool >= 0)
     need = np.bincount(problem.pool[must], minutes[must], len(problem.pool_names))
     for g in np.flatnonzero(need > capacity):
-        short = (need[g] - capacity[g]) / MINUTES
+        short = float((need[g] - capacity[g]) / MINUTES)
+        pool = problem.pool_names[g]
         problems.append(
-            Infeasibility(
-                "must-pursue opportunities",
-                f"{problem.pool_names[g]}",
-                float(short),
-                "hours this quarter",
-                f"they need {need[g] / MINUTES:,.1f} h, {capacity[g] / MINUTES:,.1f} h are free after visits: "
-                f"drop the must-pursue flag from {short:,.1f} h of them, hand them to another rep, "
-                "or lower the visit load",
+            Infeasibility.of(
+                "must_pursue_hours", {"rep": pool}, short, "hours this quarter",
+                (Fix("release", f"opportunities.must_pursue@rep={pool}", round(short, 1)),
+                 Fix("move", f"opportunities@rep={pool}", round(short, 1)), Fix("remove", "load")),
+                need=need[g] / MINUTES, free=capacity[g] / MINUTES,
             )
         )
     return problems

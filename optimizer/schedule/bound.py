@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linprog
 
+from .. import status
+from ..result import SolveStatus
 from .problem import RepProblem
 
 
@@ -86,7 +88,7 @@ def lower_bound(problem: RepProblem) -> float:
     rows = np.vstack([c * (s + hh), c * s, c])
     limits = np.array([days * problem.engine_day, days * span, days * q], dtype=float)
     answer = linprog(c * (hh - p), A_ub=rows, b_ub=limits, bounds=(0.0, 1.0), method="highs")
-    if answer.status == 0:
+    if status.highs(answer).status is SolveStatus.OPTIMAL:
         value = constant + float(answer.fun)
         return max(0.0, value - 1e-7 * abs(value))
     return float(np.dot(c, np.minimum(hh, p)))

@@ -33,16 +33,19 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
-from ..result import Infeasibility, SolveStatus
+from .. import status
+from ..result import Fix, Infeasibility, SolveStatus, Value
 from .districting.problem import TerritoryProblem
 from .districting.result import TerritoryResult
 
 
-def count_floor(problem: TerritoryProblem) -> tuple[float, int, str]:
-    """(floor, measure, cause) of the counting argument (1); floor 0 and measure −1 when it gives nothing."""
+def count_floor(problem: TerritoryProblem) -> tuple[float, int, tuple[tuple[str, Value], ...]]:
+    """(floor, measure, cause facts) of the counting argument (1); floor 0 and measure −1 when it gives
+    nothing."""
     n, p = problem.n, problem.p
     most, least = -(-n // p), n // p
-    best, measure, cause = 0.0, -1, ""
+    best, measure = 0.0, -1
+    cause: tuple[tuple[str, Value], ...] = ()
     for e in np.flatnonzero(problem.balanced):
         mu = float(problem.targets[e])
         t = problem.tolerance[e]
@@ -51,19 +54,17 @@ def count_floor(problem: TerritoryProblem) -> tuple[float, int, str]:
         a = np.sort(problem.activity[:, e])
         low_sum = float(a[:most].sum())
         high_sum = float(a[n - least :].sum()) if least else 0.0
-        name = problem.measure_names[e]
-        for value, text in (
-            (low_sum / mu - 1.0, f"some rep gets at least {most} of the {n} accounts, and any {most} of them "
-                                 f"hold at least {low_sum / mu:.0%} of the {name} target"),
-            (1.0 - high_sum / mu, f"some rep gets at most {least} of the {n} accounts, and any {least} of them "
-                                  f"hold at most {high_sum / mu:.0%} of the {name} target"),
-        ):  # fmt: skip
+        for value, kind, count, share in (
+            (low_sum / mu - 1.0, "count_most", most, low_sum / mu),
+            (1.0 - high_sum / mu, "count_least", least, high_sum / mu),
+        ):
             if value > t + 1e-12 and value > best:
-                best, measure, cause = value, int(e), text
+                best, measure = value, int(e)
+                cause = (("cause", kind), ("cause_count", count), ("cause_units", n), ("cause_share", share))
     return best, measure, cause
 
 
-def sharpen_tolerance(problem: TerritoryProblem, result: TerritoryResult, scope: str) -> TerritoryResult:
+def sharpen_tolerance(problem: TerritoryProblem, result: TerritoryResult) -> TerritoryResult:
     """The engine's result with the counting floor applied: proven infeasible, the explanation sharpened.
 
     Only when the engine found no plan and the counting floor is above the floor the engine proved (its
@@ -74,23 +75,25 @@ def sharpen_tolerance(problem: TerritoryProblem, result: TerritoryResult, scope:
         return result
     name, t = problem.measure_names[e], problem.tolerance[e]
     assert t is not None
-    theirs = [i for i in result.infeasibilities if i.constraint == f"balance of {name}"]
+    theirs = [i for i in result.infeasibilities if i.kind == "balance" and i.fact("measure") == name]
     if floor <= t + max((i.shortfall / 100.0 for i in theirs), default=0.0) + 1e-9:
         return result
     achieved = None if result.smallest_tolerance is None else result.smallest_tolerance[e]
-    key = f"policy.balance.{name}_tolerance"
+    target = f"tolerance:{name}"
     if achieved is None:
-        advice = f"widen {key} to at least {floor:.2%} ({cause}), or change the number of reps"
+        fixes = (Fix("set", target, math.ceil(floor * 1000 - 1e-6) / 1000, t), Fix("add", "territories", None))
+        exact = False
     elif achieved > floor + 1e-9:
-        advice = (
-            f"no plan below ±{floor:.2%} exists ({cause}); ±{achieved:.2%} is met by the plan found: widen "
-            f"{key} to {math.ceil(achieved * 1000 - 1e-6) / 1000:.3f} or change the number of reps"
-        )
+        fixes = (Fix("set", target, math.ceil(achieved * 1000 - 1e-6) / 1000, t), Fix("add", "territories", None))
+        exact = False
     else:
-        advice = f"widen {key} to ±{floor:.2%}, the smallest that can be met ({cause})"
-    item = Infeasibility(
-        f"balance of {name}", scope, 100.0 * (floor - t), "percentage points of tolerance (proven)", advice
-    )
+        fixes = (Fix("set", target, math.ceil(floor * 1000 - 1e-6) / 1000, t),)
+        exact = True
+    item = Infeasibility.of(
+        "balance", None, 100.0 * (floor - t), "percentage points of tolerance (proven)", fixes,
+        measure=name, tolerance=t, floor=floor, achieved=float("inf") if achieved is None else float(achieved),
+        proven=True, exact=exact, **dict(cause),
+    )  # fmt: skip
     kept = tuple(i for i in result.infeasibilities if i not in theirs)
     info = replace(result.info, status=SolveStatus.INFEASIBLE, message="tolerance cannot be met")
     return replace(result, info=info, infeasibilities=(item, *kept))
@@ -151,7 +154,7 @@ def smallest_cap(problem: TerritoryProblem, seconds: float) -> float | None:
         options={"time_limit": max(0.5, seconds), "disp": False},
     )
     dual = getattr(result, "mip_dual_bound", None)
-    if result.status == 0 and result.fun is not None:
+    if status.highs(result).status is SolveStatus.OPTIMAL and result.fun is not None:
         kept = -float(result.fun)
     elif dual is not None and math.isfinite(dual):
         kept = -float(dual)  # at most this much can stay: a floor on the moved amount
@@ -160,7 +163,7 @@ def smallest_cap(problem: TerritoryProblem, seconds: float) -> float | None:
     return max(0.0, (base - kept) / base)
 
 
-def cap_explanation(problem: TerritoryProblem, scope: str, seconds: float) -> Infeasibility | None:
+def cap_explanation(problem: TerritoryProblem, seconds: float) -> Infeasibility | None:
     """'raise max_moved_share to s*' when balance needs more moves than the cap allows, else None."""
     cap = problem.max_moved_share
     if cap is None or cap >= 1.0:
@@ -170,15 +173,8 @@ def cap_explanation(problem: TerritoryProblem, scope: str, seconds: float) -> In
         return None
     suggested = min(1.0, math.ceil(floor * 100 - 1e-6) / 100)
     basis = "accounts" if problem.moved_basis == "units" else "value"
-    return Infeasibility(
-        constraint="reassignment cap",
-        scope=scope,
-        shortfall=100.0 * (floor - cap),
-        unit="percentage points of the moved share",
-        suggestion=(
-            f"balancing the previous alignment within the tolerances moves at least {floor:.1%} of the {basis} "
-            f"that could stay: raise policy.reassignment.max_moved_share from {cap:.2f} to {suggested:.2f}"
-            + (" or more (territories must also be connected)" if problem.contiguous else "")
-            + ", or widen the tolerances"
-        ),
-    )
+    fixes = (Fix("set", "cap", suggested, cap), *tuple(Fix("set", f"tolerance:{name}", None, t) for name, t in zip(problem.measure_names, problem.tolerance, strict=True) if t is not None))
+    return Infeasibility.of(
+        "reassignment_cap", None, 100.0 * (floor - cap), "percentage points of the moved share", fixes,
+        floor=floor, basis=basis, contiguous=problem.contiguous,
+    )  # fmt: skip

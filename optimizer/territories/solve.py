@@ -22,7 +22,6 @@ over regions. Source: Ríos-Mercado & Fernández (2009) for the commercial terri
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -31,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ...scenarios.model import Scenario
-from ..result import Infeasibility, SolveInfo, SolverOptions, SolveStatus
+from ..result import Fix, Infeasibility, SolveInfo, SolverOptions, SolveStatus
 from ..tiers.solve import TierResult
 from ..workload import visit_travel_minutes
 from .districting import TerritorySettings, solve_territories
@@ -118,50 +117,51 @@ def _solve_job(
 def _solve_region(
     region: RegionInput, options: SolverOptions, settings: TerritorySettings | None = None
 ) -> tuple[npt.NDArray[np.int64] | None, SolveInfo, tuple[Infeasibility, ...]]:
-    """The engine's plan for one region, re-verified; or why there is none."""
+    """The engine's plan for one region, re-verified; or why there is none (in the scenario's terms)."""
     started = time.perf_counter()
     n, p = len(region.account_ids), len(region.rep_ids)
-    scope = f"region {region.region}"
+    where = {"region": region.region}
     if n == 0:
         info = SolveInfo(SOLVER, SolveStatus.OPTIMAL, "min", 0.0, 0.0, 0.0, message="no accounts")
         return np.zeros(0, dtype=np.int64), info, ()
     if region.problem is None:
         if p == 0:
-            item = Infeasibility(
-                "every account needs a rep of its own region", scope, float(n), "accounts",
-                f"add a rep in region {region.region}, or move its accounts to a region with reps "
-                "(territories never cross regions)",
+            item = Infeasibility.of(
+                "no_rep_in_region", where, float(n), "accounts",
+                (Fix("add", f"reps@region={region.region}", 1),), accounts=n,
             )  # fmt: skip
         else:
-            item = Infeasibility(
-                "every rep gets a territory of at least one account", scope, float(p - n), "reps",
-                f"region {region.region} has {p} reps and only {n} accounts: remove {p - n} rep(s)",
+            item = Infeasibility.of(
+                "too_many_reps", where, float(p - n), "reps",
+                (Fix("remove", f"reps@region={region.region}", p - n),), reps=p, accounts=n,
             )  # fmt: skip
         info = SolveInfo(SOLVER, SolveStatus.INFEASIBLE, "min", None, None, time.perf_counter() - started)
         return None, info, (item,)
     result = sharpen_tolerance(
-        region.problem,
-        solve_territories(region.problem, options, settings or _settings(region.problem), region=scope),
-        scope,
+        region.problem, solve_territories(region.problem, options, settings or _settings(region.problem))
     )
     assignment = None if result.assignment is None else np.asarray(result.assignment, dtype=np.int64)
     if assignment is not None:
         check = check_plan(region.problem, assignment)
         if not check.feasible:
-            raise RuntimeError(f"territory engine returned an infeasible plan for {scope}: {check.problems}")
+            raise RuntimeError(f"territory engine returned an infeasible plan for region {region.region}: "
+                               f"{check.problems}")
     if assignment is None and not result.infeasibilities:
         spent = "the time limit" if result.info.time_limit_hit else "the search's work budget"
-        item = Infeasibility(
-            "a plan within every constraint", scope, 0.0, "accounts",
-            f"none found within {spent} ({result.info.runtime_seconds:.1f} s) and none proven impossible: "
-            "raise --time-limit, policy.balance tolerances or policy.reassignment.max_moved_share"
-            + (", or relax policy.balance.contiguity" if region.problem.contiguous else ""),
-        )  # fmt: skip
+        fixes = [Fix("set", "option:--time-limit")]
+        fixes += [Fix("set", f"tolerance:{name}", None, t)
+                  for name, t in zip(MEASURES, region.problem.tolerance, strict=True) if t is not None]
+        fixes.append(Fix("set", "cap", None, region.problem.max_moved_share))
+        if region.problem.contiguous:
+            fixes.append(Fix("set", "policy.balance.contiguity", "none"))
+        item = Infeasibility.of(
+            "plan_not_found", None, 0.0, "accounts", fixes, spent=spent, seconds=result.info.runtime_seconds
+        )
         result = replace(result, infeasibilities=(item,))
     explanations = tuple(_in_scenario_terms(item, region) for item in result.infeasibilities)
     if assignment is None:
-        cap = cap_explanation(region.problem, scope, min(10.0, 0.5 * options.time_limit_seconds))
-        explanations += (cap,) if cap is not None else ()
+        cap = cap_explanation(region.problem, min(10.0, 0.5 * options.time_limit_seconds))
+        explanations += (_in_scenario_terms(cap, region),) if cap is not None else ()
     return assignment, result.info, explanations
 
 
@@ -170,18 +170,20 @@ def _settings(problem: TerritoryProblem) -> TerritorySettings:
 
 
 def _in_scenario_terms(item: Infeasibility, region: RegionInput) -> Infeasibility:
-    """The engine's explanation with account and rep ids for unit and territory numbers, policy keys named."""
-
-    def words(text: str) -> str:
-        text = re.sub(r"\bunit (\d+)", lambda m: f"account {region.account_ids[int(m.group(1))]}", text)
-        text = re.sub(
-            r"\bterritory (\d+)", lambda m: f"the territory of {region.rep_ids[int(m.group(1))]}", text
-        )
-        for name in MEASURES:
-            text = text.replace(f"the {name} tolerance", f"policy.balance.{name}_tolerance")
-        return text.replace("raise the cap", "raise policy.reassignment.max_moved_share")
-
-    return replace(item, scope=words(item.scope), suggestion=words(item.suggestion))
+    """The engine's explanation with account and rep ids for unit and territory numbers, policy keys for
+    the engine's names of its settings."""
+    targets = {f"tolerance:{name}": f"policy.balance.{name}_tolerance" for name in MEASURES}
+    targets["cap"] = "policy.reassignment.max_moved_share"
+    for k, rep in enumerate(region.rep_ids):
+        targets[f"locks@territory={k}"] = f"locks@rep={rep}"
+    return item.relabel(
+        ids={
+            "unit": lambda i: ("account", region.account_ids[int(i)]),
+            "territory": lambda k: ("rep", region.rep_ids[int(k)]),
+        },
+        targets=targets,
+        region=region.region,
+    )
 
 
 def _combine(infos: list[SolveInfo], runtime: float) -> SolveInfo:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ...result import Infeasibility
+from ...result import Fix, Infeasibility
 from .problem import PeriodicRoutingProblem
 
 
@@ -63,20 +63,20 @@ def screen(problem: PeriodicRoutingProblem) -> Screening:
     proofs: list[Infeasibility] = []
     for i, reason in unusable.items():
         if problem.customers[i - 1].drop_penalty is None:
-            proofs.append(
-                Infeasibility("allowed day patterns", f"customer {i}", 1.0, "visits", f"{reason}; "
-                              "allow other days, widen its window or make it optional")
-            )
+            proofs.append(Infeasibility.of(
+                "patterns_unusable", {"customer": i}, 1.0, "visits",
+                (Fix("add", "patterns"), Fix("release", "window"), Fix("release", "mandatory")), reason=reason,
+            ))  # fmt: skip
     have_load = sum(day.vehicles * day.capacity for day in problem.days)
     if need_load > have_load + 1e-9:
-        proofs.append(
-            Infeasibility("vehicle capacity over the horizon", "all days", need_load - have_load,
-                          "load units", "add vehicles or capacity, or give some customers a drop penalty")
-        )
+        proofs.append(Infeasibility.of(
+            "vehicle_capacity", None, need_load - have_load, "load units",
+            (Fix("add", "vehicles"), Fix("release", "mandatory")), need=need_load, have=have_load,
+        ))  # fmt: skip
     have_time = sum(day.vehicles * day.end for day in problem.days)
     if need_time > have_time + 1e-9:
-        proofs.append(
-            Infeasibility("working time over the horizon", "all days", need_time - have_time,
-                          "time units", "add working days or hours, or give some customers a drop penalty")
-        )
+        proofs.append(Infeasibility.of(
+            "working_time", None, need_time - have_time, "time units",
+            (Fix("add", "working time"), Fix("release", "mandatory")), need=need_time, have=have_time,
+        ))  # fmt: skip
     return Screening(tuple(patterns), unusable, tuple(proofs))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...result import Infeasibility, SolveInfo, SolverOptions, SolveStatus
+from ...result import Fix, Infeasibility, SolveInfo, SolverOptions, SolveStatus
 from ._data import big_penalty, build_data
 from ._kernel import Data, State, best_insertion, new_state, remove_visit
 from ._search import N_SCALARS, S_BEST, S_LAM_Q, S_LAM_T, S_WORK, anneal, construct
@@ -203,8 +203,8 @@ def _result(
         reason = _drop_reason(data, plan, screening, c)
         dropped.append(DroppedCustomer(c, mandatory, customer.drop_penalty, reason))
         if mandatory and c not in screening.unusable:
-            infeasible.append(Infeasibility("mandatory visits fitted", f"customer {c}", 1.0, "customers",
-                                            f"{reason}; add working time or vehicles, or make it optional"))
+            infeasible.append(Infeasibility.of("mandatory_not_fitted", {"customer": c}, 1.0, "customers",
+                                               (Fix("add", "working time"), Fix("release", "mandatory")), reason=reason))
     travel = sum(route.cost for route in day_routes)
     penalty = sum(d.penalty for d in dropped if d.penalty is not None)
     lost = any(d.mandatory for d in dropped)

@@ -22,6 +22,8 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
+from ... import status
+from ...result import SolveStatus
 from .geometry import distance_matrix
 from .lagrangian import initial_multipliers, lagrangian_step
 from .problem import TerritoryProblem
@@ -93,9 +95,10 @@ def home_bound(problem: TerritoryProblem, seconds: float) -> Bound:
     res = linprog(cost, A_ub=a_ub.tocsr(), b_ub=np.array(rhs), A_eq=a_eq.tocsr(), b_eq=np.ones(n),
                   bounds=np.column_stack([lower.ravel(), upper.ravel()]), method="highs",
                   options={"time_limit": max(1.0, seconds)})
-    if res.status == 2:
+    outcome = status.highs(res)
+    if outcome.status is SolveStatus.INFEASIBLE:
         return Bound(None, "lp", infeasible=True)
-    if res.status != 0:
+    if outcome.status is not SolveStatus.OPTIMAL:
         return Bound(None, "lp")
     return Bound(float(res.fun) - 1e-7 * max(1.0, abs(float(res.fun))), "lp")
 

@@ -21,6 +21,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
+from ... import status
+from ...result import SolveStatus
 from .bounds import home_cost
 from .geometry import distance_matrix
 from .problem import IntArray, TerritoryProblem
@@ -165,13 +167,14 @@ def solve_exact(problem: TerritoryProblem, seconds: float, gap: float = 1e-6,
         for i in range(min(n, p)):
             ub[x[i, i + 1:]] = 0.0
     res = mdl.solve(cost, lb, ub, seconds, gap)
-    if res.status == 2:
+    outcome = status.highs(res)
+    if outcome.status is SolveStatus.INFEASIBLE:
         return ExactOutcome("infeasible", None, None, None)
     bound = getattr(res, "mip_dual_bound", None)
     bound = None if bound is None or not np.isfinite(bound) else float(bound) + constant
     if res.x is None:
         return ExactOutcome("unknown", None, None, bound)
     assignment = np.argmax(np.asarray(res.x)[x].round(), axis=1).astype(np.int64)
-    status = "optimal" if res.status == 0 else "feasible"
+    found = outcome.status.value if outcome.status.has_solution else "feasible"
     value = float(res.fun) + constant
-    return ExactOutcome(status, assignment, value, value if status == "optimal" else bound)
+    return ExactOutcome(found, assignment, value, value if found == "optimal" else bound)

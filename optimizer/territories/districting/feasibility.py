@@ -19,11 +19,12 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ...result import Infeasibility
+from ...result import Fix, Infeasibility, Value
 from .exact import solve_exact
 from .problem import IntArray, TerritoryProblem
 
 Search = Callable[[TerritoryProblem], "IntArray | None"]
+Cause = tuple[tuple[str, Value], ...]  # facts of the argument behind a floor: cause=unit_alone, cause_unit=…
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,14 @@ class ToleranceAnalysis:
     floor: float  # proven: no plan with common tolerance below this
     achieved: float | None  # a plan meeting this common tolerance was found (None: none found)
     plan: IntArray | None  # that plan
-    cause: str  # what sets the floor, in words
+    cause: Cause  # what sets the floor, as facts (rendered by optimizer.words)
 
     @property
     def exact(self) -> bool:
         return self.achieved is not None and self.achieved <= self.floor + 1e-9
 
 
-def screen(problem: TerritoryProblem, region: str) -> list[Infeasibility]:
+def screen(problem: TerritoryProblem) -> list[Infeasibility]:
     """Rules that no plan can meet whatever the tolerances: components, locks, the cap."""
     found: list[Infeasibility] = []
     if problem.contiguous:
@@ -46,46 +47,53 @@ def screen(problem: TerritoryProblem, region: str) -> list[Infeasibility]:
         graph = coo_matrix((np.ones(len(problem.edges)), (problem.edges[:, 0], problem.edges[:, 1])), shape=(n, n))
         count, label = connected_components(graph, directed=False)
         if count > problem.p:
-            found.append(Infeasibility(
-                "contiguity", region, float(count - problem.p), "territories",
-                f"the adjacency has {count} separate parts but only {problem.p} territories: add "
-                f"{count - problem.p} reps or adjacency links between the parts"))
+            found.append(Infeasibility.of(
+                "contiguity_parts", None, float(count - problem.p), "territories",
+                (Fix("add", "territories", count - problem.p), Fix("add", "links")),
+                parts=int(count), territories=problem.p))
         for k in range(problem.p):
             parts = np.unique(label[problem.locks == k])
             if len(parts) > 1:
-                found.append(Infeasibility(
-                    "contiguity with locks", f"{region}, territory {k}", float(len(parts) - 1), "separate parts",
-                    f"units locked to territory {k} lie in {len(parts)} unconnected parts: unlock some"))
+                found.append(Infeasibility.of(
+                    "contiguity_locks", {"territory": k}, float(len(parts) - 1), "separate parts",
+                    (Fix("release", f"locks@territory={k}"),), parts=len(parts)))
     forced = problem.move_basis_weight[(problem.locks >= 0) & (problem.previous >= 0)
                                        & (problem.locks != problem.previous)].sum()
     if forced > problem.move_budget * (1 + 1e-9) + 1e-12:
         base = problem.move_basis_weight[problem.previous >= 0].sum()
-        found.append(Infeasibility(
-            "reassignment cap", region, float(100 * (forced - problem.move_budget) / base),
+        share = float(forced / base)
+        found.append(Infeasibility.of(
+            "cap_locks", None, float(100 * (forced - problem.move_budget) / base),
             "percentage points of the moved share",
-            f"locks alone move {forced / base:.1%}; raise the cap to at least that or release those locks"))
+            (Fix("set", "cap", _ceil(share, 2), problem.max_moved_share), Fix("release", "locks")), forced=share))
     return found
 
 
-def tolerance_floor(problem: TerritoryProblem) -> tuple[float, str]:
-    """A proven lower bound on τ* and its cause (0 when the simple arguments give nothing)."""
+def _ceil(value: float, digits: int) -> float:
+    """``value`` rounded up to ``digits`` decimals (a fix must reach the floor, not fall short of it)."""
+    scale = 10.0**digits
+    return float(np.ceil(value * scale - 1e-6) / scale)
+
+
+def tolerance_floor(problem: TerritoryProblem) -> tuple[float, Cause]:
+    """A proven lower bound on τ* and its cause (0 and no cause when the simple arguments give nothing)."""
     mu = problem.targets
-    best, cause = 0.0, ""
+    best, cause = 0.0, ()
     for e in np.flatnonzero(problem.balanced):
         if mu[e] <= 0:
             continue
         t = problem.tolerance[e]
         assert t is not None
-        name = problem.measure_names[e]
         i = int(np.argmax(problem.activity[:, e]))
         single = problem.activity[i, e] / mu[e] - 1.0
         if single > t and single > best:
-            best, cause = single, f"unit {i} alone has {problem.activity[i, e] / mu[e]:.0%} of a territory's {name} target"
+            best = single
+            cause = (("cause", "unit_alone"), ("cause_unit", i), ("cause_share", float(problem.activity[i, e] / mu[e])))
         for k in range(problem.p):
             locked = problem.activity[problem.locks == k, e].sum()
             over = locked / mu[e] - 1.0
             if over > t and over > best:
-                best, cause = over, f"units locked to territory {k} hold {locked / mu[e]:.0%} of its {name} target"
+                best, cause = over, (("cause", "locked"), ("cause_territory", k), ("cause_share", float(locked / mu[e])))
     return best, cause
 
 
@@ -125,22 +133,22 @@ def smallest_tolerance(problem: TerritoryProblem, seconds: float, exact: bool, s
                 lower = max(lower, out.bound if out.bound is not None else level)
                 plan = out.assignment
                 achieved = plan_tolerance(problem, plan) if plan is not None else None
-                return ToleranceAnalysis(max(floor, lower), achieved, plan, cause or "exact model (time limit)")
+                return ToleranceAnalysis(max(floor, lower), achieved, plan, cause or (("cause", "exact_time"),))
             if out.objective <= nxt + 1e-12:
                 tau = float(out.objective)
                 return ToleranceAnalysis(tau, tau, out.assignment, cause if abs(tau - floor) < 1e-9 else
-                                         "no plan meets a smaller tolerance (exact model)")
-        return ToleranceAnalysis(np.inf, None, None, "no plan exists at any tolerance (other rules conflict)")
+                                         (("cause", "exact"),))
+        return ToleranceAnalysis(np.inf, None, None, (("cause", "conflict"),))
     achieved = plan_tolerance(problem, hint) if hint is not None else None
     plan = hint
     if search is not None and (achieved is None or achieved > floor + 1e-9):
         trial = search(_widened(problem, floor))
         if trial is not None:
             return ToleranceAnalysis(floor, floor, trial, cause)
-    return ToleranceAnalysis(floor, achieved, plan, cause or "search did not meet a smaller tolerance")
+    return ToleranceAnalysis(floor, achieved, plan, cause or (("cause", "search"),))
 
 
-def explain_tolerance(problem: TerritoryProblem, analysis: ToleranceAnalysis, region: str) -> list[Infeasibility]:
+def explain_tolerance(problem: TerritoryProblem, analysis: ToleranceAnalysis) -> list[Infeasibility]:
     """One explanation per measure whose tolerance is below τ*."""
     out: list[Infeasibility] = []
     low = analysis.floor
@@ -151,22 +159,20 @@ def explain_tolerance(problem: TerritoryProblem, analysis: ToleranceAnalysis, re
         name = problem.measure_names[e]
         if high <= t + 1e-12:
             continue
-        if low <= t + 1e-12:  # nothing proven: the search (or its time) fell short, not the rules
-            met = f"; ±{high:.2%} is met by the plan found" if np.isfinite(high) else ""
-            out.append(Infeasibility(
-                f"balance of {name}", region, 100.0 * (high - t) if np.isfinite(high) else 0.0,
+        widen = (Fix("set", f"tolerance:{name}", _ceil(high, 3), t),) if np.isfinite(high) else ()
+        if low <= t + 1e-12:  # nothing proven: the search (or its budget) fell short, not the rules
+            out.append(Infeasibility.of(
+                "balance", None, 100.0 * (high - t) if np.isfinite(high) else 0.0,
                 "percentage points of tolerance (none found, none proven impossible)",
-                f"no plan within ±{t:.2%} was found in the search's time and work budget, and none is proven "
-                f"impossible: raise --time-limit, or widen the {name} tolerance{met}",
+                (Fix("set", "option:--time-limit"), *widen),
+                measure=name, tolerance=t, floor=low, achieved=float(high), proven=False, exact=False,
             ))  # fmt: skip
             continue
         if analysis.exact:
-            advice = f"widen the {name} tolerance to ±{low:.2%}, the smallest that can be met ({analysis.cause})"
-        elif np.isfinite(high):
-            advice = (f"widen the {name} tolerance: no plan below ±{max(low, t):.2%} exists ({analysis.cause}); "
-                      f"±{high:.2%} is met by the plan found")
-        else:
-            advice = f"the {name} tolerance cannot be met by any plan found; no plan below ±{max(low, t):.2%}"
-        out.append(Infeasibility(f"balance of {name}", region, 100.0 * (max(low, t) - t),
-                                 "percentage points of tolerance (proven)", advice))
+            widen = (Fix("set", f"tolerance:{name}", _ceil(low, 3), t),)
+        out.append(Infeasibility.of(
+            "balance", None, 100.0 * (max(low, t) - t), "percentage points of tolerance (proven)", widen,
+            measure=name, tolerance=t, floor=max(low, t), achieved=float(high), proven=True, exact=analysis.exact,
+            **dict(analysis.cause),
+        ))  # fmt: skip
     return out

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ...result import Infeasibility, SolveInfo, SolverOptions, SolveStatus
+from ...result import Fix, Infeasibility, SolveInfo, SolverOptions, SolveStatus
 from .bounds import Bound, diameter_bound, home_bound, median_bound
 from .check import check_plan
 from .exact import solve_exact
@@ -28,8 +28,7 @@ SOLVER = "territory"
 
 
 def _result(problem: TerritoryProblem, plan: IntArray | None, status: SolveStatus, bound: float | None,
-             started: float, hit: bool, message: str, restarts: int, region: str = "region",
-             **extra) -> TerritoryResult:  # type: ignore[no-untyped-def]
+             started: float, hit: bool, message: str, restarts: int, **extra) -> TerritoryResult:  # type: ignore[no-untyped-def]
     runtime = time.monotonic() - started
     if plan is None:
         info = SolveInfo(SOLVER, status, "min", None, bound, runtime, hit, message)
@@ -38,8 +37,7 @@ def _result(problem: TerritoryProblem, plan: IntArray | None, status: SolveStatu
     if status.has_solution and not chk.feasible:  # never claim what the checker does not confirm
         status, message = SolveStatus.UNKNOWN, "; ".join(chk.problems)
         extra["infeasibilities"] = tuple(extra.get("infeasibilities", ())) + tuple(
-            Infeasibility("a plan meeting every rule", region, 0.0, "plans",
-                          f"the best plan found breaks a rule ({item}); raise the time limit or relax the rule")
+            Infeasibility.of("rule_broken", None, 0.0, "plans", (Fix("set", "option:--time-limit"),), rule=item)
             for item in chk.problems)
     objective = chk.objective
     if bound is not None and status.has_solution:
@@ -65,13 +63,12 @@ def _relaxation_bound(problem: TerritoryProblem, upper: float | None, seconds: f
 
 
 def _tolerance_result(problem: TerritoryProblem, analysis: ToleranceAnalysis, started: float, hit: bool,
-                      region: str, restarts: int, extra_issue: str = "") -> TerritoryResult:
+                      restarts: int, extra_issue: str = "") -> TerritoryResult:
     if np.isfinite(analysis.floor):
-        explanations = explain_tolerance(problem, analysis, region)
+        explanations = explain_tolerance(problem, analysis)
     else:
-        explanations = [Infeasibility("contiguity, locks and reassignment cap together", region, 0.0, "plans",
-                                      "no plan meets these rules together even without balance: release "
-                                      "locks or raise the cap")]
+        explanations = [Infeasibility.of("rules_conflict", None, 0.0, "plans",
+                                         (Fix("release", "locks"), Fix("set", "cap", 1.0, problem.max_moved_share)))]
     tolerances = [problem.tolerance[e] for e in np.flatnonzero(problem.balanced)]
     proven = extra_issue != "" or any(t is not None and analysis.floor > t + 1e-12 for t in tolerances)
     status = SolveStatus.INFEASIBLE if proven else SolveStatus.UNKNOWN
@@ -79,18 +76,18 @@ def _tolerance_result(problem: TerritoryProblem, analysis: ToleranceAnalysis, st
     if analysis.achieved is not None:
         smallest = tuple(None if t is None else max(t, analysis.achieved) for t in problem.tolerance)
     message = extra_issue or ("tolerance cannot be met" if proven else "no balanced plan found")
-    return _result(problem, analysis.plan, status, None, started, hit, message, restarts, region,
+    return _result(problem, analysis.plan, status, None, started, hit, message, restarts,
                    infeasibilities=tuple(explanations), smallest_tolerance=smallest)
 
 
 def solve_territories(problem: TerritoryProblem, options: SolverOptions | None = None,
-                      settings: TerritorySettings | None = None, region: str = "region") -> TerritoryResult:
+                      settings: TerritorySettings | None = None) -> TerritoryResult:
     """Design the territories of one region (see ``problem`` for the model). Pure: no files, no printing."""
     options = options or SolverOptions()
     settings = settings or TerritorySettings()
     started = time.monotonic()
     deadline = started + options.time_limit_seconds
-    issues = screen(problem, region)
+    issues = screen(problem)
     if issues:
         info = SolveInfo(SOLVER, SolveStatus.INFEASIBLE, "min", None, None, time.monotonic() - started, False,
                          "rules that no tolerance can fix")
@@ -107,7 +104,7 @@ def solve_territories(problem: TerritoryProblem, options: SolverOptions | None =
 
     if floor > 0:  # proven before any search: one unit or the locks exceed a band
         analysis = smallest_tolerance(problem, max(1.0, 0.5 * options.time_limit_seconds), small, quick_search, None)
-        return _tolerance_result(problem, analysis, started, False, region, 0)
+        return _tolerance_result(problem, analysis, started, False, 0)
     plan: IntArray | None = None
     objective = np.inf
     bound: float | None = None
@@ -118,11 +115,11 @@ def solve_territories(problem: TerritoryProblem, options: SolverOptions | None =
         options.report("exact model", 1, 1)
         if exact.status == "infeasible":
             analysis = smallest_tolerance(problem, max(1.0, 0.5 * options.time_limit_seconds), True, None, None)
-            return _tolerance_result(problem, analysis, started, False, region, 0,
+            return _tolerance_result(problem, analysis, started, False, 0,
                                      "" if np.isfinite(analysis.floor) else "the rules conflict at any tolerance")
         if exact.status == "optimal":
             return _result(problem, exact.assignment, SolveStatus.OPTIMAL, exact.bound, started, False,
-                           "exact model", 0, region)
+                           "exact model", 0)
         hit = True
         bound = exact.bound
         if exact.assignment is not None and exact.objective is not None:
@@ -137,15 +134,15 @@ def solve_territories(problem: TerritoryProblem, options: SolverOptions | None =
     relaxed = _relaxation_bound(problem, objective if np.isfinite(objective) else None, seconds)
     if relaxed.infeasible:
         analysis = smallest_tolerance(problem, seconds, False, quick_search, outcome.assignment)
-        return _tolerance_result(problem, analysis, started, hit, region, outcome.restarts,
+        return _tolerance_result(problem, analysis, started, hit, outcome.restarts,
                                  "the relaxation without contiguity has no plan")
     if relaxed.value is not None:
         bound = relaxed.value if bound is None else max(bound, relaxed.value)
     if plan is None:
         analysis = smallest_tolerance(problem, seconds, False, quick_search, outcome.assignment)
-        return _tolerance_result(problem, analysis, started, hit, region, outcome.restarts)
+        return _tolerance_result(problem, analysis, started, hit, outcome.restarts)
     result = _result(problem, plan, SolveStatus.FEASIBLE, bound, started, hit,
-                     f"{outcome.restarts} restarts, bound: {relaxed.method}", outcome.restarts, region)
+                     f"{outcome.restarts} restarts, bound: {relaxed.method}", outcome.restarts)
     gap = result.info.gap
     if result.feasible and gap is not None and gap <= options.relative_gap:
         result = replace(result, info=replace(result.info, status=SolveStatus.OPTIMAL))
