@@ -26,6 +26,7 @@ import numpy as np
 from salesplan.optimizer.calls import build_problem, run_allocation, solve_allocation, solve_mckp
 from salesplan.optimizer.calls.mckp import MckpInstance
 from salesplan.optimizer.calls.mip import solve_mip
+from salesplan.optimizer.data import compile_scenario
 from salesplan.optimizer.result import SolverOptions
 from salesplan.scenarios import Account, Horizon, Policy, Rep, Scenario, load_scenario
 
@@ -136,7 +137,7 @@ def run_instance(accounts: int, reps: int, engines: list[str], mip_limit: float)
     name = f"gen-{accounts}x{reps}"
     started = time.perf_counter()
     scenario = generated(accounts, reps)
-    problem = build_problem(scenario)
+    problem = build_problem(compile_scenario(scenario))
     build = time.perf_counter() - started
     instance = problem.instance()
     levels = int((instance.upper - instance.lower + 1).max())
@@ -190,7 +191,7 @@ def run_instance(accounts: int, reps: int, engines: list[str], mip_limit: float)
 
 def bank_tables() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     scenario = load_scenario(BANK)
-    result = run_allocation(scenario, SolverOptions(time_limit_seconds=60))
+    result = run_allocation(compile_scenario(scenario), SolverOptions(time_limit_seconds=60))
     assert result.planned is not None and result.same_hours is not None
     cur, new, same = result.current, result.planned, result.same_hours
     summary = [

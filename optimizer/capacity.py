@@ -10,29 +10,29 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from ..scenarios.model import Scenario
+from .data import PlanData
 from .result import Fix, Infeasibility
 from .tiers.solve import TierResult, assign_tiers
 
 
-def check_tier_capacity(scenario: Scenario, tiers: TierResult | None = None) -> list[Infeasibility]:
+def check_tier_capacity(data: PlanData, tiers: TierResult | None = None) -> list[Infeasibility]:
     """Every region (and account) whose tier minimums need more hours than its reps have, with a fix."""
-    tiers = tiers or assign_tiers(scenario)
+    tiers = tiers or assign_tiers(data)
     tier_of = tiers.tier_of()
-    visits = scenario.policy.tiers.visits
+    visits = data.rules.bands
     hours_by_region: dict[str, float] = defaultdict(float)
     largest_rep: dict[str, float] = defaultdict(float)
     reps_by_region: dict[str, int] = defaultdict(int)
-    for rep in scenario.reps:
+    for rep in data.reps:
         hours_by_region[rep.region] += rep.selling_hours_per_month
         largest_rep[rep.region] = max(largest_rep[rep.region], rep.selling_hours_per_month)
         reps_by_region[rep.region] += 1
     need: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     problems: list[Infeasibility] = []
-    for account in scenario.accounts:
+    for account in data.accounts:
         tier = tier_of.get(account.id, "")
         minimum = visits[tier].min if tier in visits else 0.0
-        hours = minimum * scenario.visit_minutes_of(account) / 60.0
+        hours = minimum * account.visit_minutes / 60.0
         need[account.region][tier] += hours
         if hours > largest_rep[account.region] > 0:
             fits = largest_rep[account.region] * 60.0 / minimum if minimum > 0 else 0.0
@@ -40,7 +40,7 @@ def check_tier_capacity(scenario: Scenario, tiers: TierResult | None = None) -> 
                 Infeasibility.of(
                     "tier_minimum_account", {"region": account.region, "account": account.id},
                     hours - largest_rep[account.region], "hours per month",
-                    (Fix("set", f"accounts.{account.id}.visit_minutes", math.floor(fits), scenario.visit_minutes_of(account)),
+                    (Fix("set", f"accounts.{account.id}.visit_minutes", math.floor(fits), account.visit_minutes),
                      Fix("set", f"policy.tiers.visits.{tier}.min", math.floor(minimum * largest_rep[account.region] / hours * 10) / 10, minimum)),
                     tier=tier, minimum=minimum, hours=hours, largest=largest_rep[account.region],
                 )

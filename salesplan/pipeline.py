@@ -32,6 +32,7 @@ from .optimizer.calls.problem import AllocationProblem
 from .optimizer.calls.reserve import opportunity_minutes, with_reserved_minutes
 from .optimizer.calls.result import AllocationResult
 from .optimizer.calls.sizing import SizingResult
+from .optimizer.data import PlanData, compile_scenario
 from .optimizer.opportunities.ranking import RankResult, rank_scenario_opportunities, run_rank
 from .optimizer.result import Infeasibility, SolveInfo, SolverOptions
 from .optimizer.schedule import run_schedule
@@ -190,19 +191,20 @@ def plan(
     options = options or SolverOptions(policy.time_limit_seconds, policy.relative_gap, policy.seed)
     say = progress or (lambda _text: None)
 
+    data = compile_scenario(scenario)
     say("tiers and account classes")
-    tiers = assign_tiers(scenario)
-    classes = classify_accounts(scenario.accounts)
+    tiers = assign_tiers(data)
+    classes = classify_accounts(data.accounts)
 
     say("territories")
-    territories = run_territories(scenario, options, tiers=tiers)
+    territories = run_territories(data, options, tiers=tiers)
     if not territories.feasible:
         raise PlanInfeasible("territories", territories.infeasibilities)
     rep_of = territories.rep_of()
 
     say("call allocation (visits and opportunities share the hours)")
-    problem = build_problem(scenario, rep_of, tiers)
-    reserved = _opportunity_minutes(scenario, problem, rep_of, options)
+    problem = build_problem(data, rep_of, tiers)
+    reserved = _opportunity_minutes(data, problem, rep_of, options)
     allocation = solve_allocation(
         with_reserved_minutes(problem, reserved), options, currency=scenario.policy.economics.currency
     )
@@ -213,7 +215,7 @@ def plan(
     visit_hours = {r.rep_id: r.hours_used for r in allocation.reps}
 
     say("opportunity portfolio")
-    rank = run_rank(scenario, options, rep_of=rep_of, visit_hours=visit_hours, tiers=tiers, classes=classes)
+    rank = run_rank(data, options, rep_of=rep_of, visit_hours=visit_hours, tiers=tiers, classes=classes)
     if rank.portfolio.explanations:
         raise PlanInfeasible("rank", rank.portfolio.explanations)
     chosen: dict[str, list[str]] = {}
@@ -222,7 +224,7 @@ def plan(
             chosen.setdefault(opportunity.account, []).append(opportunity.id)
 
     say("visit schedule")
-    schedule = run_schedule(scenario, options, rep_of=rep_of, visits_per_month=visits, tiers=tiers)
+    schedule = run_schedule(data, options, rep_of=rep_of, visits_per_month=visits, tiers=tiers)
 
     runtime = time.perf_counter() - started
     summary = _summary(scenario, options, tiers, territories, allocation, rank, schedule)
@@ -232,18 +234,18 @@ def plan(
 
 
 def _opportunity_minutes(
-    scenario: Scenario,
+    data: PlanData,
     problem: AllocationProblem,
     rep_of: dict[str, str],
     options: SolverOptions,
 ) -> np.ndarray:
     """Minutes per month per rep that the joint visits-and-opportunities optimum gives to opportunities
     (see :mod:`salesplan.optimizer.calls.reserve`)."""
-    if not scenario.opportunities:
+    if not data.opportunities:
         return np.zeros(len(problem.rep_ids), np.int64)
-    _, ranking = rank_scenario_opportunities(scenario)
+    _, ranking = rank_scenario_opportunities(data)
     index = {rep: k for k, rep in enumerate(problem.rep_ids)}
-    opportunities = scenario.opportunities
+    opportunities = data.opportunities
     return opportunity_minutes(
         problem,
         ranking.expected_value,
@@ -251,7 +253,7 @@ def _opportunity_minutes(
         np.array([index.get(rep_of.get(o.account, ""), -1) for o in opportunities], dtype=np.int64),
         np.array([o.must_pursue for o in opportunities], dtype=bool),
         np.array([o.exclude for o in opportunities], dtype=bool),
-        scenario.horizon.months,
+        data.horizon.months,
         replace(options, progress=None),
     )
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from salesplan.optimizer.data import compile_scenario
 from salesplan.optimizer.result import Infeasibility, SolveInfo
 from salesplan.optimizer.schedule.check import check_schedule
 from salesplan.pipeline import PlanResult
@@ -69,7 +70,7 @@ def allocation_violations(result: PlanResult) -> list[str]:
 
 def schedule_violations(result: PlanResult) -> list[str]:
     """Rule 4."""
-    return list(check_schedule(result.scenario, result.schedule).violations)
+    return list(check_schedule(compile_scenario(result.scenario), result.schedule).violations)
 
 
 def info_violations(stage: str, info: SolveInfo) -> list[str]:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesplan.optimizer.calls.response import ResponseCurve, fit_adbudg, response_of
+from salesplan.optimizer.data import compile_scenario
 from salesplan.scenarios import Account, Horizon, Policy, Rep, Scenario
 
 
@@ -29,6 +30,12 @@ def scenario(accounts: list[Account], policy: dict | None = None) -> Scenario:
 def account(**fields: object) -> Account:
     base: dict[str, object] = {"id": "A1", "region": "N", "lat": 31.2, "lon": 121.4, "current_sales": 1e6}
     return Account.model_validate(base | fields)
+
+
+def curve_of(base: Scenario, one: Account, tier: str) -> ResponseCurve:
+    """The response curve of ``one`` under the policy of ``base`` (compiled as the only account)."""
+    data = compile_scenario(base.with_changes(accounts=(one,)))
+    return response_of(data, data.accounts[0], tier)
 
 
 @settings(max_examples=200, deadline=None)
@@ -72,21 +79,21 @@ def test_judgments_resolve_account_then_segment_then_tier_then_default() -> None
     }
     plain = account(current_visits_per_month=4)
     tiered = scenario([plain], policy)
-    assert response_of(tiered, plain, "A").r_min == pytest.approx(0.5)
-    assert response_of(tiered, plain, "C").r_min == pytest.approx(0.7)
+    assert curve_of(tiered, plain, "A").r_min == pytest.approx(0.5)
+    assert curve_of(tiered, plain, "C").r_min == pytest.approx(0.7)
     tech = account(segment="tech", current_visits_per_month=4)
-    assert response_of(tiered, tech, "A").r_min == pytest.approx(0.4)
+    assert curve_of(tiered, tech, "A").r_min == pytest.approx(0.4)
     own = account(segment="tech", response_at_zero=0.3, current_visits_per_month=4)
-    curve = response_of(tiered, own, "A")
+    curve = curve_of(tiered, own, "A")
     assert curve.r_min == pytest.approx(0.3) and curve.r_max == pytest.approx(1.5)
 
 
 def test_saturation_reaches_at_least_the_potential() -> None:
     big = account(potential=2.5e6, current_visits_per_month=2)
-    curve = response_of(scenario([big]), big, "")
+    curve = curve_of(scenario([big]), big, "")
     assert curve.r_max == pytest.approx(2.5)
     judged = account(potential=2.5e6, response_at_saturation=1.1, current_visits_per_month=2)
-    assert response_of(scenario([judged]), judged, "").r_max == pytest.approx(1.1)
+    assert curve_of(scenario([judged]), judged, "").r_max == pytest.approx(1.1)
 
 
 def test_reference_level_without_current_visits_is_the_tier_minimum_or_one() -> None:
@@ -98,14 +105,14 @@ def test_reference_level_without_current_visits_is_the_tier_minimum_or_one() -> 
     }
     none = account()
     s = scenario([none], policy)
-    assert response_of(s, none, "A").reference == 3.0
-    assert response_of(s, none, "C").reference == 1.0
+    assert curve_of(s, none, "A").reference == 3.0
+    assert curve_of(s, none, "C").reference == 1.0
     zero = account(current_visits_per_month=0)
-    assert response_of(s, zero, "C").reference == 1.0
+    assert curve_of(s, zero, "C").reference == 1.0
 
 
 def test_no_current_sales_scales_to_the_potential() -> None:
     new = account(current_sales=0, potential=9e5, current_visits_per_month=1)
-    curve = response_of(scenario([new]), new, "")
+    curve = curve_of(scenario([new]), new, "")
     assert curve.sales(1e9) == pytest.approx(9e5, rel=1e-3)
     assert math.isfinite(curve.sales(0.0))

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from salesplan.optimizer.data import compile_scenario
 from salesplan.optimizer.result import SolverOptions
 from salesplan.optimizer.schedule import (
     RepProblem,
@@ -188,9 +189,9 @@ def test_tiny_schedule_reaches_the_brute_force_optimum() -> None:
         [("A", 31.23, 121.47, 9e6), ("B", 31.25, 121.45, 5e6), ("C", 31.18, 121.50, 2e6)]
     )
     visits = {"A": 4.34, "B": 4.34, "C": 2.17}  # × 0.46 months = 2, 2, 1 visits
-    result = run_schedule(scenario, OPTIONS, visits_per_month=visits)
-    problems, _, _ = build_problems(scenario, default_rep_of(scenario), visits, {})
-    assert check_schedule(scenario, result).ok
+    result = run_schedule(compile_scenario(scenario), OPTIONS, visits_per_month=visits)
+    problems, _, _ = build_problems(compile_scenario(scenario), default_rep_of(compile_scenario(scenario)), visits, {})
+    assert check_schedule(compile_scenario(scenario), result).ok
     assert len(result.visits) == 5 and not result.dropped
     assert result.info.objective == pytest.approx(brute_force(problems[0]))
     assert result.info.bound is not None and result.info.bound <= result.info.objective + 1e-6
@@ -200,8 +201,8 @@ def test_when_days_are_too_short_the_least_valuable_visit_is_dropped_with_its_re
     # 08:30–11:30 less lunch: two hours a day, room for one 60-minute visit and its travel, on 5 days
     scenario = tiny_scenario([("BIG", 31.21, 121.41, 9e6), ("SMALL", 31.21, 121.39, 1e5)], weeks=1,
                              day_end="11:30")  # fmt: skip
-    result = run_schedule(scenario, OPTIONS, visits_per_month={"BIG": 21.7, "SMALL": 4.34})  # 5 and 1 visits
-    assert check_schedule(scenario, result).ok
+    result = run_schedule(compile_scenario(scenario), OPTIONS, visits_per_month={"BIG": 21.7, "SMALL": 4.34})  # 5 and 1 visits
+    assert check_schedule(compile_scenario(scenario), result).ok
     assert sum(v.account_id == "BIG" for v in result.visits) == 5
     assert [(d.account_id, d.visits) for d in result.dropped] == [("SMALL", 1)]
     assert "full" in result.dropped[0].reason
@@ -209,8 +210,8 @@ def test_when_days_are_too_short_the_least_valuable_visit_is_dropped_with_its_re
 
 def test_an_account_a_day_trip_cannot_reach_is_dropped_with_its_reason() -> None:
     scenario = tiny_scenario([("NEAR", 31.23, 121.47, 1e6), ("FAR", 39.90, 116.40, 1e6)])  # Beijing
-    result = run_schedule(scenario, OPTIONS, visits_per_month={"NEAR": 2.17, "FAR": 2.17})
-    assert check_schedule(scenario, result).ok
+    result = run_schedule(compile_scenario(scenario), OPTIONS, visits_per_month={"NEAR": 2.17, "FAR": 2.17})
+    assert check_schedule(compile_scenario(scenario), result).ok
     assert [d.account_id for d in result.dropped] == ["FAR"] and "day trip" in result.dropped[0].reason
 
 
@@ -219,7 +220,7 @@ def test_an_account_a_day_trip_cannot_reach_is_dropped_with_its_reason() -> None
 
 def _subset(scenario: Scenario, rep_ids: set[str]) -> Scenario:
     """Only some reps and the accounts they serve (keeps the electronics example fast in tests)."""
-    rep_of = default_rep_of(scenario)
+    rep_of = default_rep_of(compile_scenario(scenario))
     accounts = tuple(a for a in scenario.accounts if rep_of.get(a.id) in rep_ids)
     keep = {a.id for a in accounts}
     return scenario.with_changes(
@@ -234,16 +235,16 @@ def solved() -> dict[str, tuple[Scenario, ScheduleResult]]:
     out = {}
     for name in ("bank-key-accounts", "dealer-network"):
         scenario = load_scenario(EXAMPLES / name)
-        out[name] = (scenario, run_schedule(scenario, OPTIONS))
+        out[name] = (scenario, run_schedule(compile_scenario(scenario), OPTIONS))
     electronics = _subset(load_scenario(EXAMPLES / "electronics-distributor"), {"E08", "E11", "E13"})
-    out["electronics-distributor"] = (electronics, run_schedule(electronics, OPTIONS))
+    out["electronics-distributor"] = (electronics, run_schedule(compile_scenario(electronics), OPTIONS))
     return out
 
 
 @pytest.mark.parametrize("name", ["bank-key-accounts", "dealer-network", "electronics-distributor"])
 def test_examples_keep_every_rule(solved: dict[str, tuple[Scenario, ScheduleResult]], name: str) -> None:
     scenario, result = solved[name]
-    check = check_schedule(scenario, result)
+    check = check_schedule(compile_scenario(scenario), result)
     assert check.ok, check.violations[:10]
     assert result.visits and len(result.visits) + result.dropped_visits == result.planned_visits
     for rep in result.reps:
@@ -260,7 +261,7 @@ def test_bank_fits_every_visit_and_electronics_covers_an_absence(solved) -> None
 
 def test_the_same_seed_gives_the_same_schedule(solved) -> None:
     scenario, first = solved["bank-key-accounts"]
-    again = run_schedule(scenario, OPTIONS)
+    again = run_schedule(compile_scenario(scenario), OPTIONS)
     assert again.visits == first.visits and again.dropped == first.dropped
 
 
@@ -275,8 +276,8 @@ def test_the_checker_catches_broken_schedules(solved) -> None:
     ]
     for bad in broken:
         changed = replace(result, visits=(bad, *result.visits[1:]))
-        assert not check_schedule(scenario, changed).ok, bad
+        assert not check_schedule(compile_scenario(scenario), changed).ok, bad
     missing = replace(result, visits=result.visits[1:])  # a visit vanished without a reported drop
-    assert any("planned" in v for v in check_schedule(scenario, missing).violations)
+    assert any("planned" in v for v in check_schedule(compile_scenario(scenario), missing).violations)
     twice = ScheduledVisit(visit.rep_id, visit.date, 2, visit.account_id, visit.end, visit.end + 180, 0)
-    assert not check_schedule(scenario, replace(result, visits=(visit, twice, *result.visits[1:]))).ok
+    assert not check_schedule(compile_scenario(scenario), replace(result, visits=(visit, twice, *result.visits[1:]))).ok

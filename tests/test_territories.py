@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from salesplan.optimizer.data import compile_scenario
 from salesplan.optimizer.result import SolverOptions, SolveStatus
 from salesplan.optimizer.territories.problem import build_region_inputs, planned_visits
 from salesplan.optimizer.territories.solve import run_territories
@@ -171,7 +172,7 @@ def test_tiny_scenario_matches_brute_force(
     workload: float, potential: float | None, cap: float, basis: str
 ) -> None:
     scenario = tiny(workload, potential, cap, basis)
-    result = run_territories(scenario, OPTIONS)
+    result = run_territories(compile_scenario(scenario), OPTIONS)
     best = {g: brute_force(scenario, g) for g in ("N", "S")}
     by_region = {r.region: r for r in result.regions}
     for g, answer in best.items():
@@ -193,19 +194,19 @@ def test_tiny_scenario_matches_brute_force(
 
 def test_region_inputs_split_by_region_with_forced_and_new_accounts() -> None:
     scenario = tiny()
-    inputs = {r.region: r for r in build_region_inputs(scenario, planned_visits(scenario))}
+    inputs = {r.region: r for r in build_region_inputs(compile_scenario(scenario), planned_visits(compile_scenario(scenario)))}
     north, south = inputs["N"], inputs["S"]
     assert north.rep_ids == ("N1", "N2") and south.rep_ids == ("S1", "S2")
     assert north.origin == ("kept", "kept", "kept", "kept", "new")
     assert south.origin == ("kept", "kept", "other_region", "kept")
     assert list(south.previous) == [0, 0, -1, 1]
     assert south.problem is not None and list(south.problem.locks) == [0, -1, -1, -1]
-    assert planned_visits(scenario)["a5"] == 1.0 and planned_visits(scenario)["a1"] == 4.0
-    assert planned_visits(scenario, {"a1": 7.0})["a1"] == 7.0
+    assert planned_visits(compile_scenario(scenario))["a5"] == 1.0 and planned_visits(compile_scenario(scenario))["a1"] == 4.0
+    assert planned_visits(compile_scenario(scenario), {"a1": 7.0})["a1"] == 7.0
 
 
 def test_reasons_name_the_imbalance_and_the_forced_moves() -> None:
-    result = run_territories(tiny(0.3, None, 0.5), OPTIONS)
+    result = run_territories(compile_scenario(tiny(0.3, None, 0.5)), OPTIONS)
     reasons = {a.account_id: a.reason for a in result.accounts}
     moved_north = [a for a in result.accounts if a.region == "N" and a.moved]
     assert moved_north, "N1 holds the whole region: something must move to N2"
@@ -224,7 +225,7 @@ def test_reasons_name_the_imbalance_and_the_forced_moves() -> None:
 def test_infeasible_region_names_the_smallest_tolerance_and_the_smallest_cap(
     workload: float, potential: float | None, cap: float, region: str
 ) -> None:
-    result = run_territories(tiny(workload, potential, cap), OPTIONS)
+    result = run_territories(compile_scenario(tiny(workload, potential, cap)), OPTIONS)
     assert not result.feasible
     fixes = [f for item in result.infeasibilities if item.ids.get("region") == region for f in item.fixes]
     tolerance = next(float(f.value) for f in fixes if f.target == "policy.balance.workload_tolerance" and f.value)
@@ -244,12 +245,12 @@ CHAIN = (("a1", "a3"), ("a3", "a2"), ("a2", "a4"), ("a4", "a5"),
 @pytest.mark.parametrize("cap", [0.5, 1.0])
 def test_table_contiguity_matches_brute_force_and_ignores_rows_across_regions(cap: float) -> None:
     scenario = tiny(0.3, None, cap, contiguity="table", adjacency=CHAIN)
-    inputs = {r.region: r for r in build_region_inputs(scenario, planned_visits(scenario))}
+    inputs = {r.region: r for r in build_region_inputs(compile_scenario(scenario), planned_visits(compile_scenario(scenario)))}
     north, south = inputs["N"].problem, inputs["S"].problem
     assert north is not None and south is not None and north.contiguous
     assert north.edges.tolist() == [[0, 2], [1, 2], [1, 3], [3, 4]]
     assert south.edges.tolist() == [[0, 2], [1, 2], [1, 3]], "the a5–b1 row crosses regions: ignored"
-    result = run_territories(scenario, OPTIONS)
+    result = run_territories(compile_scenario(scenario), OPTIONS)
     for g in ("N", "S"):
         answer = brute_force(scenario, g)
         region = next(r for r in result.regions if r.region == g)

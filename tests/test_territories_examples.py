@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from salesplan.optimizer.data import compile_scenario
 from salesplan.optimizer.result import SolverOptions
 from salesplan.optimizer.territories.result import AlignmentResult
 from salesplan.optimizer.territories.solve import run_territories
@@ -77,7 +78,7 @@ def test_every_example_keeps_the_hard_rules(name: str) -> None:
     scenario = load_scenario(EXAMPLES / name / "scenario.yaml")
     if name == "electronics-distributor":
         scenario = scenario.restrict_to_regions(["ZS"])  # 300 of its 2,000 accounts: the test stays fast
-    result = run_territories(scenario, SolverOptions(time_limit_seconds=LIMITS[name], seed=1))
+    result = run_territories(compile_scenario(scenario), SolverOptions(time_limit_seconds=LIMITS[name], seed=1))
     assert_rules(scenario, result)
     for region in result.regions:
         assert region.info.bound is None or region.info.bound <= region.info.objective * (1 + 1e-9) + 1e-9
@@ -85,7 +86,7 @@ def test_every_example_keeps_the_hard_rules(name: str) -> None:
 
 def test_dealer_network_rebalances_within_the_cap_with_a_change_list() -> None:
     scenario = load_scenario(EXAMPLES / "dealer-network" / "scenario.yaml")
-    result = run_territories(scenario, SolverOptions(time_limit_seconds=10.0, seed=11))
+    result = run_territories(compile_scenario(scenario), SolverOptions(time_limit_seconds=10.0, seed=11))
     assert result.feasible
     assert_rules(scenario, result)
     tolerance = scenario.policy.balance.workload_tolerance
@@ -106,7 +107,7 @@ def test_dealer_network_rebalances_within_the_cap_with_a_change_list() -> None:
 
 def test_two_reps_fewer_gives_the_removed_reps_accounts_new_reps() -> None:
     scenario = load_scenario(EXAMPLES / "dealer-network-two-reps-fewer" / "scenario.yaml")
-    result = run_territories(scenario, SolverOptions(time_limit_seconds=10.0, seed=11))
+    result = run_territories(compile_scenario(scenario), SolverOptions(time_limit_seconds=10.0, seed=11))
     assert_rules(scenario, result)
     assert result.feasible
     orphans = [a for a in result.accounts if a.current_rep in ("R04", "R06")]
@@ -119,8 +120,8 @@ def test_two_reps_fewer_gives_the_removed_reps_accounts_new_reps() -> None:
 
 def test_same_seed_same_plan() -> None:
     scenario = load_scenario(EXAMPLES / "dealer-network" / "scenario.yaml")
-    first = run_territories(scenario, SolverOptions(time_limit_seconds=10.0, seed=5))
-    second = run_territories(scenario, SolverOptions(time_limit_seconds=10.0, seed=5))
+    first = run_territories(compile_scenario(scenario), SolverOptions(time_limit_seconds=10.0, seed=5))
+    second = run_territories(compile_scenario(scenario), SolverOptions(time_limit_seconds=10.0, seed=5))
     assert first.accounts == second.accounts and first.territories == second.territories
 
 
@@ -129,5 +130,5 @@ def test_same_seed_same_plan() -> None:
 def test_random_scenarios_keep_the_hard_rules(spec: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = write_scenario(spec, tmp_path_factory.mktemp("fuzz"))
     scenario = load_scenario(folder / "scenario.yaml")
-    result = run_territories(scenario, SolverOptions(time_limit_seconds=5.0, seed=spec["seed"]))
+    result = run_territories(compile_scenario(scenario), SolverOptions(time_limit_seconds=5.0, seed=spec["seed"]))
     assert_rules(scenario, result)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from salesplan.optimizer.data import compile_scenario
 from salesplan.optimizer.tiers.solve import (
     BCG_CLASSES,
     assign_tiers,
@@ -75,7 +76,7 @@ def test_score_tiers_weigh_the_criteria_and_say_so() -> None:
 
 def test_assign_tiers_gives_the_criteria_score_beside_a_pareto_tier() -> None:
     s = scenario([account(1, 100, credit=80), account(2, 1)])
-    tiers = assign_tiers(s)
+    tiers = assign_tiers(compile_scenario(s))
     assert tiers.tier_of() == {"A1": "A", "A2": "C"}  # 100 of 101 come before A2: past B's 95 %
     assert tiers.assignments[0].score == pytest.approx(80 * 0.2)
     assert tiers.assignments[1].score is None
@@ -83,7 +84,7 @@ def test_assign_tiers_gives_the_criteria_score_beside_a_pareto_tier() -> None:
 
 def test_given_tiers() -> None:
     s = scenario([account(1, 5, tier="B"), account(2, 9, tier="A")], {"tiers": {"method": "given"}})
-    assert assign_tiers(s).tier_of() == {"A1": "B", "A2": "A"}
+    assert assign_tiers(compile_scenario(s)).tier_of() == {"A1": "B", "A2": "A"}
 
 
 def test_growth_share_classes() -> None:
@@ -95,7 +96,7 @@ def test_growth_share_classes() -> None:
         account(5, 20, growth_rate=0.3),  # no potential → no class
         account(6, 20, potential=100),  # no growth → no class
     ]
-    result = classify_accounts(accounts, share_threshold=0.5, growth_threshold=0.1)
+    result = classify_accounts(compile_scenario(scenario(accounts)).accounts, share_threshold=0.5, growth_threshold=0.1)
     assert [c.klass for c in result.classes] == ["star", "cash cow", "question mark", "dog", "", ""]
     assert not result.share_is_median and not result.growth_is_median
     assert "share of wallet 80% ≥ 50%" in result.classes[0].reason
@@ -111,7 +112,7 @@ def test_every_account_with_data_gets_exactly_one_class_around_the_medians(
     rows: list[tuple[float, float, float]],
 ) -> None:
     accounts = [account(i, s, potential=p, growth_rate=g) for i, (s, p, g) in enumerate(rows)]
-    result = classify_accounts(accounts)
+    result = classify_accounts(compile_scenario(scenario(accounts)).accounts)
     assert result.share_is_median and result.growth_is_median
     assert all(c.klass in BCG_CLASSES for c in result.classes)
     high_share = sum(c.klass in ("star", "cash cow") for c in result.classes)

@@ -9,6 +9,7 @@ import click
 
 from ...optimizer.calls import build_problem, sizing_curve, solve_allocation
 from ...optimizer.calls.sizing import SizingResult
+from ...optimizer.data import compile_scenario
 from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
 from ..output import OutputFolder, write_csv
 from ..writers.allocation import accounts_frame, reps_frame, sizing_chart, sizing_frame
@@ -65,7 +66,7 @@ def command(scenario: str, output: str, time_limit: float | None, seed: int | No
     loaded = load_or_exit(scenario, quiet=as_json)
     options = solver_options(loaded, time_limit, seed, quiet=as_json)
     currency = loaded.policy.economics.currency
-    problem = build_problem(loaded)
+    problem = build_problem(compile_scenario(loaded))
     result = solve_allocation(problem, options, currency=currency)
     if result.planned is None:
         raise Infeasible("allocate", result.infeasibilities)

@@ -41,6 +41,7 @@ def command(
     """
     from pathlib import Path
 
+    from ...optimizer.data import compile_scenario
     from ...optimizer.opportunities.ranking import run_rank
     from ..output import OutputFolder, write_csv
     from ..writers import rank as writer
@@ -52,7 +53,7 @@ def command(
         f"{len(resolved.reps)} reps",
         err=True,
     )
-    result = run_rank(resolved, options, capacity_by="region" if capacity_by == "region" else "rep")
+    result = run_rank(compile_scenario(resolved), options, capacity_by="region" if capacity_by == "region" else "rep")
     if result.portfolio.explanations:
         raise Infeasible("rank (opportunity portfolio)", result.portfolio.explanations)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from ...optimizer.data import compile_scenario
 from ...optimizer.result import Infeasibility
 from ...optimizer.schedule import ScheduleResult, check_schedule, run_schedule
 from ...scenarios.model import Scenario
@@ -111,14 +112,15 @@ def command(
         workers=min(4, os.cpu_count() or 1) if workers is None else max(1, workers),
     )
     rep_of, visits = _allocation(allocation, loaded) if allocation else (None, None)
-    result = run_schedule(loaded, options, rep_of=rep_of, visits_per_month=visits)
+    data = compile_scenario(loaded)
+    result = run_schedule(data, options, rep_of=rep_of, visits_per_month=visits)
     if result.planned_visits > 0 and not result.visits:
         reasons = collections.Counter(d.reason for d in result.dropped).most_common(5)
         raise Infeasible("schedule", [
             Infeasibility.of("visits_not_fitted", {"accounts": n}, float(n), "accounts", reason=reason)
             for reason, n in reasons
         ])  # fmt: skip
-    check = check_schedule(loaded, result)
+    check = check_schedule(data, result)
     if not check.ok:  # never expected: the scheduler keeps every rule by construction
         raise click.ClickException("the schedule breaks a rule: " + "; ".join(check.violations[:5]))
     chosen = _map_rep(result, map_rep, loaded)

@@ -7,6 +7,7 @@ import math
 
 import click
 
+from ...optimizer.data import compile_scenario
 from ...optimizer.territories.problem import MEASURES
 from ...optimizer.territories.result import AlignmentResult, RegionAlignment
 from ...optimizer.territories.solve import run_territories
@@ -90,7 +91,7 @@ def command(scenario: str, output: str, time_limit: float | None, seed: int | No
       salesplan territories scenarios/examples/dealer-network-two-reps-fewer -o out/two-fewer --json
     """
     loaded = load_or_exit(scenario, quiet=as_json)
-    result = run_territories(loaded, solver_options(loaded, time_limit, seed, quiet=as_json))
+    result = run_territories(compile_scenario(loaded), solver_options(loaded, time_limit, seed, quiet=as_json))
     if not result.feasible:
         raise Infeasible("territories", result.infeasibilities)
     with OutputFolder(output) as folder:

@@ -7,6 +7,7 @@ import json
 import click
 
 from ...optimizer.capacity import check_tier_capacity
+from ...optimizer.data import compile_scenario
 from ...scenarios import inspect_scenario
 from ...scenarios.errors import Problem
 from ..common import EXIT_INVALID, guarded, print_problems
@@ -31,7 +32,7 @@ def command(scenario: str, as_json: bool) -> None:
     problems = list(report.problems)
     if report.scenario is not None:
         where = report.scenario.setting_origin("policy", "tiers", "visits")
-        for item in check_tier_capacity(report.scenario):
+        for item in check_tier_capacity(compile_scenario(report.scenario)):
             problems.append(
                 Problem(
                     where[0],

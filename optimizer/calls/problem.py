@@ -25,8 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ...scenarios.model import Scenario
-from ...scenarios.tables import Rep
+from ..data import PlanData
 from ..tiers.solve import TierResult, assign_tiers
 from ..workload import default_rep_of, visit_travel_minutes
 from .mckp import MckpInstance
@@ -86,26 +85,8 @@ class AllocationProblem:
         return np.array([float(c.sales(x)) for c, x in zip(self.curves, visits, strict=True)])
 
 
-def presence_share(scenario: Scenario, rep: Rep) -> float:
-    """Share of the horizon's working days on which the rep works (start/end dates, absences)."""
-    days = scenario.horizon.working_days()
-    if not days:
-        return 1.0
-    away = [(a.start, a.end) for a in scenario.absences if a.rep == rep.id]
-    present = 0
-    for day in days:
-        if rep.start_date is not None and day < rep.start_date:
-            continue
-        if rep.end_date is not None and day > rep.end_date:
-            continue
-        if any(start <= day <= end for start, end in away):
-            continue
-        present += 1
-    return present / len(days)
-
-
 def build_problem(
-    scenario: Scenario,
+    data: PlanData,
     rep_of: Mapping[str, str | None] | None = None,
     tiers: TierResult | None = None,
     locked: Mapping[str, int] | None = None,
@@ -115,22 +96,22 @@ def build_problem(
     ``rep_of``: account → rep (e.g. from the territory plan), default ``default_rep_of``; ``tiers``:
     default ``assign_tiers``; ``locked``: account → visits per month that must not change.
     """
-    rep_of = default_rep_of(scenario) if rep_of is None else rep_of
-    tier_of = (tiers or assign_tiers(scenario)).tier_of()
+    rep_of = default_rep_of(data) if rep_of is None else rep_of
+    tier_of = (tiers or assign_tiers(data)).tier_of()
     locked = locked or {}
-    policy = scenario.policy
-    K = policy.response.max_visits_per_month
-    reps = scenario.reps
+    rules = data.rules
+    K = rules.max_visits_per_month
+    reps = data.reps
     rep_index = {r.id: i for i, r in enumerate(reps)}
-    travel = visit_travel_minutes(scenario, rep_of)
-    accounts = scenario.accounts
+    travel = visit_travel_minutes(data, rep_of)
+    accounts = data.accounts
     n = len(accounts)
     tier_min = np.zeros(n, np.int64)
     tier_max = np.zeros(n, np.int64)
     lower = np.zeros(n, np.int64)
     upper = np.zeros(n, np.int64)
     for a, account in enumerate(accounts):
-        band = policy.tiers.visits.get(tier_of.get(account.id, ""))
+        band = rules.band(tier_of.get(account.id, ""))
         low = math.ceil(band.min - 1e-9) if band else 0
         high = math.floor(band.max + 1e-9) if band else K
         tier_min[a], tier_max[a] = low, high
@@ -138,17 +119,17 @@ def build_problem(
         if account.id in locked:
             lower[a] = upper[a] = max(0, int(locked[account.id]))
     top = int(upper.max()) if n else 0
-    curves = tuple(response_of(scenario, acc, tier_of.get(acc.id, "")) for acc in accounts)
+    curves = tuple(response_of(data, acc, tier_of.get(acc.id, "")) for acc in accounts)
     owner = np.array(
         [rep_index.get(rep_of.get(acc.id) or "", -1) for acc in accounts], dtype=np.int64
     ).reshape(n)
-    rep_cost = np.array([scenario.cost_per_hour_of(r) for r in reps], dtype=float)
-    cost = np.full(n, float(policy.economics.cost_per_hour))
+    rep_cost = np.array([r.cost_per_hour for r in reps], dtype=float)
+    cost = np.full(n, float(rules.cost_per_hour))
     cost[owner >= 0] = rep_cost[owner[owner >= 0]]
-    visit = np.array([scenario.visit_minutes_of(acc) for acc in accounts], dtype=float).reshape(n)
+    visit = np.array([acc.visit_minutes for acc in accounts], dtype=float).reshape(n)
     trip = np.array([travel.get(acc.id, 0.0) for acc in accounts], dtype=float).reshape(n)
     unit = np.maximum(1, np.ceil(visit + trip - 1e-9)).astype(np.int64)
-    margin = np.array([scenario.margin_of(acc) for acc in accounts], dtype=float).reshape(n)
+    margin = np.array([acc.margin for acc in accounts], dtype=float).reshape(n)
     levels = np.arange(top + 1, dtype=float)
     sales = np.array([c.sales(levels) for c in curves], dtype=float).reshape(n, top + 1)
     profit = margin[:, None] * sales / 12.0 - levels[None, :] * (unit * cost / 60.0)[:, None]
@@ -182,9 +163,7 @@ def build_problem(
         cost_per_hour=cost,
         rep_ids=tuple(r.id for r in reps),
         rep_regions=tuple(r.region for r in reps),
-        hours_available=np.array(
-            [r.selling_hours_per_month * presence_share(scenario, r) for r in reps], dtype=float
-        ),
+        hours_available=np.array([r.available_hours_per_month for r in reps], dtype=float),
         paid_hours=np.array([r.monthly_hours for r in reps], dtype=float),
         rep_cost_per_hour=rep_cost,
         max_level=K,

@@ -34,9 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ...scenarios.model import Scenario
-from ...scenarios.policy import ResponseJudgment
-from ...scenarios.tables import Account
+from ..data import Account, Judgment, PlanData
 
 _C_RANGE = (0.1, 10.0)
 _EPS = 1e-6
@@ -87,14 +85,14 @@ def fit_adbudg(
     return r_min, r_max, c, d
 
 
-def judgment_of(scenario: Scenario, account: Account, tier: str) -> ResponseJudgment:
+def judgment_of(data: PlanData, account: Account, tier: str) -> Judgment:
     """The policy judgment that applies to an account: by segment, else by tier, else the default."""
-    policy = scenario.policy.response
-    if account.segment is not None and account.segment in policy.by_segment:
-        return policy.by_segment[account.segment]
-    if tier in policy.by_tier:
-        return policy.by_tier[tier]
-    return policy.default
+    rules = data.rules
+    if account.segment is not None and account.segment in rules.response_by_segment:
+        return rules.response_by_segment[account.segment]
+    if tier in rules.response_by_tier:
+        return rules.response_by_tier[tier]
+    return rules.response_default
 
 
 def reference_visits(account: Account, tier_minimum: float) -> float:
@@ -105,20 +103,25 @@ def reference_visits(account: Account, tier_minimum: float) -> float:
     return max(float(tier_minimum), 1.0)
 
 
-def response_of(scenario: Scenario, account: Account, tier: str) -> ResponseCurve:
+def response_of(data: PlanData, account: Account, tier: str) -> ResponseCurve:
     """The fitted response curve of one account (judgments resolved column by column)."""
-    policy = judgment_of(scenario, account, tier)
-    at_zero = policy.at_zero if account.response_at_zero is None else account.response_at_zero
-    at_half = policy.at_half if account.response_at_half is None else account.response_at_half
-    at_150 = policy.at_150 if account.response_at_150 is None else account.response_at_150
-    if account.response_at_saturation is not None:
-        at_saturation = account.response_at_saturation
+    policy = judgment_of(data, account, tier)
+    own = account.response
+
+    def pick(value: float, default: float) -> float:
+        return default if math.isnan(value) else value
+
+    at_zero = pick(own.at_zero, policy.at_zero)
+    at_half = pick(own.at_half, policy.at_half)
+    at_150 = pick(own.at_150, policy.at_150)
+    if not math.isnan(own.at_saturation):
+        at_saturation = own.at_saturation
     elif account.current_sales > 0:
-        at_saturation = max(policy.at_saturation, account.sales_potential / account.current_sales)
+        at_saturation = max(policy.at_saturation, account.potential / account.current_sales)
     else:
         at_saturation = policy.at_saturation
     r_min, r_max, c, d = fit_adbudg(at_zero, at_half, at_150, at_saturation)
-    scale = account.current_sales if account.current_sales > 0 else account.sales_potential / r_max
-    visits = scenario.policy.tiers.visits
-    minimum = visits[tier].min if tier in visits else 0.0
+    scale = account.current_sales if account.current_sales > 0 else account.potential / r_max
+    band = data.rules.band(tier)
+    minimum = band.min if band is not None else 0.0
     return ResponseCurve(float(scale), reference_visits(account, minimum), r_min, r_max, c, d)

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ...scenarios.model import Scenario
+from ..data import PlanData
 from ..result import SolveInfo, SolverOptions, SolveStatus
 from ..tiers.solve import TierResult
 from .explain import reasons
@@ -28,7 +28,7 @@ SOLVER = "call-plan MCKP (LP bound, reduction, DP)"
 
 
 def run_allocation(
-    scenario: Scenario,
+    data: PlanData,
     options: SolverOptions,
     rep_of: Mapping[str, str | None] | None = None,
     tiers: TierResult | None = None,
@@ -39,8 +39,8 @@ def run_allocation(
     ``rep_of`` (account → rep, e.g. the territory plan) defaults to ``default_rep_of``; ``tiers`` to
     ``assign_tiers``; ``locked`` maps accounts to visit levels that must not change.
     """
-    problem = build_problem(scenario, rep_of, tiers, locked)
-    return solve_allocation(problem, options, currency=scenario.policy.economics.currency)
+    problem = build_problem(data, rep_of, tiers, locked)
+    return solve_allocation(problem, options, currency=data.currency)
 
 
 def _totals(

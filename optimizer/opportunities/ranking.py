@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from ...scenarios.model import Scenario
+from ..data import PlanData
 from ..result import SolveInfo, SolverOptions
 from ..tiers.solve import ClassResult, TierResult, assign_tiers, classify_accounts
 from ..workload import default_rep_of, visit_travel_minutes
@@ -140,7 +140,7 @@ class RankResult:
 
 
 def rep_hours(
-    scenario: Scenario,
+    data: PlanData,
     rep_of: Mapping[str, str],
     tier_of: Mapping[str, str],
     visit_hours: Mapping[str, float] | None = None,
@@ -150,42 +150,26 @@ def rep_hours(
     ``visit_hours`` is rep id → visit load in hours per month (the call plan's); missing reps, or all
     reps when it is None, get the tier-minimum estimate.
     """
-    months = scenario.horizon.months
-    days = scenario.horizon.working_days()
-    load: dict[str, float] = dict.fromkeys(scenario.rep_by_id, 0.0)
-    travel = visit_travel_minutes(scenario, rep_of)
-    visits = scenario.policy.tiers.visits
-    for account in scenario.accounts:
+    months = data.horizon.months
+    load: dict[str, float] = dict.fromkeys(data.rep_by_id, 0.0)
+    travel = visit_travel_minutes(data, rep_of)
+    for account in data.accounts:
         rep = rep_of.get(account.id)
-        tier = tier_of.get(account.id, "")
-        if rep in load and tier in visits:
-            minutes = scenario.visit_minutes_of(account) + travel[account.id]
-            load[rep] += visits[tier].min * minutes / 60.0
-    share = scenario.policy.opportunities.hours_share
+        band = data.rules.band(tier_of.get(account.id, ""))
+        if rep in load and band is not None:
+            minutes = account.visit_minutes + travel[account.id]
+            load[rep] += band.min * minutes / 60.0
+    share = data.rules.opportunity_hours_share
     result = []
-    for rep in scenario.reps:
-        away = {
-            a.start.toordinal() + k
-            for a in scenario.absences
-            if a.rep == rep.id
-            for k in range((a.end - a.start).days + 1)
-        }
-        working = [
-            d
-            for d in days
-            if (rep.start_date is None or d >= rep.start_date)
-            and (rep.end_date is None or d <= rep.end_date)
-            and d.toordinal() not in away
-        ]
-        available = len(working) / len(days) if days else 1.0
-        selling = rep.selling_hours_per_month * months * available
+    for rep in data.reps:
+        selling = rep.selling_hours_per_month * months * rep.presence
         per_month = load[rep.id] if visit_hours is None or rep.id not in visit_hours else visit_hours[rep.id]
         result.append(
             RepHours(
                 rep.id,
                 rep.region,
                 selling,
-                available,
+                rep.presence,
                 per_month * months,
                 share * max(0.0, selling - per_month * months),
             )
@@ -193,37 +177,25 @@ def rep_hours(
     return tuple(result)
 
 
-def rank_scenario_opportunities(scenario: Scenario) -> tuple[FloatArray, Ranking]:
+def rank_scenario_opportunities(data: PlanData) -> tuple[FloatArray, Ranking]:
     """The margin share used for each opportunity's expected value (1 for pruning; the opportunity's
     margin, else its account's) and the ranking of the scenario's opportunities under its policy."""
-    policy = scenario.policy.opportunities
-    opportunities = scenario.opportunities
-    accounts = scenario.account_by_id
-    margin = np.array(
-        [
-            1.0
-            if o.type == "prune"
-            else o.margin
-            if o.margin is not None
-            else scenario.margin_of(accounts[o.account])
-            for o in opportunities
-        ],
-        dtype=float,
-    )
+    opportunities = data.opportunities
+    margin = np.array([o.margin for o in opportunities], dtype=float)
     ranking = rank_opportunities(
         [o.size for o in opportunities],
         [o.probability for o in opportunities],
         [o.effort_hours for o in opportunities],
         margin,
-        size_threshold=policy.size_threshold,
-        probability_threshold=policy.probability_threshold,
+        size_threshold=data.rules.size_threshold,
+        probability_threshold=data.rules.probability_threshold,
     )
     return margin, ranking
 
 
 def run_rank(
-    scenario: Scenario,
-    options: SolverOptions | None = None,
+    data: PlanData,
+    options: SolverOptions,
     rep_of: Mapping[str, str] | None = None,
     visit_hours: Mapping[str, float] | None = None,
     *,
@@ -237,21 +209,15 @@ def run_rank(
     ``rep_of`` (account → rep, e.g. a territory plan) defaults to :func:`.workload.default_rep_of`;
     ``visit_hours`` (rep → visit hours per month, e.g. a call plan) to the tier-minimum estimate.
     ``capacity_by='region'`` pools the hours of a region's reps. ``tiers`` defaults to ``assign_tiers``
-    and ``classes`` to ``classify_accounts`` (pass the whole scenario's when ranking one region of it).
+    and ``classes`` to ``classify_accounts``.
     """
-    options = options or SolverOptions(
-        scenario.policy.solver.time_limit_seconds,
-        scenario.policy.solver.relative_gap,
-        scenario.policy.solver.seed,
-    )
-    policy = scenario.policy.opportunities
-    tiers = tiers or assign_tiers(scenario)
-    classes = classes or classify_accounts(scenario.accounts)
-    rep_of = dict(default_rep_of(scenario) if rep_of is None else rep_of)
-    hours = rep_hours(scenario, rep_of, tiers.tier_of(), visit_hours)
+    tiers = tiers or assign_tiers(data)
+    classes = classes or classify_accounts(data.accounts)
+    rep_of = dict(default_rep_of(data) if rep_of is None else rep_of)
+    hours = rep_hours(data, rep_of, tiers.tier_of(), visit_hours)
 
-    opportunities = scenario.opportunities
-    margin, ranking = rank_scenario_opportunities(scenario)
+    opportunities = data.opportunities
+    margin, ranking = rank_scenario_opportunities(data)
 
     owner = tuple(rep_of.get(o.account, "") for o in opportunities)
     if capacity_by == "region":
@@ -263,18 +229,17 @@ def run_rank(
         pool_of = {h.rep: k for k, h in enumerate(hours)}
         capacity = [h.opportunity_hours for h in hours]
         pool_names = tuple(h.rep for h in hours)
-    account_index = {a.id: k for k, a in enumerate(scenario.accounts)}
     problem = PortfolioProblem(
         value=ranking.expected_value,
         effort_hours=np.array([o.effort_hours for o in opportunities], dtype=float),
         pool=np.array([pool_of.get(r, -1) for r in owner], dtype=np.int64),
-        account=np.array([account_index[o.account] for o in opportunities], dtype=np.int64),
+        account=np.array([o.account_index for o in opportunities], dtype=np.int64),
         capacity_hours=np.array(capacity, dtype=float),
         must=np.array([o.must_pursue for o in opportunities], dtype=bool),
         exclude=np.array([o.exclude for o in opportunities], dtype=bool),
         pool_names=pool_names,
-        account_names=tuple(a.id for a in scenario.accounts),
-        max_per_account=policy.max_per_account,
+        account_names=tuple(a.id for a in data.accounts),
+        max_per_account=data.rules.max_opportunities_per_account,
     )
     portfolio = solve_portfolio(problem, options, hour_values=hour_values)
     return RankResult(tiers, classes, ranking, portfolio, hours, rep_of, owner, margin, capacity_by)

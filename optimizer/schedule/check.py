@@ -1,7 +1,7 @@
 """Independent check of a visit schedule against the scenario: every rule, every violation listed.
 
-Written apart from the scheduler (it reads the scenario, not the scheduler's problem), for the tests and
-for anyone handed a schedule. It checks that
+Written apart from the scheduler (it reads the scenario's facts, :class:`..data.PlanData`, not the
+scheduler's problem), for the tests and for anyone handed a schedule. It checks that
 (1) every account gets exactly its planned visits, or the missing ones are reported dropped with a
     reason, and only its own rep visits it, at most once a day;
 (2) visits fall on the rep's working days (no holiday, absence, or day before they start / after they
@@ -19,10 +19,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ...scenarios.model import Scenario
-from ..travel import Place
-from ..workload import travel_model
-from .calendar import account_allows, minutes_of, unavailable_reason
+from ..data import PlanData
 from .patterns import spacing
 from .result import ScheduledVisit, ScheduleResult
 
@@ -40,17 +37,17 @@ class ScheduleCheck:
         return not self.violations
 
 
-def check_schedule(scenario: Scenario, result: ScheduleResult) -> ScheduleCheck:
+def check_schedule(data: PlanData, result: ScheduleResult) -> ScheduleCheck:
     """Check rules (1)–(5) of the module docstring on ``result``."""
     bad: list[str] = []
-    _check_counts(scenario, result, bad)
-    _check_visits(scenario, result, bad)
-    _check_days(scenario, result, bad)
-    _check_spacing(scenario, result, bad)
+    _check_counts(data, result, bad)
+    _check_visits(data, result, bad)
+    _check_days(data, result, bad)
+    _check_spacing(data, result, bad)
     return ScheduleCheck(tuple(bad), len(result.visits), len(result.days))
 
 
-def _check_counts(scenario: Scenario, result: ScheduleResult, bad: list[str]) -> None:
+def _check_counts(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
     count: dict[str, int] = defaultdict(int)
     dropped: dict[str, int] = defaultdict(int)
     for visit in result.visits:
@@ -64,7 +61,7 @@ def _check_counts(scenario: Scenario, result: ScheduleResult, bad: list[str]) ->
         dropped[drop.account_id] += drop.visits
         if not drop.reason.strip() or drop.visits <= 0:
             bad.append(f"{drop.account_id}: a drop of {drop.visits} visit(s) without a reason")
-    for account in scenario.accounts:
+    for account in data.accounts:
         planned = result.planned.get(account.id, 0)
         if count[account.id] + dropped[account.id] != planned:
             bad.append(
@@ -79,34 +76,34 @@ def _check_counts(scenario: Scenario, result: ScheduleResult, bad: list[str]) ->
         seen.add(key)
 
 
-def _check_visits(scenario: Scenario, result: ScheduleResult, bad: list[str]) -> None:
-    accounts = scenario.account_by_id
-    reps = scenario.rep_by_id
-    working = set(scenario.horizon.working_days())
+def _check_visits(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
+    accounts = data.account_by_id
+    reps = data.rep_by_id
+    working = set(data.horizon.days)
     for v in result.visits:
         account, rep = accounts[v.account_id], reps[v.rep_id]
         where = f"{v.account_id} on {v.date} ({v.rep_id})"
         if v.date not in working:
             bad.append(f"{where}: not a working day of the horizon")
-        elif why := unavailable_reason(scenario, rep, v.date):
+        elif why := data.unavailable_reason(rep, v.date):
             bad.append(f"{where}: the rep does not work that day ({why})")
-        if not account_allows(account, v.date):
+        if not account.takes_visits_on(v.date):
             bad.append(f"{where}: the account takes no visits that day")
-        if v.end - v.start != math.ceil(scenario.visit_minutes_of(account) - 1e-9):
+        if v.end - v.start != math.ceil(account.visit_minutes - 1e-9):
             bad.append(f"{where}: lasts {v.end - v.start} minutes, not its visit minutes")
-        if account.open_time and v.start < minutes_of(account.open_time):
+        if account.open_time is not None and v.start < account.open_time:
             bad.append(f"{where}: starts before the account opens")
-        if account.close_time and v.end > minutes_of(account.close_time):
+        if account.close_time is not None and v.end > account.close_time:
             bad.append(f"{where}: ends after the account closes")
 
 
-def _check_days(scenario: Scenario, result: ScheduleResult, bad: list[str]) -> None:
-    horizon = scenario.horizon
-    start, end = minutes_of(horizon.day_start), minutes_of(horizon.day_end)
+def _check_days(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
+    horizon = data.horizon
+    start, end = horizon.day_start, horizon.day_end
     middle = start + horizon.day_minutes // 2
-    model = travel_model(scenario)
-    places = {a.id: Place(a.id, a.lat, a.lon) for a in scenario.accounts}
-    places.update({r.id: Place(r.id, r.home_lat, r.home_lon) for r in scenario.reps})
+    model = data.travel_model
+    places = {a.id: a.place for a in data.accounts}
+    places.update({r.id: r.home for r in data.reps})
 
     def travel(a: str, b: str) -> int:
         return math.ceil(float(model.minutes([places[a]], [places[b]])[0, 0]) - 1e-9) if a != b else 0
@@ -127,9 +124,9 @@ def _check_days(scenario: Scenario, result: ScheduleResult, bad: list[str]) -> N
         if day.departure < start or day.back > end:
             bad.append(f"{where}: the day runs {day.departure}–{day.back}, outside the working hours")
         lunch = (day.lunch_start, day.lunch_end) if day.lunch_start is not None else None
-        if lunch is None and horizon.lunch_break_minutes > 0 and day.back > middle:
+        if lunch is None and horizon.lunch > 0 and day.back > middle:
             bad.append(f"{where}: the day goes past its middle without a lunch break")
-        if lunch is not None and lunch[1] - lunch[0] != horizon.lunch_break_minutes:
+        if lunch is not None and lunch[1] - lunch[0] != horizon.lunch:
             bad.append(f"{where}: the lunch break lasts {lunch[1] - lunch[0]} minutes")
         here, free = key[0], day.departure  # where the rep is and when they are free to move on
         travel_total = 0
@@ -159,12 +156,12 @@ def _check_days(scenario: Scenario, result: ScheduleResult, bad: list[str]) -> N
             )
 
 
-def _check_spacing(scenario: Scenario, result: ScheduleResult, bad: list[str]) -> None:
-    days = 7 * scenario.horizon.weeks
-    min_days = scenario.policy.schedule.min_days_between_visits
+def _check_spacing(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
+    days = data.horizon.calendar_days
+    min_days = data.rules.min_days_between_visits
     offsets: dict[str, list[int]] = defaultdict(list)
     for v in result.visits:
-        offsets[v.account_id].append((v.date - scenario.horizon.start).days)
+        offsets[v.account_id].append((v.date - data.horizon.start).days)
     for account_id, found in offsets.items():
         found.sort()
         rule = spacing(len(found), days, min_days)

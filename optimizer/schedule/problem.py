@@ -39,11 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ...scenarios.model import Scenario
-from ...scenarios.tables import Account, Rep
-from ..travel import Place
-from ..workload import travel_model
-from .calendar import allowed_days, day_offsets, minutes_of, rep_dates
+from ..data import Account, PlanData, Rep
+from .calendar import allowed_days, day_offsets
 from .patterns import even_patterns
 from .routing import PeriodicRoutingProblem, RoutingCustomer, RoutingDay
 
@@ -142,46 +139,45 @@ class RepProblem:
         return PeriodicRoutingProblem(self.tau[np.ix_(nodes, nodes)], tuple(customers), days), members
 
 
-def default_visits_per_month(scenario: Scenario, tier_of: Mapping[str, str]) -> dict[str, float]:
+def default_visits_per_month(data: PlanData, tier_of: Mapping[str, str]) -> dict[str, float]:
     """The tier minimum, or the current visits when larger, within the tier maximum."""
-    ranges = scenario.policy.tiers.visits
     result: dict[str, float] = {}
-    for account in scenario.accounts:
-        tier = ranges.get(tier_of.get(account.id, ""))
+    for account in data.accounts:
+        tier = data.rules.band(tier_of.get(account.id, ""))
         current = account.current_visits_per_month or 0.0
         result[account.id] = current if tier is None else min(tier.max, max(tier.min, current))
     return result
 
 
-def visit_value(scenario: Scenario, account: Account, visits_per_month: float) -> float:
+def visit_value(account: Account, visits_per_month: float) -> float:
     """Value of one visit: the account's annual margin over its visits per year (currency)."""
-    margin = account.current_sales * scenario.margin_of(account)
+    margin = account.current_sales * account.margin
     return margin / max(12.0 * visits_per_month, 1.0)
 
 
-def _window(scenario: Scenario, account: Account, service: int, day_minutes: int) -> tuple[int, int]:
-    start = minutes_of(scenario.horizon.day_start)
-    early = max(0, minutes_of(account.open_time) - start) if account.open_time else 0
-    close = minutes_of(account.close_time) - start if account.close_time else day_minutes
+def _window(data: PlanData, account: Account, service: int, day_minutes: int) -> tuple[int, int]:
+    start = data.horizon.day_start
+    early = max(0, account.open_time - start) if account.open_time is not None else 0
+    close = account.close_time - start if account.close_time is not None else day_minutes
     return early, min(close, day_minutes) - service
 
 
 def build_rep_problem(
-    scenario: Scenario,
+    data: PlanData,
     rep: Rep,
     accounts: Sequence[Account],
     visits_per_month: Mapping[str, float],
     minimum_per_month: Mapping[str, float],
 ) -> RepProblem:
     """The data of one rep's schedule (see module docstring); accounts without visits are left out."""
-    horizon = scenario.horizon
-    dates = rep_dates(scenario, rep)
-    offsets = day_offsets(scenario, dates)
-    horizon_days = 7 * horizon.weeks
-    min_days = scenario.policy.schedule.min_days_between_visits
-    day_minutes, lunch = horizon.day_minutes, horizon.lunch_break_minutes
-    places = [Place(rep.id, rep.home_lat, rep.home_lon)] + [Place(a.id, a.lat, a.lon) for a in accounts]
-    tau = np.ceil(travel_model(scenario).minutes(places) - 1e-9)
+    horizon = data.horizon
+    dates = rep.dates
+    offsets = day_offsets(horizon, dates)
+    horizon_days = horizon.calendar_days
+    min_days = data.rules.min_days_between_visits
+    day_minutes, lunch = horizon.day_minutes, horizon.lunch
+    places = [rep.home] + [a.place for a in accounts]
+    tau = np.ceil(data.travel_model.minutes(places) - 1e-9)
     np.fill_diagonal(tau, 0.0)
     rows: list[tuple[int, Account, int, int, int, int, tuple[int, int], int, tuple[int, ...]]] = []
     drops: list[Drop] = []
@@ -189,8 +185,8 @@ def build_rep_problem(
         k = round(visits_per_month.get(account.id, 0.0) * horizon.months)
         if k <= 0:
             continue
-        service = math.ceil(scenario.visit_minutes_of(account) - 1e-9)
-        early, late = _window(scenario, account, service, day_minutes)
+        service = math.ceil(account.visit_minutes - 1e-9)
+        early, late = _window(data, account, service, day_minutes)
         engine_late = max(late - lunch, min(late, day_minutes // 2 - 1))
         reach = max(float(early), tau[0, index + 1])
         if reach > engine_late or reach + service + tau[index + 1, 0] > day_minutes - lunch:
@@ -199,7 +195,7 @@ def build_rep_problem(
                     account.id,
                     rep.id,
                     k,
-                    _hours_reason(scenario, account, service, tau[0, index + 1], tau[index + 1, 0]),
+                    _hours_reason(data, account, service, tau[0, index + 1], tau[index + 1, 0]),
                 )
             )
             continue
@@ -220,7 +216,7 @@ def build_rep_problem(
             continue
         minimum = min(fit, round(minimum_per_month.get(account.id, 0.0) * horizon.months))
         rows.append((index, account, k, fit, minimum, service, (early, late), engine_late, allowed))
-    values = [visit_value(scenario, row[1], visits_per_month.get(row[1].id, 0.0)) for row in rows]
+    values = [visit_value(row[1], visits_per_month.get(row[1].id, 0.0)) for row in rows]
     top = max(values, default=0.0)
     nodes = [0, *(row[0] + 1 for row in rows)]
     return RepProblem(
@@ -236,24 +232,28 @@ def build_rep_problem(
         allowed=tuple(row[8] for row in rows),
         min_days=min_days,
         tau=tau[np.ix_(nodes, nodes)],
-        day_start=minutes_of(horizon.day_start),
+        day_start=horizon.day_start,
         day_minutes=day_minutes,
         lunch=lunch,
         drops=tuple(drops),
     )  # fmt: skip
 
 
-def _hours_reason(scenario: Scenario, account: Account, service: int, there: float, back: float) -> str:
-    horizon = scenario.horizon
-    day = horizon.day_minutes - horizon.lunch_break_minutes
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _hours_reason(data: PlanData, account: Account, service: int, there: float, back: float) -> str:
+    horizon = data.horizon
+    day = horizon.day_minutes - horizon.lunch
     if there + service + back > day:
         return (
             f"a day trip does not fit the working day: {there:.0f} min there, a {service}-min visit and "
             f"{back:.0f} min back from the rep's home exceed the {day} working minutes "
-            f"({horizon.day_start:%H:%M}–{horizon.day_end:%H:%M} less {horizon.lunch_break_minutes} min lunch)"
+            f"({_clock(horizon.day_start)}–{_clock(horizon.day_end)} less {horizon.lunch} min lunch)"
         )
-    opened = f"{account.open_time or horizon.day_start:%H:%M}"
-    closed = f"{account.close_time or horizon.day_end:%H:%M}"
+    opened = _clock(account.open_time if account.open_time is not None else horizon.day_start)
+    closed = _clock(account.close_time if account.close_time is not None else horizon.day_end)
     return (
         f"a {service}-min visit does not fit its opening hours {opened}–{closed} once the rep has "
         f"travelled {there:.0f} min from home (the lunch break may fall before it)"

@@ -17,8 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from functools import partial
 
-from ...scenarios.model import Scenario
-from ...scenarios.tables import Account
+from ..data import Account, PlanData
 from ..result import SolveInfo, SolverOptions, SolveStatus
 from ..tiers.solve import TierResult, assign_tiers
 from ..workload import default_rep_of
@@ -31,17 +30,17 @@ POOL_FROM_EFFORT = 10.0  # a process pool (≈ 3 s to start) pays off from about
 
 
 def build_problems(
-    scenario: Scenario,
+    data: PlanData,
     rep_of: Mapping[str, str | None],
     visits_per_month: Mapping[str, float],
     minimum_per_month: Mapping[str, float],
 ) -> tuple[list[RepProblem], list[Drop], dict[str, int]]:
     """Every rep's problem, the visits of accounts no rep serves, and the planned visits per account."""
-    months = scenario.horizon.months
-    planned = {a.id: round(visits_per_month.get(a.id, 0.0) * months) for a in scenario.accounts}
-    by_rep: dict[str, list[Account]] = {r.id: [] for r in scenario.reps}
+    months = data.horizon.months
+    planned = {a.id: round(visits_per_month.get(a.id, 0.0) * months) for a in data.accounts}
+    by_rep: dict[str, list[Account]] = {r.id: [] for r in data.reps}
     unserved: list[Drop] = []
-    for account in scenario.accounts:
+    for account in data.accounts:
         rep = rep_of.get(account.id)
         if rep in by_rep:
             by_rep[rep].append(account)
@@ -55,15 +54,15 @@ def build_problems(
                 )
             )
     problems = [
-        build_rep_problem(scenario, rep, by_rep[rep.id], visits_per_month, minimum_per_month)
-        for rep in scenario.reps
+        build_rep_problem(data, rep, by_rep[rep.id], visits_per_month, minimum_per_month)
+        for rep in data.reps
         if any(planned[a.id] > 0 for a in by_rep[rep.id])
     ]
     return problems, unserved, planned
 
 
 def run_schedule(
-    scenario: Scenario,
+    data: PlanData,
     options: SolverOptions,
     rep_of: Mapping[str, str | None] | None = None,
     visits_per_month: Mapping[str, float] | None = None,
@@ -77,18 +76,18 @@ def run_schedule(
     (a rep's routing stops early when it is reached, and the result says so).
     """
     started = time.perf_counter()
-    tier_of = (tiers or assign_tiers(scenario)).tier_of()
-    rep_of = default_rep_of(scenario) if rep_of is None else rep_of
-    defaults = default_visits_per_month(scenario, tier_of)
+    tier_of = (tiers or assign_tiers(data)).tier_of()
+    rep_of = default_rep_of(data) if rep_of is None else rep_of
+    defaults = default_visits_per_month(data, tier_of)
     visits_per_month = defaults if visits_per_month is None else visits_per_month
-    ranges = scenario.policy.tiers.visits
+    ranges = data.rules.bands
     minimum = {
         a.id: min(
             visits_per_month.get(a.id, 0.0), ranges[tier_of[a.id]].min if tier_of.get(a.id) in ranges else 0.0
         )
-        for a in scenario.accounts
+        for a in data.accounts
     }
-    problems, unserved, planned = build_problems(scenario, rep_of, visits_per_month, minimum)
+    problems, unserved, planned = build_problems(data, rep_of, visits_per_month, minimum)
     outcomes = _solve_all(problems, options, params)
     visits = tuple(v for o in outcomes for v in o.visits)
     days = tuple(d for o in outcomes for d in o.days)

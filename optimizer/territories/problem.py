@@ -37,10 +37,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from ...scenarios.model import Scenario
-from ...scenarios.tables import Account, Rep
+from ..data import Account, PlanData, Rep
 from ..tiers.solve import TierResult, assign_tiers
-from ..workload import hop_minutes
 from .districting.geometry import delaunay_edges, distance_matrix, project_equirectangular
 from .districting.problem import TerritoryProblem
 
@@ -74,7 +72,7 @@ class RegionInput:
 
 
 def planned_visits(
-    scenario: Scenario,
+    data: PlanData,
     visits_per_month: Mapping[str, float] | None = None,
     tiers: TierResult | None = None,
 ) -> dict[str, float]:
@@ -85,14 +83,13 @@ def planned_visits(
     ``visits_per_month`` fall back to the tier policy.
     """
     given = dict(visits_per_month or {})
-    ranges = scenario.policy.tiers.visits
-    tier_of = (tiers or assign_tiers(scenario)).tier_of()
+    tier_of = (tiers or assign_tiers(data)).tier_of()
     result: dict[str, float] = {}
-    for account in scenario.accounts:
+    for account in data.accounts:
         if account.id in given:
             result[account.id] = max(0.0, float(given[account.id]))
             continue
-        band = ranges.get(tier_of.get(account.id, ""))
+        band = data.rules.band(tier_of.get(account.id, ""))
         current = account.current_visits_per_month
         if band is None:
             result[account.id] = 0.0 if current is None else float(current)
@@ -114,49 +111,45 @@ def _origin(account: Account, reps: Mapping[str, Rep], removed: set[str]) -> Ori
     return "other_region"
 
 
-def _edges(scenario: Scenario, account_ids: tuple[str, ...], xy: FloatArray) -> npt.NDArray[np.int64] | None:
-    mode = scenario.policy.balance.contiguity
+def _edges(data: PlanData, account_ids: tuple[str, ...], xy: FloatArray) -> npt.NDArray[np.int64] | None:
+    mode = data.rules.contiguity
     if mode == "delaunay":
         return delaunay_edges(xy)
     if mode == "table":
         index = {a: i for i, a in enumerate(account_ids)}
         pairs = {
-            (min(index[e.a], index[e.b]), max(index[e.a], index[e.b]))
-            for e in scenario.adjacency
-            if e.a in index and e.b in index and e.a != e.b
+            (min(index[a], index[b]), max(index[a], index[b]))
+            for a, b in data.adjacency
+            if a in index and b in index and a != b
         }
         return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
     return None
 
 
 def build_region_inputs(
-    scenario: Scenario,
+    data: PlanData,
     visits: Mapping[str, float],
     disruption: float = 1.0,
 ) -> list[RegionInput]:
-    """One :class:`RegionInput` per region that has accounts or reps, in ``scenario.region_ids`` order."""
-    reps = scenario.rep_by_id
-    removed = set(scenario.removed_reps)
-    hops = dict(zip((a.id for a in scenario.accounts), hop_minutes(scenario), strict=True))
-    detour = scenario.policy.travel.detour_factor
-    balance = scenario.policy.balance
-    cap = scenario.policy.reassignment
-    floor_weight = 1.0 / max(scenario.horizon.months, 1e-9)
-    regions = list(scenario.region_ids)
-    regions += sorted(
-        ({a.region for a in scenario.accounts} | {r.region for r in scenario.reps}) - set(regions)
-    )
+    """One :class:`RegionInput` per region that has accounts or reps, in the scenario's region order."""
+    reps = data.rep_by_id
+    removed = set(data.removed_reps)
+    detour = data.rules.detour_factor
+    rules = data.rules
+    floor_weight = 1.0 / max(data.horizon.months, 1e-9)
+    regions = list(data.regions)
+    regions += sorted(({a.region for a in data.accounts} | {r.region for r in data.reps}) - set(regions))
     inputs: list[RegionInput] = []
     for region in regions:
-        accounts = [a for a in scenario.accounts if a.region == region]
-        region_reps = [r for r in scenario.reps if r.region == region]
+        accounts = [a for a in data.accounts if a.region == region]
+        region_reps = [r for r in data.reps if r.region == region]
         if not accounts and not region_reps:
             continue
         account_ids = tuple(a.id for a in accounts)
         rep_ids = tuple(r.id for r in region_reps)
         origin = tuple(_origin(a, reps, removed) for a in accounts)
         x = np.array([visits.get(a.id, 0.0) for a in accounts], dtype=float)
-        hop = np.array([hops[a.id] for a in accounts], dtype=float)
+        hop = np.array([data.hop_minutes[a.index] for a in accounts], dtype=float)
         n, p = len(accounts), len(region_reps)
         lat = np.array([a.lat for a in accounts], dtype=float)
         lon = np.array([a.lon for a in accounts], dtype=float)
@@ -167,8 +160,8 @@ def build_region_inputs(
         home_lon = [r.home_lon for r in region_reps]
         homes = detour * project_equirectangular(home_lat, home_lon, lat0, lon0) if p else np.zeros((0, 2))
         distance = distance_matrix(xy, homes) if n and p else np.zeros((n, p))
-        minutes = np.array([scenario.visit_minutes_of(a) for a in accounts], dtype=float)
-        activity = np.column_stack([x * (minutes + hop) / 60.0, [a.sales_potential for a in accounts]])
+        minutes = np.array([a.visit_minutes for a in accounts], dtype=float)
+        activity = np.column_stack([x * (minutes + hop) / 60.0, [a.potential for a in accounts]])
         weight = np.maximum(x, floor_weight)
         rep_index = {r: k for k, r in enumerate(rep_ids)}
         previous = np.array(
@@ -187,11 +180,11 @@ def build_region_inputs(
             reference = np.where(previous >= 0, distance[rows, np.maximum(previous, 0)], distance.min(axis=1))
             if previous.max() >= 0:
                 lam = disruption * float(np.mean(weight * reference)) / float(np.mean(value))
-            edges = _edges(scenario, account_ids, xy)
+            edges = _edges(data, account_ids, xy)
             problem = TerritoryProblem(
                 xy=xy,
                 activity=activity,
-                tolerance=(balance.workload_tolerance, balance.potential_tolerance),
+                tolerance=(rules.workload_tolerance, rules.potential_tolerance),
                 p=p,
                 objective="home",
                 homes=homes,
@@ -202,8 +195,8 @@ def build_region_inputs(
                 previous=previous,
                 move_weight=value,
                 disruption_weight=lam,
-                max_moved_share=cap.max_moved_share,
-                moved_basis="units" if cap.basis == "accounts" else "value",
+                max_moved_share=rules.max_moved_share,
+                moved_basis="units" if rules.moved_basis == "accounts" else "value",
                 measure_names=MEASURES,
             )
         inputs.append(

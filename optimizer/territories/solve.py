@@ -29,7 +29,7 @@ from dataclasses import replace
 import numpy as np
 import numpy.typing as npt
 
-from ...scenarios.model import Scenario
+from ..data import PlanData
 from ..result import Fix, Infeasibility, SolveInfo, SolverOptions, SolveStatus
 from ..tiers.solve import TierResult
 from ..workload import visit_travel_minutes
@@ -54,7 +54,7 @@ EXACT = TerritorySettings(exact_max_units=1000, exact_seconds=0.8)
 
 
 def run_territories(
-    scenario: Scenario,
+    data: PlanData,
     options: SolverOptions,
     visits_per_month: Mapping[str, float] | None = None,
     *,
@@ -62,7 +62,7 @@ def run_territories(
     disruption: float = 1.0,
     settings: TerritorySettings | None = None,
 ) -> AlignmentResult:
-    """The territory plan of ``scenario`` (see the module docstring for the model).
+    """The territory plan of a scenario (see the module docstring for the model).
 
     ``visits_per_month`` (account → visits, e.g. the call allocation) defaults to the tier policy
     (problem.planned_visits); ``tiers`` to ``assign_tiers``; ``disruption`` scales the cost of a
@@ -71,9 +71,9 @@ def run_territories(
     reported per region.
     """
     started = time.perf_counter()
-    visits = planned_visits(scenario, visits_per_month, tiers)
-    inputs = build_region_inputs(scenario, visits, disruption)
-    rep_region = {r.id: r.region for r in scenario.reps}
+    visits = planned_visits(data, visits_per_month, tiers)
+    inputs = build_region_inputs(data, visits, disruption)
+    rep_region = {r.id: r.region for r in data.reps}
     total_units = max(sum(len(r.account_ids) for r in inputs), 1)
     # Each region gets a share of the time limit by its size, fixed in advance, so that regions solved
     # in parallel (options.mapper) and one after another get the same budgets.
@@ -93,18 +93,18 @@ def run_territories(
         if assignment is not None
         for account, k in zip(region.account_ids, assignment, strict=True)
     }
-    travel = visit_travel_minutes(scenario, rep_of)
-    selling = {r.id: r.selling_hours_per_month for r in scenario.reps}
+    travel = visit_travel_minutes(data, rep_of)
+    selling = {r.id: r.selling_hours_per_month for r in data.reps}
     regions: list[RegionAlignment] = []
     accounts: list[AccountAlignment] = []
     territories: list[TerritoryTotals] = []
     for region, assignment, info, explanations in solved:
-        regions.append(_region_alignment(region, assignment, info, explanations, scenario))
+        regions.append(_region_alignment(region, assignment, info, explanations, data))
         accounts += _accounts(region, assignment, rep_region)
         territories += _territories(region, assignment, travel, selling)
     problems = tuple(item for r in regions for item in r.infeasibilities)
     info = _combine([r.info for r in regions], time.perf_counter() - started)
-    basis = scenario.policy.reassignment.basis
+    basis = data.rules.moved_basis
     return AlignmentResult(info, tuple(regions), tuple(accounts), tuple(territories), problems, basis)
 
 
@@ -226,9 +226,9 @@ def _region_alignment(
     assignment: npt.NDArray[np.int64] | None,
     info: SolveInfo,
     explanations: tuple[Infeasibility, ...],
-    scenario: Scenario,
+    data: PlanData,
 ) -> RegionAlignment:
-    balance, cap = scenario.policy.balance, scenario.policy.reassignment
+    rules = data.rules
     origin = np.array(region.origin)
     kept = origin == "kept"
     chosen = (
@@ -245,12 +245,12 @@ def _region_alignment(
         info=info,
         reps=len(region.rep_ids),
         accounts=len(region.account_ids),
-        tolerance=(balance.workload_tolerance, balance.potential_tolerance),
+        tolerance=(rules.workload_tolerance, rules.potential_tolerance),
         chosen_moves=int(chosen.sum()),
         forced_moves=int(np.isin(origin, ("removed", "other_region")).sum()),
         new_accounts=int((origin == "new").sum()),
         moved_share=share,
-        cap=cap.max_moved_share,
+        cap=rules.max_moved_share,
         largest_deviation_before=_largest(before),
         largest_deviation_after=_largest(after),
         infeasibilities=explanations,

@@ -28,9 +28,7 @@ from typing import Literal
 
 import numpy as np
 
-from ...scenarios.model import Scenario
-from ...scenarios.policy import TierPolicy
-from ...scenarios.tables import Account
+from ..data import Account, PlanData
 
 
 @dataclass(frozen=True)
@@ -62,13 +60,12 @@ class TierResult:
         return counts
 
 
-def account_value(account: Account, basis: str, default_margin: float) -> float:
+def account_value(account: Account, basis: str) -> float:
     """The value an account is ranked by, currency/year."""
     if basis == "potential":
-        return account.sales_potential
+        return account.potential
     if basis == "profit":
-        margin = default_margin if account.margin is None else account.margin
-        return account.current_sales * margin
+        return account.current_sales * account.margin
     return account.current_sales
 
 
@@ -129,13 +126,13 @@ def score_tiers(
     return result
 
 
-def assign_tiers(scenario: Scenario, policy: TierPolicy | None = None) -> TierResult:
-    """Tier every account of a scenario by its policy (or the ``policy`` given)."""
-    policy = policy or scenario.policy.tiers
-    accounts = scenario.accounts
-    if policy.method == "score":
-        assignments = score_tiers(accounts, dict(policy.score_weights), dict(policy.score_cuts))
-    elif policy.method == "given":
+def assign_tiers(data: PlanData) -> TierResult:
+    """Tier every account by the scenario's policy."""
+    rules = data.rules
+    accounts = data.accounts
+    if rules.tier_method == "score":
+        assignments = score_tiers(accounts, dict(rules.score_weights), dict(rules.score_cuts))
+    elif rules.tier_method == "given":
         assignments = [
             TierAssignment(
                 a.id,
@@ -149,15 +146,14 @@ def assign_tiers(scenario: Scenario, policy: TierPolicy | None = None) -> TierRe
             for a in accounts
         ]
     else:
-        margin = scenario.policy.economics.default_margin
-        values = [account_value(a, policy.basis, margin) for a in accounts]
-        assignments = pareto_tiers([a.id for a in accounts], values, dict(policy.cuts), policy.basis)
-    weights = dict(policy.score_weights)
+        values = [account_value(a, rules.tier_basis) for a in accounts]
+        assignments = pareto_tiers([a.id for a in accounts], values, dict(rules.tier_cuts), rules.tier_basis)
+    weights = dict(rules.score_weights)
     assignments = [
         t if t.score is not None else replace(t, score=criteria_score(a, weights))
         for t, a in zip(assignments, accounts, strict=True)
     ]
-    return TierResult(policy.method, policy.basis, tuple(assignments))
+    return TierResult(rules.tier_method, rules.tier_basis, tuple(assignments))
 
 
 BcgClass = Literal["star", "cash cow", "question mark", "dog", ""]
@@ -202,10 +198,7 @@ def classify_accounts(
     growth_threshold: float | None = None,
 ) -> ClassResult:
     """Growth/share class of every account (see module docstring); thresholds default to medians."""
-    share = [
-        a.current_sales / a.potential if a.potential is not None and a.potential > 0 else None
-        for a in accounts
-    ]
+    share = [a.current_sales / a.potential if a.has_potential and a.potential > 0 else None for a in accounts]
     growth = [a.growth_rate for a in accounts]
     both = [i for i in range(len(accounts)) if share[i] is not None and growth[i] is not None]
     share_cut = share_threshold
