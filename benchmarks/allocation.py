@@ -8,7 +8,7 @@ Instances are generated here (deterministic, seed 1) as scenarios and go through
 (tiers, ADBUDG curves from CALLPLAN judgments incl. S-shaped ones, travel estimates, rep hours): accounts
 cluster around their rep's home, 10 regions, visit levels 0..8 (9 levels), tier minimums A 2 / B 1 / C 0.
 Rows: the exact MCKP (certified bound, time without numba's one-off compile), the whole
-`solve_allocation` (plus explanations and the same-hours comparison), and HiGHS / CP-SAT on the MIP
+`solve_calls` (plus explanations and the same-hours comparison), and HiGHS / CP-SAT on the MIP
 of mip.py with the same objective. A second table reports the bundled bank example: uplift over the
 even spread and the shadow price of an hour per rep. Writes benchmarks/results/allocation.csv and
 allocation_bank.csv.
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from salesplan.optimizer.calls import build_problem, run_allocation, solve_allocation, solve_mckp
+from salesplan.optimizer.calls import build_problem, plan_calls, solve_calls, solve_mckp
 from salesplan.optimizer.calls.mckp import MckpInstance
 from salesplan.optimizer.calls.mip import solve_mip
 from salesplan.optimizer.data import compile_scenario
@@ -160,12 +160,12 @@ def run_instance(accounts: int, reps: int, engines: list[str], mip_limit: float)
             f"model built in {build:.1f} s",
         )
     )
-    full = solve_allocation(problem, SolverOptions(time_limit_seconds=60))
+    full = solve_calls(problem, SolverOptions(time_limit_seconds=60))
     rows.append(
         _row(
             name,
             size,
-            "solve_allocation (+ explanations, same-hours run)",
+            "solve_calls (+ explanations, same-hours run)",
             full.info.objective,
             full.info.bound,
             full.info.runtime_seconds,
@@ -191,7 +191,7 @@ def run_instance(accounts: int, reps: int, engines: list[str], mip_limit: float)
 
 def bank_tables() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     scenario = load_scenario(BANK)
-    result = run_allocation(compile_scenario(scenario), SolverOptions(time_limit_seconds=60))
+    result = plan_calls(compile_scenario(scenario), SolverOptions(time_limit_seconds=60))
     assert result.planned is not None and result.same_hours is not None
     cur, new, same = result.current, result.planned, result.same_hours
     summary = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -223,14 +222,25 @@ def chosen_executor(executor: str | None, workers: int | None, scheduler: str | 
     return executor or ("dask" if scheduler else default)
 
 
-def make_mapper(executor: str | None, workers: int | None, scheduler: str | None) -> Any:
-    """The mapper that sends a plan's independent pieces (regions, reps) to the chosen executor."""
-    from ..parallel import run_tasks
+def open_runner(executor: str | None, workers: int | None, scheduler: str | None) -> Any:
+    """The one executor of a run (salesplan.parallel.Runner): a local process pool when --workers > 1,
+    Dask with --scheduler or --executor dask, else serial. Use it as a context manager."""
+    from ..parallel import Runner
 
     chosen = chosen_executor(executor, workers, scheduler, "process" if (workers or 1) > 1 else "serial")
-    if chosen == "serial":
-        return None
-    return partial(run_tasks, executor=chosen, workers=workers, scheduler=scheduler)
+    return Runner(chosen, workers, scheduler)  # type: ignore[arg-type]
+
+
+def run_chain(stages: Sequence[Any], data: Any, options: Any, given: Any = None) -> Any:
+    """Run a command's stages (salesplan.pipeline.run_stages) on a scenario's facts; an infeasible
+    scenario becomes exit code 3 with what would fix it."""
+    from ..optimizer.plan import Plan
+    from ..pipeline import PlanInfeasible, run_stages
+
+    try:
+        return run_stages(stages, Plan(data, given=given), options)
+    except PlanInfeasible as exc:
+        raise Infeasible(exc.stage, exc.explanations) from None
 
 
 def number(value: Any, sign: bool = False) -> str:

@@ -12,12 +12,12 @@ from collections import defaultdict
 
 from .data import PlanData
 from .result import Fix, Infeasibility
-from .tiers.solve import TierResult, assign_tiers
+from .tiers.solve import TierResult, solve_tiers
 
 
 def check_tier_capacity(data: PlanData, tiers: TierResult | None = None) -> list[Infeasibility]:
     """Every region (and account) whose tier minimums need more hours than its reps have, with a fix."""
-    tiers = tiers or assign_tiers(data)
+    tiers = tiers or solve_tiers(data)
     tier_of = tiers.tier_of()
     visits = data.rules.bands
     hours_by_region: dict[str, float] = defaultdict(float)

@@ -1,6 +1,6 @@
 """The one result shape every solver returns.
 
-Each solver returns its own result dataclass (``RankingResult``, ``AllocationResult``, ...) that carries a
+Each solver returns its own result dataclass (``RankingResult``, ``CallResult``, ...) that carries a
 :class:`SolveInfo` — status, objective, bound, gap, runtime — beside the decision itself, plus any
 :class:`Infeasibility` explanations. Nothing here touches files or the terminal.
 """
@@ -8,6 +8,7 @@ Each solver returns its own result dataclass (``RankingResult``, ``AllocationRes
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
@@ -242,16 +243,25 @@ ProgressCallback = Callable[[ProgressEvent], None]
 
 @dataclass(frozen=True)
 class SolverOptions:
-    """Stopping rules and seed, passed explicitly to every solver.
+    """When a solve stops, and its seed — a value passed explicitly to every solver.
 
-    The same input and seed give the same plan. Solvers prefer deterministic work limits; the wall-clock
-    ``time_limit_seconds`` is a safety net, and when it is hit the result says so.
+    ``effort`` scales each solver's deterministic work budget (1.0 = its default: routing effort units,
+    territory restarts, CP-SAT deterministic time, DP cells; each solver's docstring says what it counts);
+    a piece of a stage (a region, a rep) gets a budget fixed by its size, so the same scenario, seed and
+    effort give the same plan on any machine, idle or busy, serially or on many workers.
+    ``time_limit_seconds`` is the wall-clock safety net of one stage: its solves get fixed shares of it
+    (:meth:`share`), its independent pieces one common ``deadline`` (:meth:`for_pieces`, seconds since the
+    epoch), so that it holds however the pieces are spread over processes; when it fires first, the result
+    says ``time_limit_hit``.
+    ``relative_gap``: a solver may stop once it proves its plan within this gap of the optimum.
     """
 
     time_limit_seconds: float = 60.0
     relative_gap: float = 1e-4
     seed: int = 0
     workers: int = 1
+    effort: float = 1.0
+    deadline: float | None = None
     progress: ProgressCallback | None = field(default=None, compare=False, repr=False)
     # How independent pieces (regions, reps) are computed: ``mapper(function, items) -> list`` in input
     # order. None computes them one after another. The pieces must not depend on the order they run in,
@@ -268,8 +278,56 @@ class SolverOptions:
 
     def for_worker(self) -> SolverOptions:
         """These options without the progress callback and mapper, to ship to another process."""
-        return SolverOptions(self.time_limit_seconds, self.relative_gap, self.seed, self.workers)
+        return SolverOptions(
+            self.time_limit_seconds, self.relative_gap, self.seed, self.workers, self.effort, self.deadline
+        )
+
+    def share(self, fraction: float) -> SolverOptions:
+        """The same options with ``fraction`` of the wall-clock safety net (for one of a stage's solves)."""
+        return replace(self, time_limit_seconds=max(self.time_limit_seconds * fraction, 0.05))
+
+    def for_pieces(self) -> SolverOptions:
+        """Options for the independent pieces of a stage (regions, reps): no progress, no mapper, and one
+        deadline for all of them — this stage's, set now when it has none."""
+        deadline = self.deadline if self.deadline is not None else time.time() + self.time_limit_seconds
+        return replace(self.for_worker(), deadline=deadline)
+
+    def seconds_left(self, floor: float = 0.05) -> float:
+        """The wall clock this solve may use: its limit, or less when the stage's deadline comes first
+        (at least ``floor``, so that a late piece still gets its quick start)."""
+        if self.deadline is None:
+            return self.time_limit_seconds
+        return max(floor, min(self.time_limit_seconds, self.deadline - time.time()))
 
     def report(self, stage: str, done: float, total: float | None = None, message: str = "") -> None:
         if self.progress is not None:
             self.progress(ProgressEvent(stage, done, total, message))
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One key figure of a plan beside the current plan's (None where the current plan has none)."""
+
+    key: str
+    name: str
+    unit: str
+    current: float | None
+    planned: float | None
+    higher_is_better: bool | None
+
+    @classmethod
+    def of(
+        cls, key: str, name: str, unit: str, current: float | None, planned: float | None, higher: bool | None
+    ) -> Kpi:
+        """Figures rounded to two decimals (what summary.json and the report show)."""
+
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(float(value), 2)
+
+        return cls(key, name, unit, rounded(current), rounded(planned), higher)
+
+    @property
+    def change(self) -> float | None:
+        if self.current is None or self.planned is None:
+            return None
+        return self.planned - self.current

@@ -33,13 +33,13 @@ def plan(scenario: Scenario | str, **options: Any) -> PlanResult:
     """Plan a scenario (a loaded Scenario or a path): see :func:`salesplan.pipeline.plan`.
 
     Keyword options: ``time_limit_seconds``, ``seed``, ``relative_gap`` (default: the scenario's policy),
-    ``executor`` ("serial", "process", "dask"), ``workers``, ``scheduler``, ``progress`` (a callable
-    taking a line of text).
+    ``effort`` (the work budget's scale, default 1), ``executor`` ("serial", "process", "dask"),
+    ``workers``, ``scheduler``, ``progress`` (a callable taking a line of text).
     """
-    from functools import partial
+    from dataclasses import replace
 
     from .optimizer.result import SolverOptions
-    from .parallel import run_tasks
+    from .parallel import Runner
     from .pipeline import plan as run_plan
 
     if isinstance(scenario, str):
@@ -49,15 +49,13 @@ def plan(scenario: Scenario | str, **options: Any) -> PlanResult:
     workers = options.pop("workers", None)
     scheduler = options.pop("scheduler", None)
     progress = options.pop("progress", None)
-    mapper = None
-    if executor != "serial":
-        mapper = partial(run_tasks, executor=executor, workers=workers, scheduler=scheduler)
     solver = SolverOptions(
         time_limit_seconds=options.pop("time_limit_seconds", policy.time_limit_seconds),
         relative_gap=options.pop("relative_gap", policy.relative_gap),
         seed=options.pop("seed", policy.seed),
-        mapper=mapper,
+        effort=options.pop("effort", 1.0),
     )
     if options:
         raise TypeError(f"unknown option(s): {', '.join(options)}")
-    return run_plan(scenario, solver, progress=progress)
+    with Runner(executor, workers, scheduler) as runner:
+        return run_plan(scenario, replace(solver, mapper=runner.mapper()), progress=progress)

@@ -1,48 +1,59 @@
-"""The whole quarter's plan: tiers → territories → call allocation → opportunity portfolio → schedule.
+"""The whole quarter's plan: a declarative chain of stages over the scenario's compiled facts.
 
-Each stage is the library entry of its own solver; this module only passes each stage's decision to the
-next one:
+    PLAN = (Tiers(), Territories(), Calls(), Opportunities(), Schedule())
 
-1. tiers (value pyramid) and growth/share classes, on the whole scenario;
-2. territories (who serves each account), with workload from the tier policy;
-3. call allocation (visits per month per account) for the reps of the territory plan, on each rep's
-   hours less what the joint visits-and-opportunities optimum gives to opportunities (visits and
-   opportunities compete for the same selling hours; planning visits first would leave none);
-4. opportunity portfolio within the hours each rep has left after the planned visits;
-5. visit schedule of the planned visits, with the chosen opportunities as each visit's purpose.
+1. tiers (value pyramid) and growth/share classes;
+2. territories (who serves each account), region by region, with workload from the tier policy;
+3. calls: visits per month per account for the reps of the territory plan, on each rep's hours less what
+   the joint visits-and-opportunities optimum gives to opportunities (both compete for the same hours);
+4. opportunities: the portfolio within the hours each rep has left after the planned visits;
+5. schedule: the planned visits day by day, with the chosen opportunities as each visit's purpose.
 
-Independent pieces inside a stage (regions, reps) go through ``options.mapper``: a process pool or a Dask
-cluster gives the same plan as one process.
+Each stage reads the decisions before it (:class:`~.optimizer.plan.Plan`) and returns a result of the
+shape every stage shares (:class:`~.optimizer.plan.StageResult`); the chain stops at the first stage that
+proves the scenario infeasible (:class:`PlanInfeasible`, with what would fix it) and re-checks every
+decision with its independent checker. Independent pieces inside a stage (regions, reps) go to the one
+executor of the run (``options.mapper``): a process pool or a Dask cluster gives the same plan as one
+process. Commands that run one stage (``rank``, ``allocate``, ``territories``, ``schedule``) run a
+shorter chain through :func:`run_stages`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from .optimizer.calls import build_problem, sizing_curve, solve_allocation
-from .optimizer.calls.problem import AllocationProblem
-from .optimizer.calls.reserve import opportunity_minutes, with_reserved_minutes
-from .optimizer.calls.result import AllocationResult
+from .optimizer.calls import Calls
+from .optimizer.calls.result import CallResult
 from .optimizer.calls.sizing import SizingResult
 from .optimizer.data import PlanData, compile_scenario
-from .optimizer.opportunities.ranking import RankResult, rank_scenario_opportunities, run_rank
-from .optimizer.result import Infeasibility, SolveInfo, SolverOptions
-from .optimizer.schedule import run_schedule
-from .optimizer.schedule.result import ScheduleResult
-from .optimizer.territories.result import AlignmentResult
-from .optimizer.territories.solve import run_territories
-from .optimizer.tiers.solve import TierResult, assign_tiers, classify_accounts
+from .optimizer.opportunities import Opportunities, OpportunityResult
+from .optimizer.plan import Plan, Stage
+from .optimizer.result import Infeasibility, Kpi, SolveInfo, SolverOptions
+from .optimizer.schedule import Schedule, ScheduleResult
+from .optimizer.territories import Territories, TerritoryResult
+from .optimizer.tiers import TierResult, Tiers
 from .scenarios.model import Scenario
 
-Stage = Literal["territories", "allocate", "rank", "schedule"]
+PLAN: tuple[Stage, ...] = (Tiers(), Territories(), Calls(), Opportunities(), Schedule())
+
+# Order of the figures in summary.json and the report: the headline figures first.
+KPI_ORDER = (
+    "expected_sales", "expected_profit", "visits_per_month", "tier_a_coverage", "selling_hours_used",
+    "opportunity_hours_used", "travel_hours", "workload_balance", "accounts_moved", "opportunities_chosen",
+    "opportunity_value", "visits_scheduled", "dropped_visits", "planned_visits",
+)  # fmt: skip
+# Order of the tables (the CSV files of `salesplan plan`).
+TABLES = (
+    "accounts", "opportunities", "capacity", "allocation", "reps", "sizing",
+    "territories", "territory_summary", "changes", "visits", "days", "dropped",
+)  # fmt: skip
 
 
 class PlanInfeasible(Exception):
@@ -86,25 +97,6 @@ class StageStatus(BaseModel):
         )
 
 
-class Kpi(BaseModel):
-    """One key figure of the plan beside the current plan's (None where the current plan has none)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    key: str
-    name: str
-    unit: str
-    current: float | None
-    planned: float | None
-    higher_is_better: bool | None
-
-    @property
-    def change(self) -> float | None:
-        if self.current is None or self.planned is None:
-            return None
-        return self.planned - self.current
-
-
 class PlanSummary(BaseModel):
     """summary.json: the scenario, every KPI, and each solver's status, bound, gap and time."""
 
@@ -133,46 +125,84 @@ class PlanSummary(BaseModel):
         )
 
 
+# The names summary.json has always used for the stages (the commands that run them alone).
+STAGE_LABELS = {"territories": "territories", "calls": "allocate", "opportunities": "rank", "schedule": "schedule"}
+
+
 @dataclass
 class PlanResult:
     """Every stage's result, the summary, and the tables as pandas DataFrames (``frames``)."""
 
     scenario: Scenario
-    tiers: TierResult
-    territories: AlignmentResult
-    allocation: AllocationResult
-    sizing: SizingResult
-    rank: RankResult
-    schedule: ScheduleResult
+    data: PlanData
+    plan: Plan
     summary: PlanSummary
     runtime_seconds: float
-    opportunity_ids_by_account: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def tiers(self) -> TierResult:
+        assert self.plan.tiers is not None
+        return self.plan.tiers
+
+    @property
+    def territories(self) -> TerritoryResult:
+        assert self.plan.territories is not None
+        return self.plan.territories
+
+    @property
+    def calls(self) -> CallResult:
+        assert self.plan.calls is not None
+        return self.plan.calls
+
+    @property
+    def sizing(self) -> SizingResult | None:
+        return self.calls.sizing
+
+    @property
+    def opportunities(self) -> OpportunityResult:
+        assert self.plan.opportunities is not None
+        return self.plan.opportunities
+
+    @property
+    def schedule(self) -> ScheduleResult:
+        assert self.plan.schedule is not None
+        return self.plan.schedule
 
     @cached_property
     def frames(self) -> dict[str, pd.DataFrame]:
-        """accounts, opportunities, capacity, allocation, reps, sizing, territories, territory_summary,
-        changes, visits, days, dropped — the CSV files of `salesplan plan`."""
-        from .cli.writers import allocation as allocation_writer
-        from .cli.writers import rank as rank_writer
-        from .cli.writers import schedule as schedule_writer
-        from .cli.writers import territories as territory_writer
+        """The tables of every stage (the CSV files of `salesplan plan`), later stages' first where two
+        give the same table."""
+        return frames_of(self.plan)
 
-        s = self.scenario
-        opportunities = schedule_writer.opportunities_of(s, self.opportunity_ids_by_account)
-        return {
-            "accounts": rank_writer.accounts_frame(s, self.rank),
-            "opportunities": rank_writer.opportunities_frame(s, self.rank),
-            "capacity": rank_writer.capacity_frame(self.rank),
-            "allocation": allocation_writer.accounts_frame(self.allocation, s),
-            "reps": allocation_writer.reps_frame(self.allocation, s),
-            "sizing": allocation_writer.sizing_frame(self.sizing),
-            "territories": territory_writer.territories_frame(self.territories, s),
-            "territory_summary": territory_writer.summary_frame(self.territories, s),
-            "changes": territory_writer.changes_frame(self.territories),
-            "visits": schedule_writer.visits_frame(self.schedule, s, opportunities),
-            "days": schedule_writer.days_frame(self.schedule),
-            "dropped": schedule_writer.dropped_frame(self.schedule, s),
-        }
+
+def frames_of(plan: Plan) -> dict[str, pd.DataFrame]:
+    """The tables of every stage that ran, in :data:`TABLES` order (a later stage's table wins)."""
+    found: dict[str, pd.DataFrame] = {}
+    for _, result in plan.results():
+        found.update(result.frames(plan.data))
+    return {name: found[name] for name in (*TABLES, *found) if name in found}
+
+
+def run_stages(
+    stages: Sequence[Stage],
+    plan: Plan,
+    options: SolverOptions,
+    progress: Callable[[str], None] | None = None,
+) -> Plan:
+    """Run ``stages`` in order on ``plan``; raise :class:`PlanInfeasible` at the first stage that proves
+    the scenario infeasible, and a RuntimeError when a decision fails its independent check (never
+    expected: a bug, not a scenario problem)."""
+    say = progress or (lambda _text: None)
+    for stage in stages:
+        say(stage.title)
+        result = stage.run(plan, options)
+        if result.infeasibilities:  # a stage explains infeasibility only when it has no plan
+            raise PlanInfeasible(STAGE_LABELS.get(stage.name, stage.name), tuple(result.infeasibilities))
+        violations = result.check(plan.data)
+        if violations:
+            raise RuntimeError(f"the {stage.name} stage broke its own rules: " + "; ".join(violations[:5]))
+        plan = plan.with_result(stage.name, result)
+    return plan
 
 
 def plan(
@@ -189,72 +219,34 @@ def plan(
     started = time.perf_counter()
     policy = scenario.policy.solver
     options = options or SolverOptions(policy.time_limit_seconds, policy.relative_gap, policy.seed)
-    say = progress or (lambda _text: None)
-
     data = compile_scenario(scenario)
-    say("tiers and account classes")
-    tiers = assign_tiers(data)
-    classes = classify_accounts(data.accounts)
-
-    say("territories")
-    territories = run_territories(data, options, tiers=tiers)
-    if not territories.feasible:
-        raise PlanInfeasible("territories", territories.infeasibilities)
-    rep_of = territories.rep_of()
-
-    say("call allocation (visits and opportunities share the hours)")
-    problem = build_problem(data, rep_of, tiers)
-    reserved = _opportunity_minutes(data, problem, rep_of, options)
-    allocation = solve_allocation(
-        with_reserved_minutes(problem, reserved), options, currency=scenario.policy.economics.currency
-    )
-    if allocation.planned is None:
-        raise PlanInfeasible("allocate", allocation.infeasibilities)
-    sizing = sizing_curve(problem, options)
-    visits = {a.account_id: float(a.visits_per_month) for a in allocation.accounts}
-    visit_hours = {r.rep_id: r.hours_used for r in allocation.reps}
-
-    say("opportunity portfolio")
-    rank = run_rank(data, options, rep_of=rep_of, visit_hours=visit_hours, tiers=tiers, classes=classes)
-    if rank.portfolio.explanations:
-        raise PlanInfeasible("rank", rank.portfolio.explanations)
-    chosen: dict[str, list[str]] = {}
-    for opportunity, selected in zip(scenario.opportunities, rank.portfolio.selected.tolist(), strict=True):
-        if selected:
-            chosen.setdefault(opportunity.account, []).append(opportunity.id)
-
-    say("visit schedule")
-    schedule = run_schedule(data, options, rep_of=rep_of, visits_per_month=visits, tiers=tiers)
-
+    done = run_stages(PLAN, Plan(data), options, progress)
     runtime = time.perf_counter() - started
-    summary = _summary(scenario, options, tiers, territories, allocation, rank, schedule)
-    return PlanResult(
-        scenario, tiers, territories, allocation, sizing, rank, schedule, summary, runtime, chosen
-    )
+    return PlanResult(scenario, data, done, summarise(done, options), runtime)
 
 
-def _opportunity_minutes(
-    data: PlanData,
-    problem: AllocationProblem,
-    rep_of: dict[str, str],
-    options: SolverOptions,
-) -> np.ndarray:
-    """Minutes per month per rep that the joint visits-and-opportunities optimum gives to opportunities
-    (see :mod:`salesplan.optimizer.calls.reserve`)."""
-    if not data.opportunities:
-        return np.zeros(len(problem.rep_ids), np.int64)
-    _, ranking = rank_scenario_opportunities(data)
-    index = {rep: k for k, rep in enumerate(problem.rep_ids)}
-    opportunities = data.opportunities
-    return opportunity_minutes(
-        problem,
-        ranking.expected_value,
-        np.array([o.effort_hours for o in opportunities], dtype=float),
-        np.array([index.get(rep_of.get(o.account, ""), -1) for o in opportunities], dtype=np.int64),
-        np.array([o.must_pursue for o in opportunities], dtype=bool),
-        np.array([o.exclude for o in opportunities], dtype=bool),
-        data.horizon.months,
-        replace(options, progress=None),
+def summarise(plan: Plan, options: SolverOptions) -> PlanSummary:
+    """summary.json of a plan: the stages' key figures and solver reports."""
+    data = plan.data
+    horizon = data.horizon
+    kpis = [k for _, result in plan.results() for k in result.kpis(data)]
+    order = {key: i for i, key in enumerate(KPI_ORDER)}
+    kpis.sort(key=lambda k: order.get(k.key, len(order)))
+    return PlanSummary(
+        scenario=data.name,
+        source=data.source,
+        currency=data.currency,
+        horizon=f"{horizon.start} – {horizon.end} ({horizon.weeks} weeks)",
+        seed=options.seed,
+        time_limit_seconds=options.time_limit_seconds,
+        regions=len(data.regions),
+        reps=len(data.reps),
+        accounts=len(data.accounts),
+        opportunities=len(data.opportunities),
+        kpis=kpis,
+        stages=[
+            StageStatus.of(STAGE_LABELS[name], result.info) for name, result in plan.results() if name in STAGE_LABELS
+        ],
     )
 
 
@@ -262,113 +254,8 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def _summary(
-    scenario: Scenario,
-    options: SolverOptions,
-    tiers: TierResult,
-    territories: AlignmentResult,
-    allocation: AllocationResult,
-    rank: RankResult,
-    schedule: ScheduleResult,
-) -> PlanSummary:
-    return PlanSummary(
-        scenario=scenario.name,
-        source=scenario.source,
-        currency=scenario.policy.economics.currency,
-        horizon=f"{scenario.horizon.start} – {scenario.horizon.end} ({scenario.horizon.weeks} weeks)",
-        seed=options.seed,
-        time_limit_seconds=options.time_limit_seconds,
-        regions=len(scenario.region_ids),
-        reps=len(scenario.reps),
-        accounts=len(scenario.accounts),
-        opportunities=len(scenario.opportunities),
-        kpis=kpis(scenario, tiers, territories, allocation, rank, schedule),
-        stages=[
-            StageStatus.of("territories", territories.info),
-            StageStatus.of("allocate", allocation.info),
-            StageStatus.of("rank", rank.info),
-            StageStatus.of("schedule", schedule.info),
-        ],
-    )
-
-
-def kpis(
-    scenario: Scenario,
-    tiers: TierResult,
-    territories: AlignmentResult,
-    allocation: AllocationResult,
-    rank: RankResult,
-    schedule: ScheduleResult,
-) -> list[Kpi]:
-    """The figures a sales manager compares plans by."""
-    assert allocation.planned is not None
-    currency = scenario.policy.economics.currency
-    months = scenario.horizon.months
-    tier_of = tiers.tier_of()
-    ranges = scenario.policy.tiers.visits
-    top = next(iter(ranges), "A")
-    top_accounts = [a for a in scenario.accounts if tier_of.get(a.id) == top]
-    scheduled: dict[str, int] = {}
-    for visit in schedule.visits:
-        scheduled[visit.account_id] = scheduled.get(visit.account_id, 0) + 1
-    minimum = ranges[top].min if top in ranges else 0.0
-
-    def covered_now(account_id: str) -> bool:
-        current = scenario.account_by_id[account_id].current_visits_per_month or 0.0
-        return current >= minimum - 1e-9
-
-    def covered_plan(account_id: str) -> bool:
-        return scheduled.get(account_id, 0) >= round(minimum * months) - 1e-9
-
-    def share(flags: list[bool]) -> float | None:
-        return round(100.0 * sum(flags) / len(flags), 2) if flags else None
-
-    # the reps' whole selling hours per month (the call plan's capacity is what opportunities leave)
-    hours_available = sum(h.selling_hours for h in rank.hours) / months if months else 0.0
-    effort = np.array([o.effort_hours for o in scenario.opportunities], dtype=float)
-    opportunity_hours = float(effort[rank.portfolio.selected].sum()) if len(effort) else 0.0
-    travel_hours = sum(d.travel_minutes for d in schedule.days) / 60.0
-    moved = [a for a in territories.accounts if a.moved]
-    before = [max((abs(x) for x in r.largest_deviation_before[:1]), default=0.0) for r in territories.regions]
-    after = [max((abs(x) for x in r.largest_deviation_after[:1]), default=0.0) for r in territories.regions]
-    selected = rank.portfolio.selected
-    value = rank.ranking.expected_value
-    dropped = sum(d.visits for d in schedule.dropped)
-    planned_visits = sum(schedule.planned.values()) if schedule.planned else len(schedule.visits) + dropped
-
-    def kpi(
-        key: str, name: str, unit: str, current: float | None, planned: float | None, higher: bool | None
-    ) -> Kpi:
-        return Kpi(key=key, name=name, unit=unit, current=_round(current, 2), planned=_round(planned, 2),
-                   higher_is_better=higher)  # fmt: skip
-
-    return [
-        kpi("expected_sales", "expected sales per year", currency, allocation.current.expected_sales,
-            allocation.planned.expected_sales, True),
-        kpi("expected_profit", "expected profit per month", currency, allocation.current.profit,
-            allocation.planned.profit, True),
-        kpi("visits_per_month", "visits per month", "visits", allocation.current.visits_per_month,
-            allocation.planned.visits_per_month, None),
-        kpi("tier_a_coverage", f"tier-{top} accounts at their minimum visits", "%",
-            share([covered_now(a.id) for a in top_accounts]), share([covered_plan(a.id) for a in top_accounts]), True),
-        kpi("selling_hours_used", "selling hours used", "%",
-            100.0 * allocation.current.hours_per_month / hours_available if hours_available else None,
-            100.0 * allocation.planned.hours_per_month / hours_available if hours_available else None, None),
-        kpi("opportunity_hours_used", "selling hours given to pursued opportunities", "%", None,
-            100.0 * opportunity_hours / months / hours_available if hours_available and months else None, None),
-        kpi("travel_hours", "travel hours over the horizon", "hours", None, travel_hours, False),
-        kpi("workload_balance", "largest workload deviation from the region target", "%",
-            100.0 * max(before, default=0.0), 100.0 * max(after, default=0.0), False),
-        kpi("accounts_moved", "accounts that change rep", "accounts", 0.0, float(len(moved)), False),
-        kpi("opportunities_chosen", "opportunities pursued", "opportunities", None, float(selected.sum()), None),
-        kpi("opportunity_value", "expected value of the pursued opportunities", currency, None,
-            float(value[selected].sum()) if len(value) else 0.0, True),
-        kpi("visits_scheduled", "visits scheduled over the horizon", "visits", None, float(len(schedule.visits)), None),
-        kpi("dropped_visits", "planned visits that could not be scheduled", "visits", None, float(dropped), False),
-        kpi("planned_visits", "visits planned over the horizon", "visits", None, float(planned_visits), None),
-    ]  # fmt: skip
-
-
 def with_mapper(options: SolverOptions, mapper: Any) -> SolverOptions:
     """Options whose independent pieces go through ``mapper`` (see salesplan.parallel)."""
+    from dataclasses import replace
+
     return replace(options, mapper=mapper)

@@ -143,7 +143,7 @@ def moves_frame(outcomes: Sequence[PlanOutcome]) -> pd.DataFrame:
     names: dict[str, tuple[str, str]] = {}
     for o in planned:
         assert o.result is not None
-        for a in o.result.scenario.accounts:
+        for a in o.result.data.accounts:
             names.setdefault(a.id, (a.name, a.region))
     rows = []
     base = planned[0].label

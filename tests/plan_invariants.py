@@ -50,11 +50,11 @@ def territory_violations(result: PlanResult) -> list[str]:
 def allocation_violations(result: PlanResult) -> list[str]:
     """Rule 3."""
     bad: list[str] = []
-    for rep in result.allocation.reps:
+    for rep in result.calls.reps:
         if rep.hours_used > rep.hours_available * (1 + 1e-9) + HOURS_TOLERANCE:
             bad.append(f"{rep.rep_id}: {rep.hours_used:.4f} h/month used of {rep.hours_available:.4f}")
     rep_of = result.territories.rep_of()
-    for account in result.allocation.accounts:
+    for account in result.calls.accounts:
         if account.rep_id and not account.min_visits <= account.visits_per_month <= account.max_visits:
             bad.append(
                 f"{account.account_id}: {account.visits_per_month} visits/month outside its tier's "
@@ -100,8 +100,8 @@ def plan_violations(result: PlanResult) -> list[str]:
     bad = territory_violations(result) + allocation_violations(result) + schedule_violations(result)
     for stage, info in (
         ("territories", result.territories.info),
-        ("allocate", result.allocation.info),
-        ("rank", result.rank.info),
+        ("allocate", result.calls.info),
+        ("rank", result.opportunities.info),
         ("schedule", result.schedule.info),
     ):
         bad += info_violations(stage, info)

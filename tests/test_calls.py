@@ -1,4 +1,4 @@
-"""Call planning on scenarios: run_allocation, infeasibility, explanations, sizing (optimizer/calls/)."""
+"""Call planning on scenarios: plan_calls, infeasibility, explanations, sizing (optimizer/calls/)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesplan.optimizer.calls import build_problem, run_allocation, sizing_curve
+from salesplan.optimizer.calls import build_problem, plan_calls, sizing_curve
 from salesplan.optimizer.data import compile_scenario
 from salesplan.optimizer.result import SolverOptions, SolveStatus
 from salesplan.scenarios import Absence, Account, Horizon, Policy, Rep, Scenario, load_scenario
@@ -88,7 +88,7 @@ def brute_force_total(scenario: Scenario) -> float:
 @pytest.mark.parametrize("hours", [6.0, 9.0, 14.0, 30.0])
 def test_tiny_scenario_matches_brute_force(hours: float) -> None:
     scenario = tiny(hours)
-    result = run_allocation(compile_scenario(scenario), OPTIONS)
+    result = plan_calls(compile_scenario(scenario), OPTIONS)
     assert result.info.status is SolveStatus.OPTIMAL
     assert result.info.objective == pytest.approx(brute_force_total(scenario))
     assert result.info.gap == pytest.approx(0.0, abs=1e-9)
@@ -107,7 +107,7 @@ def test_no_travel_means_visits_cost_their_visit_minutes() -> None:
 
 def test_tier_minimums_beyond_a_reps_hours_report_the_missing_hours() -> None:
     # R1 needs 2×120 + 1×90 = 330 min at the minimums, R2 2×120 + 60 = 300 min; each has 4.5 h = 270 min
-    result = run_allocation(compile_scenario(tiny(4.5)), OPTIONS)
+    result = plan_calls(compile_scenario(tiny(4.5)), OPTIONS)
     assert result.info.status is SolveStatus.INFEASIBLE
     assert result.planned is None and result.accounts == ()
     short = {item.ids["rep"]: item.shortfall for item in result.infeasibilities}
@@ -118,9 +118,9 @@ def test_tier_minimums_beyond_a_reps_hours_report_the_missing_hours() -> None:
 
 def test_locked_levels_are_kept() -> None:
     scenario = tiny(30.0)
-    free = run_allocation(compile_scenario(scenario), OPTIONS)
+    free = plan_calls(compile_scenario(scenario), OPTIONS)
     c1 = next(p for p in free.accounts if p.account_id == "C1")
-    locked = run_allocation(
+    locked = plan_calls(
         compile_scenario(scenario), OPTIONS, locked={"C1": c1.visits_per_month + 1 if c1.visits_per_month < 3 else 0}
     )
     got = next(p for p in locked.accounts if p.account_id == "C1")
@@ -131,7 +131,7 @@ def test_locked_levels_are_kept() -> None:
 
 def test_rep_of_from_the_territory_stage_is_used() -> None:
     scenario = tiny(30.0)
-    moved = run_allocation(compile_scenario(scenario), OPTIONS, rep_of={a.id: "R2" for a in scenario.accounts})
+    moved = plan_calls(compile_scenario(scenario), OPTIONS, rep_of={a.id: "R2" for a in scenario.accounts})
     assert {p.rep_id for p in moved.accounts} == {"R2"}
     assert next(r for r in moved.reps if r.rep_id == "R1").hours_used == 0.0
 
@@ -139,13 +139,13 @@ def test_rep_of_from_the_territory_stage_is_used() -> None:
 def test_absences_reduce_the_hours_available() -> None:
     days = Horizon(start=dt.date(2026, 1, 5)).working_days()
     away = Absence(rep="R1", start=days[0], end=days[9])  # ten working days
-    result = run_allocation(compile_scenario(tiny(20.0, (away,))), OPTIONS)
+    result = plan_calls(compile_scenario(tiny(20.0, (away,))), OPTIONS)
     r1 = next(r for r in result.reps if r.rep_id == "R1")
     assert r1.hours_available == pytest.approx(20.0 * (len(days) - 10) / len(days))
 
 
 def test_shadow_price_is_zero_when_hours_are_not_binding() -> None:
-    result = run_allocation(compile_scenario(tiny(100.0)), OPTIONS)
+    result = plan_calls(compile_scenario(tiny(100.0)), OPTIONS)
     assert all(rep.shadow_price == 0.0 and rep.extra_hour_value == 0.0 for rep in result.reps)
     assert all("maximum" in p.reason or "saturated" in p.reason for p in result.accounts)
 
@@ -166,7 +166,7 @@ def test_sizing_curve_is_consistent() -> None:
 
 def test_bank_example_top_ten_get_more_than_an_even_share() -> None:
     scenario = load_scenario(EXAMPLES / "bank-key-accounts" / "scenario.yaml")
-    result = run_allocation(compile_scenario(scenario), OPTIONS)
+    result = plan_calls(compile_scenario(scenario), OPTIONS)
     assert result.info.status is SolveStatus.OPTIMAL
     assert result.info.gap is not None and result.info.gap <= 1e-4
     even = {a.current_visits_per_month for a in scenario.accounts}
@@ -185,7 +185,7 @@ def test_bank_example_top_ten_get_more_than_an_even_share() -> None:
 
 def test_examples_either_plan_within_hours_or_explain_per_rep() -> None:
     for name in ("dealer-network", "dealer-network-two-reps-fewer"):
-        result = run_allocation(compile_scenario(load_scenario(EXAMPLES / name / "scenario.yaml")), OPTIONS)
+        result = plan_calls(compile_scenario(load_scenario(EXAMPLES / name / "scenario.yaml")), OPTIONS)
         if result.planned is None:
             assert result.infeasibilities and all(i.shortfall > 0 for i in result.infeasibilities)
             continue
@@ -208,7 +208,7 @@ def test_hours_never_exceeded_or_the_missing_hours_are_reported(hours: float, mi
     }
     scenario = tiny(hours).model_copy(update={"policy": Policy.model_validate(policy)})
     problem = build_problem(compile_scenario(scenario))
-    result = run_allocation(compile_scenario(scenario), OPTIONS)
+    result = plan_calls(compile_scenario(scenario), OPTIONS)
     need = np.bincount(problem.rep_of, weights=problem.lower * problem.unit, minlength=2)
     capacity = problem.capacity_minutes
     if result.planned is None:
@@ -227,7 +227,7 @@ def test_hours_never_exceeded_or_the_missing_hours_are_reported(hours: float, mi
 
 
 def test_reasons_name_the_binding_rule() -> None:
-    result = run_allocation(compile_scenario(tiny(6.0)), OPTIONS)  # R1: 330 of 360 min go to the minimums
+    result = plan_calls(compile_scenario(tiny(6.0)), OPTIONS)  # R1: 330 of 360 min go to the minimums
     plans = {p.account_id: p for p in result.accounts}
     assert plans["A1"].visits_per_month == 2 and "tier-A minimum of 2 binding" in plans["A1"].reason
     assert any("shadow price" in p.reason or "hours exhausted" in p.reason for p in result.accounts)

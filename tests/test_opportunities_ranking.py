@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from salesplan.optimizer.data import compile_scenario
-from salesplan.optimizer.opportunities.ranking import QUADRANTS, rank_opportunities, run_rank
+from salesplan.optimizer.opportunities import QUADRANTS, rank_opportunities, solve_opportunities
 from salesplan.optimizer.result import SolverOptions, SolveStatus
 from salesplan.scenarios import Absence, Account, Horizon, Opportunity, Policy, Rep, Scenario
 
@@ -100,7 +100,7 @@ def test_every_opportunity_in_exactly_one_quadrant(
 
 
 def test_run_rank_values_margins_and_capacity() -> None:
-    result = run_rank(compile_scenario(tiny()), OPTIONS)
+    result = solve_opportunities(compile_scenario(tiny()), OPTIONS)
     # O1 uses its own margin, O2 is a prune (size is profit already), O3 its account's margin.
     assert result.margin.tolist() == [0.4, 1.0, 0.5]
     assert result.ranking.expected_value.tolist() == pytest.approx([200, 500, 25])
@@ -115,7 +115,7 @@ def test_run_rank_values_margins_and_capacity() -> None:
 
 def test_absences_and_the_call_plans_visit_hours_reduce_capacity() -> None:
     away = Absence(rep="R2", start=dt.date(2026, 1, 12), end=dt.date(2026, 1, 16))
-    result = run_rank(compile_scenario(tiny(absences=(away,))), OPTIONS, visit_hours={"R1": 10.0})
+    result = solve_opportunities(compile_scenario(tiny(absences=(away,))), OPTIONS, visit_hours={"R1": 10.0})
     hours = {h.rep: h for h in result.hours}
     assert hours["R1"].opportunity_hours == pytest.approx(150 - 30)  # 10 h/month of visits × 3 months
     assert hours["R2"].available_share == pytest.approx(60 / 65)
@@ -124,7 +124,7 @@ def test_absences_and_the_call_plans_visit_hours_reduce_capacity() -> None:
 
 def test_tier_minimum_visits_are_the_default_load() -> None:
     policy = {"tiers": {"visits": {"A": {"min": 4, "max": 8}, "B": {"min": 0}, "C": {"min": 0}}}}
-    result = run_rank(compile_scenario(tiny(policy)), OPTIONS)
+    result = solve_opportunities(compile_scenario(tiny(policy)), OPTIONS)
     hours = {h.rep: h for h in result.hours}
     # A1 (tier A, R1): 4 visits/month × (60 min + travel) × 3 months ≥ 12 h.
     assert hours["R1"].visit_hours >= 12.0
@@ -133,9 +133,9 @@ def test_tier_minimum_visits_are_the_default_load() -> None:
 
 
 def test_rep_of_and_region_pools() -> None:
-    moved = run_rank(compile_scenario(tiny()), OPTIONS, rep_of={"A1": "R2", "A2": "R2", "A3": "R3"})
+    moved = solve_opportunities(compile_scenario(tiny()), OPTIONS, rep_of={"A1": "R2", "A2": "R2", "A3": "R3"})
     assert moved.owner == ("R2", "R2", "R2")
-    pooled = run_rank(compile_scenario(tiny()), OPTIONS, capacity_by="region")
+    pooled = solve_opportunities(compile_scenario(tiny()), OPTIONS, capacity_by="region")
     names = [p.name for p in pooled.portfolio.pools]
     assert names == ["region N", "region S"]
     assert pooled.portfolio.pools[0].capacity_hours == pytest.approx(300.0)
@@ -146,7 +146,7 @@ def test_rep_of_and_region_pools() -> None:
 def test_must_pursue_beyond_the_reps_hours_is_infeasible() -> None:
     s = tiny()
     heavy = s.opportunities[2].model_copy(update={"must_pursue": True})
-    result = run_rank(compile_scenario(s.model_copy(update={"opportunities": (*s.opportunities[:2], heavy)})), OPTIONS)
+    result = solve_opportunities(compile_scenario(s.model_copy(update={"opportunities": (*s.opportunities[:2], heavy)})), OPTIONS)
     assert result.info.status is SolveStatus.INFEASIBLE
     (item,) = result.portfolio.explanations
     assert item.ids == {"rep": "R2"} and item.shortfall == pytest.approx(50.0)

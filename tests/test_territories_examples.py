@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 
 from salesplan.optimizer.data import compile_scenario
 from salesplan.optimizer.result import SolverOptions
-from salesplan.optimizer.territories.result import AlignmentResult
+from salesplan.optimizer.territories.result import TerritoryResult
 from salesplan.optimizer.territories.solve import run_territories
 from salesplan.scenarios import Scenario, load_scenario
 
@@ -25,7 +25,7 @@ LIMITS = {"bank-key-accounts": 10.0, "dealer-network": 10.0, "dealer-network-two
           "electronics-distributor": 20.0}  # fmt: skip
 
 
-def assert_rules(scenario: Scenario, result: AlignmentResult) -> None:
+def assert_rules(scenario: Scenario, result: TerritoryResult) -> None:
     """The hard guarantees, recomputed from the scenario and the per-account rows."""
     if not result.feasible:
         assert result.infeasibilities, "no plan without an explanation"

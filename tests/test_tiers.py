@@ -9,14 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from salesplan.optimizer.data import compile_scenario
-from salesplan.optimizer.tiers.solve import (
-    BCG_CLASSES,
-    assign_tiers,
-    classify_accounts,
-    criteria_score,
-    pareto_tiers,
-    score_tiers,
-)
+from salesplan.optimizer.tiers import BCG_CLASSES, classify_accounts, solve_tiers
+from salesplan.optimizer.tiers.solve import criteria_score, pareto_tiers, score_tiers
 from salesplan.scenarios import Account, Horizon, Policy, Rep, Scenario
 
 
@@ -76,7 +70,7 @@ def test_score_tiers_weigh_the_criteria_and_say_so() -> None:
 
 def test_assign_tiers_gives_the_criteria_score_beside_a_pareto_tier() -> None:
     s = scenario([account(1, 100, credit=80), account(2, 1)])
-    tiers = assign_tiers(compile_scenario(s))
+    tiers = solve_tiers(compile_scenario(s))
     assert tiers.tier_of() == {"A1": "A", "A2": "C"}  # 100 of 101 come before A2: past B's 95 %
     assert tiers.assignments[0].score == pytest.approx(80 * 0.2)
     assert tiers.assignments[1].score is None
@@ -84,7 +78,7 @@ def test_assign_tiers_gives_the_criteria_score_beside_a_pareto_tier() -> None:
 
 def test_given_tiers() -> None:
     s = scenario([account(1, 5, tier="B"), account(2, 9, tier="A")], {"tiers": {"method": "given"}})
-    assert assign_tiers(compile_scenario(s)).tier_of() == {"A1": "B", "A2": "A"}
+    assert solve_tiers(compile_scenario(s)).tier_of() == {"A1": "B", "A2": "A"}
 
 
 def test_growth_share_classes() -> None:

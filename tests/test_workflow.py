@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import salesplan
-from salesplan.optimizer.calls.problem import AllocationProblem
+from salesplan.optimizer.calls.problem import CallProblem
 from salesplan.optimizer.calls.reserve import opportunity_minutes
 from salesplan.optimizer.result import SolverOptions
 from salesplan.pipeline import PlanInfeasible
@@ -32,14 +32,14 @@ PLANNABLE = {  # the small scenario's balance needs ±67 % (proven); these setti
 # --- visits and opportunities share the hours ------------------------------------------------------
 
 
-def _problem(rng: np.random.Generator, accounts: int, levels: int, capacity: int) -> AllocationProblem:
+def _problem(rng: np.random.Generator, accounts: int, levels: int, capacity: int) -> CallProblem:
     """One rep, ``accounts`` accounts with arbitrary (also non-concave) profit per level."""
     n = accounts
     profit = np.zeros((n, levels + 1))
     profit[:, 1:] = np.cumsum(rng.integers(-5, 40, size=(n, levels)), axis=1)
     lower = rng.integers(0, 2, size=n)
     zeros, ones = np.zeros(n), np.ones(n)
-    return AllocationProblem(
+    return CallProblem(
         account_ids=tuple(f"a{k}" for k in range(n)), account_regions=("R",) * n, tiers=("A",) * n,
         curves=(), rep_of=np.zeros(n, np.int64), margin=ones, visit_minutes=zeros, travel_minutes=zeros,
         unit=rng.integers(20, 90, size=n).astype(np.int64), tier_min=lower, tier_max=np.full(n, levels),

@@ -7,12 +7,13 @@ import math
 
 import click
 
-from ...optimizer.calls import build_problem, sizing_curve, solve_allocation
+from ...optimizer.calls import Calls
 from ...optimizer.calls.sizing import SizingResult
 from ...optimizer.data import compile_scenario
-from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
+from ...optimizer.tiers import Tiers
+from ..common import guarded, load_or_exit, run_chain, solver_options, stage_options
 from ..output import OutputFolder, write_csv
-from ..writers.allocation import accounts_frame, reps_frame, sizing_chart, sizing_frame
+from ..writers.allocation import sizing_chart
 
 FILES = ("allocation.csv", "reps.csv", "sizing.csv", "sizing.png")
 
@@ -65,16 +66,14 @@ def command(scenario: str, output: str, time_limit: float | None, seed: int | No
     """
     loaded = load_or_exit(scenario, quiet=as_json)
     options = solver_options(loaded, time_limit, seed, quiet=as_json)
-    currency = loaded.policy.economics.currency
-    problem = build_problem(compile_scenario(loaded))
-    result = solve_allocation(problem, options, currency=currency)
-    if result.planned is None:
-        raise Infeasible("allocate", result.infeasibilities)
-    sizing = sizing_curve(problem, options)
+    data = compile_scenario(loaded)
+    currency = data.currency
+    result = run_chain((Tiers(), Calls()), data, options).calls
+    sizing = result.sizing
+    frames = result.frames(data)
     with OutputFolder(output) as folder:
-        write_csv(accounts_frame(result, loaded), folder / "allocation.csv")
-        write_csv(reps_frame(result, loaded), folder / "reps.csv")
-        write_csv(sizing_frame(sizing), folder / "sizing.csv")
+        for name in ("allocation", "reps", "sizing"):
+            write_csv(frames[name], folder / f"{name}.csv")
         sizing_chart(sizing, folder / "sizing.png", currency)
     if as_json:
         summary = result.to_dict()

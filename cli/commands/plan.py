@@ -11,8 +11,8 @@ from ..common import (
     executor_options,
     guarded,
     load_or_exit,
-    make_mapper,
     no_timings_option,
+    open_runner,
     solver_options,
     stage_options,
 )
@@ -65,13 +65,11 @@ def command(
     from ..writers.plan import FILES, summary_json, write_plan
 
     loaded = load_or_exit(scenario, quiet=as_json)
-    options = replace(
-        solver_options(loaded, time_limit, seed, quiet=as_json),
-        mapper=make_mapper(executor, workers, scheduler),
-    )
+    options = solver_options(loaded, time_limit, seed, quiet=as_json)
     say = (lambda text: None) if as_json else (lambda text: click.echo(f"[plan] {text}", err=True))
     try:
-        result = plan(loaded, options, progress=say)
+        with open_runner(executor, workers, scheduler) as runner:
+            result = plan(loaded, replace(options, mapper=runner.mapper()), progress=say)
     except PlanInfeasible as exc:
         raise Infeasible(exc.stage, exc.explanations) from None
     say("writing outputs")

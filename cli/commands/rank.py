@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
+from ..common import guarded, load_or_exit, solver_options, stage_options
 
 
 @click.command("rank")
@@ -42,7 +42,9 @@ def command(
     from pathlib import Path
 
     from ...optimizer.data import compile_scenario
-    from ...optimizer.opportunities.ranking import run_rank
+    from ...optimizer.opportunities import Opportunities
+    from ...optimizer.tiers import Tiers
+    from ..common import run_chain
     from ..output import OutputFolder, write_csv
     from ..writers import rank as writer
 
@@ -53,22 +55,20 @@ def command(
         f"{len(resolved.reps)} reps",
         err=True,
     )
-    result = run_rank(compile_scenario(resolved), options, capacity_by="region" if capacity_by == "region" else "rep")
-    if result.portfolio.explanations:
-        raise Infeasible("rank (opportunity portfolio)", result.portfolio.explanations)
-
+    data = compile_scenario(resolved)
+    stage = Opportunities(capacity_by="region" if capacity_by == "region" else "rep")
+    result = run_chain((Tiers(), stage), data, options).opportunities
     files = ("accounts.csv", "opportunities.csv", "capacity.csv", "matrix.png")
+    frames = result.frames(data)
     with OutputFolder(output) as folder:
-        write_csv(writer.accounts_frame(resolved, result), folder / files[0])
-        write_csv(writer.opportunities_frame(resolved, result), folder / files[1])
-        write_csv(writer.capacity_frame(result), folder / files[2])
-        writer.write_matrix(folder / files[3], resolved, result)
-
-    data = writer.summary(resolved, result)
-    data["output"] = {"folder": str(Path(output)), "files": list(files)}
+        for name in ("accounts", "opportunities", "capacity"):
+            write_csv(frames[name], folder / f"{name}.csv")
+        writer.write_matrix(folder / files[3], data, result)
+    summary = writer.summary(data, result)
+    summary["output"] = {"folder": str(Path(output)), "files": list(files)}
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
         return
-    for line in writer.summary_lines(resolved, result):
+    for line in writer.summary_lines(data, result):
         click.echo(line)
     click.echo(f"Wrote {output}: {', '.join(files)}")

@@ -4,32 +4,30 @@ from __future__ import annotations
 
 import collections
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import click
 import pandas as pd
 
-from ...optimizer.data import compile_scenario
-from ...optimizer.result import Infeasibility
-from ...optimizer.schedule import ScheduleResult, check_schedule, run_schedule
-from ...scenarios.model import Scenario
-from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
-from ..output import OutputFolder, write_csv
-from ..writers.schedule import (
-    days_frame,
-    dropped_frame,
-    file_stem,
-    opportunities_of,
-    visits_frame,
-    week_map,
-    write_calendars,
-    write_workbook,
+from ...optimizer.data import PlanData, compile_scenario
+from ...optimizer.plan import GivenCalls
+from ...optimizer.schedule import Schedule, ScheduleResult
+from ...optimizer.tiers import Tiers
+from ..common import (
+    executor_options,
+    guarded,
+    load_or_exit,
+    open_runner,
+    run_chain,
+    solver_options,
+    stage_options,
 )
+from ..output import OutputFolder, write_csv
+from ..writers.schedule import file_stem, week_map, write_calendars, write_workbook
 
 
-def _allocation(path: str, scenario: Scenario) -> tuple[dict[str, str | None], dict[str, float]]:
+def _allocation(path: str, data: PlanData) -> GivenCalls:
     """account → rep and visits per month from an allocation.csv written by `salesplan allocate`."""
     frame = pd.read_csv(path, dtype={"account": str, "rep": str}, keep_default_na=False)
     missing = {"account", "rep", "visits_per_month"} - set(frame.columns)
@@ -37,7 +35,7 @@ def _allocation(path: str, scenario: Scenario) -> tuple[dict[str, str | None], d
         raise click.BadParameter(
             f"{path} lacks the column(s) {', '.join(sorted(missing))}", param_hint="--allocation"
         )
-    known = scenario.account_by_id
+    known = data.account_by_id
     unknown = [a for a in frame["account"] if a not in known]
     if unknown:
         raise click.BadParameter(
@@ -45,16 +43,16 @@ def _allocation(path: str, scenario: Scenario) -> tuple[dict[str, str | None], d
         )
     rep_of = {str(a): (str(r) or None) for a, r in zip(frame["account"], frame["rep"], strict=True)}
     visits = {str(a): float(v) for a, v in zip(frame["account"], frame["visits_per_month"], strict=True)}
-    return rep_of, visits
+    return GivenCalls(rep_of, visits)
 
 
-def _map_rep(result: ScheduleResult, wanted: str | None, scenario: Scenario) -> str | None:
+def _map_rep(result: ScheduleResult, wanted: str | None, data: PlanData) -> str | None:
     if wanted is not None:
-        if wanted not in scenario.rep_by_id:
+        if wanted not in data.rep_by_id:
             raise click.BadParameter(f"no rep {wanted!r} in the scenario", param_hint="--map-rep")
         return wanted
     counts = collections.Counter(v.rep_id for v in result.visits)
-    order = {r.id: k for k, r in enumerate(scenario.reps)}
+    order = {r.id: k for k, r in enumerate(data.reps)}
     return min(counts, key=lambda r: (-counts[r], order[r])) if counts else None
 
 
@@ -67,19 +65,15 @@ def _map_rep(result: ScheduleResult, wanted: str | None, scenario: Scenario) -> 
     help="allocation.csv from `salesplan allocate`: who serves each account and visits per month.",
 )
 @click.option(
-    "--workers",
-    type=int,
-    default=None,
-    help="Processes for big scenarios (default: the CPU count, at most 4); the plan is the same.",
-)
-@click.option(
     "--map-rep", default=None, help="Rep whose week is mapped (default: the rep with the most visits)."
 )
 @click.option("--map-week", type=click.IntRange(min=1), default=1, show_default=True, help="Week of the map.")
+@executor_options
 @guarded
 def command(
     scenario: str, output: str, allocation: str | None, time_limit: float | None, seed: int | None,
-    workers: int | None, map_rep: str | None, map_week: int, as_json: bool,
+    map_rep: str | None, map_week: int, as_json: bool, executor: str | None, workers: int | None,
+    scheduler: str | None,
 ) -> None:  # fmt: skip
     """Build every rep's day-by-day visit routes for the horizon of SCENARIO.
 
@@ -107,41 +101,29 @@ def command(
       salesplan schedule my-quarter --allocation out/calls/allocation.csv -o out/schedule --map-rep R03
     """
     loaded = load_or_exit(scenario, quiet=as_json)
-    options = replace(
-        solver_options(loaded, time_limit, seed, quiet=as_json),
-        workers=min(4, os.cpu_count() or 1) if workers is None else max(1, workers),
-    )
-    rep_of, visits = _allocation(allocation, loaded) if allocation else (None, None)
     data = compile_scenario(loaded)
-    result = run_schedule(data, options, rep_of=rep_of, visits_per_month=visits)
-    if result.planned_visits > 0 and not result.visits:
-        reasons = collections.Counter(d.reason for d in result.dropped).most_common(5)
-        raise Infeasible("schedule", [
-            Infeasibility.of("visits_not_fitted", {"accounts": n}, float(n), "accounts", reason=reason)
-            for reason, n in reasons
-        ])  # fmt: skip
-    check = check_schedule(data, result)
-    if not check.ok:  # never expected: the scheduler keeps every rule by construction
-        raise click.ClickException("the schedule breaks a rule: " + "; ".join(check.violations[:5]))
-    chosen = _map_rep(result, map_rep, loaded)
-    linked = opportunities_of(loaded)
+    given = _allocation(allocation, data) if allocation else None
+    options = solver_options(loaded, time_limit, seed, quiet=as_json)
+    with open_runner(executor, workers, scheduler) as runner:
+        plan = run_chain((Tiers(), Schedule()), data, replace(options, mapper=runner.mapper()), given)
+    result = plan.schedule
+    chosen = _map_rep(result, map_rep, data)
     files = ["visits.csv", "days.csv", "dropped.csv", "calendar/", "plan.xlsx"]
     with OutputFolder(output) as folder:
-        write_csv(visits_frame(result, loaded, linked), folder / "visits.csv")
-        write_csv(days_frame(result), folder / "days.csv")
-        write_csv(dropped_frame(result, loaded), folder / "dropped.csv")
-        write_calendars(result, loaded, folder / "calendar", linked)
-        write_workbook(result, loaded, folder / "plan.xlsx")
+        for name, frame in result.frames(data).items():
+            write_csv(frame, folder / f"{name}.csv")
+        write_calendars(result, data, folder / "calendar")
+        write_workbook(result, data, folder / "plan.xlsx")
         if chosen is not None:
             name = f"week_{file_stem(chosen)}.html"
-            (folder / name).write_text(week_map(result, loaded, chosen, map_week), encoding="utf-8")
+            (folder / name).write_text(week_map(result, data, chosen, map_week), encoding="utf-8")
             files.append(name)
     if as_json:
         summary = result.to_dict()
         summary.update(output=str(Path(output)), files=files, map_rep=chosen, map_week=map_week)
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{loaded.name}: visit schedule for {len(result.reps)} reps over {loaded.horizon.weeks} weeks")
+    click.echo(f"{data.name}: visit schedule for {len(result.reps)} reps over {data.horizon.weeks} weeks")
     click.echo(result.summary())
     if result.dropped:
         top = collections.Counter(d.reason.split(":")[0] for d in result.dropped).most_common(3)

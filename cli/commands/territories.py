@@ -8,12 +8,13 @@ import math
 import click
 
 from ...optimizer.data import compile_scenario
+from ...optimizer.territories import Territories
 from ...optimizer.territories.problem import MEASURES
-from ...optimizer.territories.result import AlignmentResult, RegionAlignment
-from ...optimizer.territories.solve import run_territories
-from ..common import Infeasible, guarded, load_or_exit, solver_options, stage_options
+from ...optimizer.territories.result import RegionPlan, TerritoryResult
+from ...optimizer.tiers import Tiers
+from ..common import guarded, load_or_exit, run_chain, solver_options, stage_options
 from ..output import OutputFolder, write_csv
-from ..writers.territories import changes_frame, summary_frame, territories_frame, territory_map
+from ..writers.territories import territory_map
 
 FILES = ("territories.csv", "territory_summary.csv", "changes.csv", "map.html")
 
@@ -22,7 +23,7 @@ def _figure(value: float | None, fmt: str) -> str:
     return "—" if value is None or not math.isfinite(value) else format(value, fmt)
 
 
-def _region_lines(region: RegionAlignment, basis: str) -> list[str]:
+def _region_lines(region: RegionPlan, basis: str) -> list[str]:
     info = region.info
     lines = [
         f"region {region.region} ({region.accounts} accounts, {region.reps} reps): {info.status.value}, "
@@ -46,7 +47,7 @@ def _region_lines(region: RegionAlignment, basis: str) -> list[str]:
     return lines
 
 
-def _human(result: AlignmentResult, name: str, output: str) -> None:
+def _human(result: TerritoryResult, name: str, output: str) -> None:
     reps = sum(r.reps for r in result.regions)
     click.echo(
         f"{name}: territories for {len(result.accounts)} accounts and {reps} reps in {len(result.regions)} region(s)"
@@ -91,14 +92,13 @@ def command(scenario: str, output: str, time_limit: float | None, seed: int | No
       salesplan territories scenarios/examples/dealer-network-two-reps-fewer -o out/two-fewer --json
     """
     loaded = load_or_exit(scenario, quiet=as_json)
-    result = run_territories(compile_scenario(loaded), solver_options(loaded, time_limit, seed, quiet=as_json))
-    if not result.feasible:
-        raise Infeasible("territories", result.infeasibilities)
+    data = compile_scenario(loaded)
+    options = solver_options(loaded, time_limit, seed, quiet=as_json)
+    result = run_chain((Tiers(), Territories()), data, options).territories
     with OutputFolder(output) as folder:
-        write_csv(territories_frame(result, loaded), folder / "territories.csv")
-        write_csv(summary_frame(result, loaded), folder / "territory_summary.csv")
-        write_csv(changes_frame(result), folder / "changes.csv")
-        (folder / "map.html").write_text(territory_map(result, loaded), encoding="utf-8")
+        for name, frame in result.frames(data).items():
+            write_csv(frame, folder / f"{name}.csv")
+        (folder / "map.html").write_text(territory_map(result, data), encoding="utf-8")
     if as_json:
         summary = result.to_dict()
         summary["output"] = str(output)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...pipeline import PlanResult, PlanSummary
+from ...pipeline import TABLES, PlanResult, PlanSummary
 from ..output import write_csv
 from . import allocation as allocation_writer
 from . import rank as rank_writer
@@ -15,10 +15,6 @@ from . import schedule as schedule_writer
 from .report import KpiRow, ReportContent, report_html
 from .territories import territory_layers
 
-TABLES = (
-    "accounts", "opportunities", "capacity", "allocation", "reps", "sizing",
-    "territories", "territory_summary", "changes", "visits", "days", "dropped",
-)  # fmt: skip
 FILES = (
     *(f"{name}.csv" for name in TABLES),
     "summary.json", "calendar/<rep>.ics", "plan.xlsx", "matrix.png", "sizing.png", "report.html",
@@ -31,16 +27,16 @@ def summary_json(summary: PlanSummary) -> str:
 
 def write_plan(result: PlanResult, folder: Path, *, timings: bool = True) -> None:
     """Write every output of a plan into ``folder`` (the staging folder of an OutputFolder)."""
-    scenario = result.scenario
+    data = result.data
     summary = result.summary if timings else result.summary.without_timings()
     for name in TABLES:
         write_csv(result.frames[name], folder / f"{name}.csv")
     (folder / "summary.json").write_text(summary_json(summary), encoding="utf-8")
-    opportunities = schedule_writer.opportunities_of(scenario, result.opportunity_ids_by_account)
-    schedule_writer.write_calendars(result.schedule, scenario, folder / "calendar", opportunities)
-    schedule_writer.write_workbook(result.schedule, scenario, folder / "plan.xlsx")
-    rank_writer.write_matrix(folder / "matrix.png", scenario, result.rank)
-    allocation_writer.sizing_chart(result.sizing, folder / "sizing.png", scenario.policy.economics.currency)
+    schedule_writer.write_calendars(result.schedule, data, folder / "calendar")
+    schedule_writer.write_workbook(result.schedule, data, folder / "plan.xlsx")
+    rank_writer.write_matrix(folder / "matrix.png", data, result.opportunities)
+    assert result.sizing is not None
+    allocation_writer.sizing_chart(result.sizing, folder / "sizing.png", data.currency)
     images = {
         "Opportunity matrix: size × likelihood, coloured by action; chosen ones ringed": (
             folder / "matrix.png"
@@ -96,7 +92,7 @@ def kpi_rows(summary: PlanSummary) -> list[KpiRow]:
 
 
 def balance_frame(result: PlanResult) -> pd.DataFrame:
-    tolerance = result.scenario.policy.balance.workload_tolerance
+    tolerance = result.data.rules.workload_tolerance
     rows = []
     for t in result.territories.territories:
         target = t.workload_hours / (1 + t.workload_deviation) if t.workload_deviation > -1 else 0.0
@@ -113,8 +109,8 @@ def balance_frame(result: PlanResult) -> pd.DataFrame:
 
 
 def report_content(result: PlanResult, summary: PlanSummary, images: dict[str, bytes]) -> ReportContent:
-    scenario = result.scenario
-    layers, legend = territory_layers(result.territories, scenario)
+    data = result.data
+    layers, legend = territory_layers(result.territories, data)
     solvers = [
         {
             "stage": s.stage, "solver": s.solver, "status": s.status,
@@ -138,7 +134,7 @@ def report_content(result: PlanResult, summary: PlanSummary, images: dict[str, b
         "day-by-day routes of this plan; the current plan has no routes to compare with.",
     ]
     return ReportContent(
-        title=f"Sales plan — {scenario.name}",
+        title=f"Sales plan — {data.name}",
         subtitle=subtitle,
         kpis=kpi_rows(summary),
         solvers=solvers,

@@ -1,4 +1,4 @@
-"""Tables, chart and summary of the `rank` stage: accounts.csv, opportunities.csv, capacity.csv, matrix.png."""
+"""The opportunity matrix (matrix.png) and the summary of the `rank` stage; the tables are the result's frames."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from ...optimizer.opportunities.ranking import QUADRANTS, RankResult
-from ...scenarios.model import Scenario
+from ...optimizer.data import PlanData
+from ...optimizer.opportunities import QUADRANTS, OpportunityResult
 
 COLOURS = {"act now": "#2a9d3f", "plan": "#2b6cb0", "opportunistic": "#e08a00", "shelve": "#8a8a8a"}
 CJK_FONTS = (
@@ -27,124 +26,6 @@ CJK_FONTS = (
 DPI = 130
 
 
-def accounts_frame(scenario: Scenario, result: RankResult) -> pd.DataFrame:
-    """One row per account: tier and class with their reasons, the values behind them, its opportunities."""
-    tiers = {t.account_id: t for t in result.tiers.assignments}
-    classes = {c.account_id: c for c in result.classes.classes}
-    opportunities = pd.DataFrame(
-        {
-            "account": [o.account for o in scenario.opportunities],
-            "selected": result.portfolio.selected,
-            "value": result.ranking.expected_value,
-        }
-    )
-    chosen_value = opportunities["value"].where(opportunities["selected"], 0.0)
-    by_account = opportunities.assign(chosen_value=chosen_value).groupby("account")
-    rows = []
-    for a in scenario.accounts:
-        t, c = tiers[a.id], classes[a.id]
-        rows.append(
-            {
-                "account": a.id,
-                "name": a.name,
-                "region": a.region,
-                "rep": result.rep_of.get(a.id, ""),
-                "tier": t.tier,
-                "tier_rank": t.rank,
-                "value": round(t.value, 2),
-                "cumulative_share": round(t.cumulative_share, 4),
-                "score": None if t.score is None else round(t.score, 1),
-                "class": c.klass,
-                "share_of_wallet": None if c.share_of_wallet is None else round(c.share_of_wallet, 4),
-                "growth_rate": c.growth,
-                "current_sales": a.current_sales,
-                "potential": a.sales_potential,
-                "margin": scenario.margin_of(a),
-                "reason": t.reason,
-                "class_reason": c.reason,
-            }
-        )
-    frame = pd.DataFrame(rows)
-    counts = by_account.agg(
-        opportunities=("value", "size"),
-        chosen=("selected", "sum"),
-        chosen_expected_value=("chosen_value", "sum"),
-    )
-    frame = frame.join(counts, on="account")
-    frame[["opportunities", "chosen"]] = frame[["opportunities", "chosen"]].fillna(0).astype(int)
-    frame["chosen_expected_value"] = frame["chosen_expected_value"].fillna(0.0).round(2)
-    order = {tier: k for k, tier in enumerate(scenario.policy.tiers.visits)}
-    frame["_tier"] = frame["tier"].map(order).fillna(len(order))
-    frame = frame.sort_values(["_tier", "tier_rank", "account"], kind="stable").drop(columns="_tier")
-    columns = [c for c in frame.columns if c not in ("reason", "class_reason")] + ["reason", "class_reason"]
-    return frame[columns].reset_index(drop=True)
-
-
-def opportunities_frame(scenario: Scenario, result: RankResult) -> pd.DataFrame:
-    """One row per opportunity, best first: value, quadrant, whether it is chosen, and why."""
-    ranking, portfolio = result.ranking, result.portfolio
-    accounts = scenario.account_by_id
-    opportunities = scenario.opportunities
-    frame = pd.DataFrame(
-        {
-            "rank": ranking.rank,
-            "opportunity": [o.id for o in opportunities],
-            "account": [o.account for o in opportunities],
-            "account_name": [accounts[o.account].name for o in opportunities],
-            "rep": result.owner,
-            "type": [o.type for o in opportunities],
-            "size": [o.size for o in opportunities],
-            "probability": [o.probability for o in opportunities],
-            "margin": result.margin,
-            "expected_value": ranking.expected_value.round(2),
-            "effort_hours": [o.effort_hours for o in opportunities],
-            "value_per_hour": ranking.value_per_hour.round(2),
-            "quadrant": ranking.quadrant_names(),
-            "must_pursue": [o.must_pursue for o in opportunities],
-            "exclude": [o.exclude for o in opportunities],
-            "selected": portfolio.selected,
-            "reason": portfolio.reasons,
-            "due_date": [o.due_date.isoformat() if o.due_date else "" for o in opportunities],
-            "description": [o.description or "" for o in opportunities],
-        }
-    )
-    return frame.sort_values("rank", kind="stable").reset_index(drop=True)
-
-
-def capacity_frame(result: RankResult) -> pd.DataFrame:
-    """One row per capacity pool (rep, or region): hours, use, and the value of one more hour."""
-    rows = []
-    for plan in result.portfolio.pools:
-        name = plan.name.removeprefix("region ")
-        reps = [h for h in result.hours if (h.region if result.capacity_by == "region" else h.rep) == name]
-        rows.append(
-            {
-                "rep": name if result.capacity_by == "rep" else "",
-                "region": reps[0].region if reps else name,
-                "reps": len(reps),
-                "selling_hours": round(sum(h.selling_hours for h in reps), 2),
-                "visit_hours": round(sum(h.visit_hours for h in reps), 2),
-                "hours_available": round(plan.capacity_hours, 2),
-                "hours_used": round(plan.used_hours, 2),
-                "hours_left": round(plan.left_hours, 2),
-                "must_pursue_hours": round(plan.must_hours, 2),
-                "candidates": plan.candidates,
-                "chosen": plan.chosen,
-                "expected_value": round(plan.value, 2),
-                "bound": round(plan.bound, 2),
-                "status": plan.status.value,
-                "value_of_one_more_hour": _money(plan.hour_value_low),
-                "value_of_one_more_hour_high": _money(plan.hour_value_high),
-                "lp_value_per_hour": round(plan.lp_hour_value, 2),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _money(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
-
-
 def _cjk_font() -> str | None:
     from matplotlib import font_manager
 
@@ -152,7 +33,7 @@ def _cjk_font() -> str | None:
     return next((name for name in CJK_FONTS if name in names), None)
 
 
-def write_matrix(path: Path, scenario: Scenario, result: RankResult, labels: int = 10) -> None:
+def write_matrix(path: Path, data: PlanData, result: OpportunityResult, labels: int = 10) -> None:
     """The size × probability matrix as a PNG: colour = action, ringed = chosen, thresholds dashed."""
     import matplotlib
 
@@ -160,8 +41,8 @@ def write_matrix(path: Path, scenario: Scenario, result: RankResult, labels: int
     import matplotlib.pyplot as plt
 
     ranking, selected = result.ranking, result.portfolio.selected
-    size = np.array([o.size for o in scenario.opportunities], dtype=float)
-    probability = np.array([o.probability for o in scenario.opportunities], dtype=float)
+    size = np.array([o.size for o in data.opportunities], dtype=float)
+    probability = np.array([o.probability for o in data.opportunities], dtype=float)
     font = _cjk_font()
     style = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "font.size": 9}
     with plt.rc_context(style), warnings.catch_warnings():
@@ -194,7 +75,7 @@ def write_matrix(path: Path, scenario: Scenario, result: RankResult, labels: int
         t = ranking.thresholds
         ax.axvline(t.size, color="#444444", linestyle="--", linewidth=0.9)
         ax.axhline(t.probability, color="#444444", linestyle="--", linewidth=0.9)
-        currency = scenario.policy.economics.currency
+        currency = data.currency
         ax.set_xlabel(
             f"size if won ({currency}); dashed: {t.size:,.0f}{' (median)' if t.size_is_median else ''}"
         )
@@ -220,7 +101,7 @@ def write_matrix(path: Path, scenario: Scenario, result: RankResult, labels: int
                 ha="right" if x > 0.5 else "left",
                 va="top" if y > 0.5 else "bottom",
             )
-        ids = [o.id for o in scenario.opportunities]
+        ids = [o.id for o in data.opportunities]
         for j in np.argsort(ranking.rank, kind="stable")[:labels]:
             ax.annotate(
                 ids[j], (size[j], probability[j]), xytext=(4, 3), textcoords="offset points", fontsize=7
@@ -236,14 +117,14 @@ def write_matrix(path: Path, scenario: Scenario, result: RankResult, labels: int
         plt.close(fig)
 
 
-def summary(scenario: Scenario, result: RankResult) -> dict[str, Any]:
+def summary(data: PlanData, result: OpportunityResult) -> dict[str, Any]:
     """Machine-readable summary of the stage (for --json and the plan's summary.json)."""
     t = result.ranking.thresholds
     selected = result.portfolio.selected
     return {
-        "scenario": scenario.name,
-        "accounts": len(scenario.accounts),
-        "opportunities": len(scenario.opportunities),
+        "scenario": data.name,
+        "accounts": len(data.accounts),
+        "opportunities": len(data.opportunities),
         "tiers": {
             "method": result.tiers.method,
             "basis": result.tiers.basis,
@@ -270,17 +151,17 @@ def summary(scenario: Scenario, result: RankResult) -> dict[str, Any]:
             "hours_available": sum(p.capacity_hours for p in result.portfolio.pools),
             "hours_used": sum(p.used_hours for p in result.portfolio.pools),
         },
-        "pools": capacity_frame(result).replace({np.nan: None}).to_dict(orient="records"),
+        "pools": result.capacity_frame().replace({np.nan: None}).to_dict(orient="records"),
     }
 
 
-def summary_lines(scenario: Scenario, result: RankResult) -> list[str]:
+def summary_lines(data: PlanData, result: OpportunityResult) -> list[str]:
     """The human summary: thresholds used, portfolio status/objective/bound/gap, hours per rep."""
-    currency = scenario.policy.economics.currency
+    currency = data.currency
     tiers, classes, ranking = result.tiers, result.classes, result.ranking
     selected = result.portfolio.selected
     pools = result.portfolio.pools
-    lines = [scenario.name]
+    lines = [data.name]
     basis = f" on {tiers.basis.replace('_', ' ')}" if tiers.method == "pareto" else ""
     counts = ", ".join(f"{tier} {n}" for tier, n in sorted(tiers.counts().items()))
     lines.append(f"Tiers ({tiers.method}{basis}): {counts}")

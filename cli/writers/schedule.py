@@ -12,22 +12,18 @@ import datetime as dt
 import hashlib
 import re
 import zoneinfo
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import icalendar
-import pandas as pd
 import xlsxwriter
 
+from ...optimizer.data import WEEKDAYS, Opportunity, PlanData
 from ...optimizer.schedule import ScheduledVisit, ScheduleResult, clock
-from ...scenarios.fields import WEEKDAYS
-from ...scenarios.model import Scenario
-from ...scenarios.tables import Opportunity
 from ..output import neutralise
 from .maps import MapLayer, MapLine, MapPoint, colour, map_page
 
 TIMEZONE = "Asia/Shanghai"
-VISIT_COLUMNS = ["rep", "date", "start", "end", "account", "travel_minutes_before"]
 SHEET_COLUMNS = ["date", "weekday", "start", "end", "account", "address", "travel"]
 
 
@@ -42,95 +38,8 @@ def file_stem(rep_id: str, taken: set[str] | None = None) -> str:
     return stem
 
 
-def opportunities_of(
-    scenario: Scenario, opportunity_ids_by_account: Mapping[str, Sequence[str]] | None = None
-) -> dict[str, list[Opportunity]]:
-    """Opportunities linked to each account: the chosen ones when a portfolio is given, else all that
-    are not excluded."""
-    by_id = {o.id: o for o in scenario.opportunities}
-    if opportunity_ids_by_account is not None:
-        return {a: [by_id[i] for i in ids if i in by_id] for a, ids in opportunity_ids_by_account.items()}
-    result: dict[str, list[Opportunity]] = {}
-    for o in scenario.opportunities:
-        if not o.exclude:
-            result.setdefault(o.account, []).append(o)
-    return result
-
-
-def purpose_of(result: ScheduleResult, account_id: str, opportunities: Sequence[Opportunity]) -> str:
-    """One line: why the rep goes (tier coverage and the opportunities to work on)."""
-    tier = result.tier_of.get(account_id, "")
-    rate = result.visits_per_month.get(account_id, 0.0)
-    text = f"tier {tier} coverage, {rate:g} visits/month" if tier else f"coverage, {rate:g} visits/month"
-    if opportunities:
-        text += "; opportunities: " + ", ".join(f"{o.id} ({o.type})" for o in opportunities)
-    return text
-
-
-def visits_frame(
-    result: ScheduleResult, scenario: Scenario, opportunities: Mapping[str, Sequence[Opportunity]]
-) -> pd.DataFrame:
-    """visits.csv: the issue's six columns, then account_name, rep_name, order, purpose."""
-    accounts, reps = scenario.account_by_id, scenario.rep_by_id
-    rows = [
-        {
-            "rep": v.rep_id,
-            "date": v.date.isoformat(),
-            "start": clock(v.start),
-            "end": clock(v.end),
-            "account": v.account_id,
-            "travel_minutes_before": v.travel_minutes_before,
-            "account_name": accounts[v.account_id].name,
-            "rep_name": reps[v.rep_id].name,
-            "order": v.order,
-            "purpose": purpose_of(result, v.account_id, opportunities.get(v.account_id, ())),
-        }
-        for v in result.visits
-    ]
-    extra = ["account_name", "rep_name", "order", "purpose"]
-    return pd.DataFrame(rows, columns=VISIT_COLUMNS + extra)
-
-
-def days_frame(result: ScheduleResult) -> pd.DataFrame:
-    """days.csv: per rep and working day with visits: times and minutes by kind."""
-    return pd.DataFrame(
-        [
-            {
-                "rep": d.rep_id,
-                "date": d.date.isoformat(),
-                "visits": d.visits,
-                "leave_home": clock(d.departure),
-                "back_home": clock(d.back),
-                "lunch_start": "" if d.lunch_start is None else clock(d.lunch_start),
-                "lunch_end": "" if d.lunch_end is None else clock(d.lunch_end),
-                "travel_minutes": d.travel_minutes,
-                "visit_minutes": d.visit_minutes,
-                "wait_minutes": d.wait_minutes,
-                "day_minutes": d.length,
-            }
-            for d in result.days
-        ],
-        columns=["rep", "date", "visits", "leave_home", "back_home", "lunch_start", "lunch_end",
-                 "travel_minutes", "visit_minutes", "wait_minutes", "day_minutes"],
-    )  # fmt: skip
-
-
-def dropped_frame(result: ScheduleResult, scenario: Scenario) -> pd.DataFrame:
-    """dropped.csv: visits left out, per account, with the reason."""
-    names = {a.id: a.name for a in scenario.accounts}
-    return pd.DataFrame(
-        [
-            {"account": d.account_id, "account_name": names.get(d.account_id, ""), "rep": d.rep_id or "",
-             "planned_visits": result.planned.get(d.account_id, 0), "dropped_visits": d.visits,
-             "reason": d.reason}
-            for d in result.dropped
-        ],
-        columns=["account", "account_name", "rep", "planned_visits", "dropped_visits", "reason"],
-    )  # fmt: skip
-
-
-def _uid(scenario: Scenario, visit: ScheduledVisit) -> str:
-    key = "\x1f".join((scenario.name, visit.rep_id, visit.account_id, visit.date.isoformat()))
+def _uid(data: PlanData, visit: ScheduledVisit) -> str:
+    key = "\x1f".join((data.name, visit.rep_id, visit.account_id, visit.date.isoformat()))
     return f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@salesplan"
 
 
@@ -146,57 +55,45 @@ def _description(purpose: str, opportunities: Sequence[Opportunity], currency: s
     return "\n".join(lines)
 
 
-def rep_calendar(
-    result: ScheduleResult,
-    scenario: Scenario,
-    rep_id: str,
-    opportunities: Mapping[str, Sequence[Opportunity]],
-    timezone: str = TIMEZONE,
-) -> bytes:
+def rep_calendar(result: ScheduleResult, data: PlanData, rep_id: str, timezone: str = TIMEZONE) -> bytes:
     """One rep's visits as an iCalendar file (RFC 5545), one VEVENT per visit."""
     zone = zoneinfo.ZoneInfo(timezone)
-    stamp = dt.datetime.combine(scenario.horizon.start, dt.time(0, 0), tzinfo=dt.UTC)
-    rep = scenario.rep_by_id[rep_id]
+    stamp = dt.datetime.combine(data.horizon.start, dt.time(0, 0), tzinfo=dt.UTC)
+    rep = data.rep_by_id[rep_id]
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//salesplan//visit schedule//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{rep.name or rep.id} — {scenario.name}")
+    calendar.add("x-wr-calname", f"{rep.name or rep.id} — {data.name}")
     calendar.add("x-wr-timezone", timezone)
-    currency = scenario.policy.economics.currency
     for visit in result.visits_of(rep_id):
-        account = scenario.account_by_id[visit.account_id]
-        linked = opportunities.get(account.id, ())
+        account = data.account_by_id[visit.account_id]
+        linked = [data.opportunity_by_id[i] for i in result.opportunities.get(account.id, ())]
         event = icalendar.Event()
-        event.add("uid", _uid(scenario, visit))
+        event.add("uid", _uid(data, visit))
         event.add("dtstamp", stamp)
         event.add("dtstart", dt.datetime.combine(visit.date, visit.start_time, tzinfo=zone))
         event.add("dtend", dt.datetime.combine(visit.date, visit.end_time, tzinfo=zone))
         event.add("summary", account.name or account.id)
         event.add("location", account.address or f"{account.lat:.5f}, {account.lon:.5f}")
         event.add("geo", (account.lat, account.lon))
-        event.add("description", _description(purpose_of(result, account.id, linked), linked, currency))
+        event.add("description", _description(result.purpose(account.id, data), linked, data.currency))
         event.add("categories", ["salesplan", f"account {account.id}"])
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 
 
-def write_calendars(
-    result: ScheduleResult,
-    scenario: Scenario,
-    folder: Path,
-    opportunities: Mapping[str, Sequence[Opportunity]],
-) -> dict[str, Path]:
+def write_calendars(result: ScheduleResult, data: PlanData, folder: Path) -> dict[str, Path]:
     """calendar/<rep>.ics for every rep with visits; returns rep id → path."""
     folder.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     paths: dict[str, Path] = {}
-    for rep in scenario.reps:
+    for rep in data.reps:
         if not result.visits_of(rep.id):
             continue
         path = folder / f"{file_stem(rep.id, taken)}.ics"
-        path.write_bytes(rep_calendar(result, scenario, rep.id, opportunities))
+        path.write_bytes(rep_calendar(result, data, rep.id))
         paths[rep.id] = path
     return paths
 
@@ -210,16 +107,16 @@ def _sheet_name(rep_id: str, taken: set[str]) -> str:
     return name
 
 
-def write_workbook(result: ScheduleResult, scenario: Scenario, path: Path) -> None:
+def write_workbook(result: ScheduleResult, data: PlanData, path: Path) -> None:
     """plan.xlsx: a Summary sheet (per rep), one sheet per rep (its visits by day), a Dropped sheet."""
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     workbook.set_properties({
-        "title": f"Visit schedule — {scenario.name}", "author": "salesplan", "comments": "salesplan schedule",
-        "created": dt.datetime.combine(scenario.horizon.start, dt.time(0, 0)),
+        "title": f"Visit schedule — {data.name}", "author": "salesplan", "comments": "salesplan schedule",
+        "created": dt.datetime.combine(data.horizon.start, dt.time(0, 0)),
     })  # fmt: skip
     head = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     band = workbook.add_format({"bg_color": "#F2F2F2"})
-    accounts, reps = scenario.account_by_id, scenario.rep_by_id
+    accounts, reps = data.account_by_id, data.rep_by_id
     days_of = {}
     for d in result.days:
         days_of.setdefault(d.rep_id, []).append(d)
@@ -279,7 +176,7 @@ def write_workbook(result: ScheduleResult, scenario: Scenario, path: Path) -> No
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(1, len(result.visits_of(rep_id))), len(SHEET_COLUMNS) + 1)
     dropped = workbook.add_worksheet("Dropped")
-    frame = dropped_frame(result, scenario)
+    frame = result.dropped_frame(data)
     dropped.write_row(0, 0, list(frame.columns), head)
     for row, values in enumerate(frame.itertuples(index=False), start=1):
         dropped.write_row(row, 0, [neutralise(v) for v in values])
@@ -288,11 +185,11 @@ def write_workbook(result: ScheduleResult, scenario: Scenario, path: Path) -> No
     workbook.close()
 
 
-def week_map(result: ScheduleResult, scenario: Scenario, rep_id: str, week: int) -> str:
+def week_map(result: ScheduleResult, data: PlanData, rep_id: str, week: int) -> str:
     """HTML map of one rep's week ``week`` (1 = the horizon's first week): a layer per day with the
     route (straight lines home → visits → home) and numbered stops."""
-    rep = scenario.rep_by_id[rep_id]
-    first = scenario.horizon.start + dt.timedelta(days=7 * (week - 1))
+    rep = data.rep_by_id[rep_id]
+    first = data.horizon.start + dt.timedelta(days=7 * (week - 1))
     home = (rep.home_lat, rep.home_lon)
     layers, legend = [], []
     for k in range(7):
@@ -301,7 +198,7 @@ def week_map(result: ScheduleResult, scenario: Scenario, rep_id: str, week: int)
         if not visits:
             continue
         tint = colour(k)
-        accounts = [scenario.account_by_id[v.account_id] for v in visits]
+        accounts = [data.account_by_id[v.account_id] for v in visits]
         path = (home, *((a.lat, a.lon) for a in accounts), home)
         label = f"{WEEKDAYS[date.weekday()]} {date.isoformat()}"
         points = [
@@ -327,4 +224,4 @@ def week_map(result: ScheduleResult, scenario: Scenario, rep_id: str, week: int)
         )
     )
     title = f"{rep.name or rep.id} — week {week} ({first.isoformat()})"
-    return map_page(title, layers, legend, note=f"{scenario.name}. Lines are straight, not roads.")
+    return map_page(title, layers, legend, note=f"{data.name}. Lines are straight, not roads.")

@@ -1,95 +1,17 @@
-"""Territory plan → territories.csv, territory_summary.csv, changes.csv and map.html.
-
-Column names are an interface (issue 6): territories.csv starts account, region, rep, territory, moved,
-reason; changes.csv is exactly account, from_rep, to_rep, reason. Deviations are written in percent of
-the region's target (the mean territory), hours per month, potential in currency per year.
-"""
+"""The territory plan on a map: map.html (the tables are the result's frames)."""
 
 from __future__ import annotations
 
-import pandas as pd
-
-from ...optimizer.territories.result import AlignmentResult
-from ...scenarios.model import Scenario
+from ...optimizer.data import PlanData
+from ...optimizer.territories.result import TerritoryResult
 from .maps import MapLayer, MapLine, MapPoint, colour, map_page
-
-TERRITORY_COLUMNS = ("account", "region", "rep", "territory", "moved", "reason")
-CHANGE_COLUMNS = ("account", "from_rep", "to_rep", "reason")
-
-
-def _pct(share: float) -> float:
-    return round(100.0 * share, 1)
-
-
-def territories_frame(result: AlignmentResult, scenario: Scenario) -> pd.DataFrame:
-    """One row per account: its rep and territory, whether it moved and why."""
-    accounts, reps = scenario.account_by_id, scenario.rep_by_id
-    rows = [
-        {
-            "account": a.account_id,
-            "region": a.region,
-            "rep": a.rep_id or "",
-            "territory": a.territory,
-            "moved": a.moved,
-            "reason": a.reason,
-            "account_name": accounts[a.account_id].name,
-            "rep_name": reps[a.rep_id].name if a.rep_id in reps else "",
-            "workload_hours": round(a.workload_hours, 2),
-            "potential": round(a.potential, 2),
-        }
-        for a in result.accounts
-    ]
-    return pd.DataFrame(
-        rows, columns=[*TERRITORY_COLUMNS, "account_name", "rep_name", "workload_hours", "potential"]
-    )
-
-
-def summary_frame(result: AlignmentResult, scenario: Scenario) -> pd.DataFrame:
-    """One row per territory: size, workload, potential, travel, deviations now and before.
-
-    workload_hours is the balanced measure (visits × (on-site + hop minutes)); hours_needed = visit_hours +
-    travel_estimate_hours (with the round trip from the rep's home) compares with the rep's selling_hours.
-    """
-    reps = scenario.rep_by_id
-    rows = [
-        {
-            "territory": t.territory,
-            "region": t.region,
-            "rep": t.rep_id,
-            "rep_name": reps[t.rep_id].name if t.rep_id in reps else "",
-            "accounts": t.accounts,
-            "workload_hours": round(t.workload_hours, 2),
-            "workload_deviation_pct": _pct(t.workload_deviation),
-            "potential": round(t.potential, 2),
-            "potential_deviation_pct": _pct(t.potential_deviation),
-            "travel_estimate_hours": round(t.travel_hours, 2),
-            "visit_hours": round(t.visit_hours, 2),
-            "hours_needed": round(t.visit_hours + t.travel_hours, 2),
-            "selling_hours": round(t.selling_hours, 2),
-            "road_km_per_month": round(t.distance_km, 1),
-            "accounts_before": t.accounts_before,
-            "workload_deviation_before_pct": _pct(t.workload_deviation_before),
-            "potential_deviation_before_pct": _pct(t.potential_deviation_before),
-        }
-        for t in result.territories
-    ]
-    return pd.DataFrame(rows)
-
-
-def changes_frame(result: AlignmentResult) -> pd.DataFrame:
-    """Every account whose rep changes (new accounts have an empty from_rep)."""
-    rows = [
-        {"account": a.account_id, "from_rep": a.current_rep or "", "to_rep": a.rep_id, "reason": a.reason}
-        for a in result.changes()
-    ]
-    return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
 
 
 def territory_layers(
-    result: AlignmentResult, scenario: Scenario
+    result: TerritoryResult, data: PlanData
 ) -> tuple[list[MapLayer], list[tuple[str, str]]]:
     """Map layers (accounts by territory, rep homes, moved accounts) and the legend."""
-    accounts, reps = scenario.account_by_id, scenario.rep_by_id
+    accounts, reps = data.account_by_id, data.rep_by_id
     colours = {t.rep_id: colour(index) for index, t in enumerate(result.territories)}
     plan = MapLayer("accounts by territory")
     homes = MapLayer("rep homes")
@@ -133,11 +55,15 @@ def territory_layers(
     return [plan, homes, moved], legend
 
 
-def territory_map(result: AlignmentResult, scenario: Scenario) -> str:
+def territory_map(result: TerritoryResult, data: PlanData) -> str:
     """Self-contained HTML map: accounts coloured by territory, rep homes, moved accounts ringed."""
-    layers, legend = territory_layers(result, scenario)
+    layers, legend = territory_layers(result, data)
     note = (
         f"{len(result.accounts)} accounts in {len(result.territories)} territories; "
         f"{len(result.changes())} change rep (ringed in black, dashed line to the new rep's home)."
     )
-    return map_page(f"Territories — {scenario.name}", layers, legend, note)
+    return map_page(f"Territories — {data.name}", layers, legend, note)
+
+
+def _pct(share: float) -> float:
+    return round(100.0 * share, 1)

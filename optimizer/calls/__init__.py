@@ -7,16 +7,17 @@ The same model as a plain MIP (mip.py) serves as the cross-check in tests and th
 """
 
 from .mckp import MckpInstance, MckpSolution, solve_mckp
-from .problem import AllocationProblem, build_problem
+from .problem import CallProblem, build_problem
 from .response import ResponseCurve, fit_adbudg, response_of
-from .result import AccountPlan, AllocationResult, PlanTotals, RegionPrice, RepPlan
+from .result import AccountPlan, CallResult, PlanTotals, RegionPrice, RepPlan
 from .sizing import SizingPoint, SizingResult, sizing_curve
-from .solve import run_allocation, solve_allocation
+from .solve import Calls, plan_calls, solve_calls
 
 __all__ = [
     "AccountPlan",
-    "AllocationProblem",
-    "AllocationResult",
+    "CallProblem",
+    "CallResult",
+    "Calls",
     "MckpInstance",
     "MckpSolution",
     "PlanTotals",
@@ -27,9 +28,9 @@ __all__ = [
     "SizingResult",
     "build_problem",
     "fit_adbudg",
+    "plan_calls",
     "response_of",
-    "run_allocation",
     "sizing_curve",
-    "solve_allocation",
+    "solve_calls",
     "solve_mckp",
 ]

@@ -17,7 +17,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from .problem import AllocationProblem
+from .problem import CallProblem
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -27,7 +27,7 @@ def _money(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def step_rates(problem: AllocationProblem, levels: IntArray) -> tuple[FloatArray, IntArray, FloatArray]:
+def step_rates(problem: CallProblem, levels: IntArray) -> tuple[FloatArray, IntArray, FloatArray]:
     """(up rate, visits of the best step up, down rate) per account, currency/hour (nan where none)."""
     n = len(problem.account_ids)
     up = np.full(n, math.nan)
@@ -46,7 +46,7 @@ def step_rates(problem: AllocationProblem, levels: IntArray) -> tuple[FloatArray
 
 
 def reasons(
-    problem: AllocationProblem,
+    problem: CallProblem,
     levels: IntArray,
     shadow: FloatArray,
     slack_minutes: IntArray,

@@ -13,10 +13,10 @@ import math
 import numpy as np
 
 from ..result import Fix, Infeasibility
-from .problem import AllocationProblem
+from .problem import CallProblem
 
 
-def infeasibilities(problem: AllocationProblem) -> list[Infeasibility]:
+def infeasibilities(problem: CallProblem) -> list[Infeasibility]:
     """Every rep whose minimum visits exceed their hours, and every unserved account that needs visits."""
     instance = problem.instance()
     need = instance.minimum_minutes()

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..data import PlanData
-from ..tiers.solve import TierResult, assign_tiers
+from ..tiers.solve import TierResult, solve_tiers
 from ..workload import default_rep_of, visit_travel_minutes
 from .mckp import MckpInstance
 from .response import ResponseCurve, response_of
@@ -37,7 +37,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
-class AllocationProblem:
+class CallProblem:
     """One entry per account (index a) or per rep (index r); see the module docstring for symbols."""
 
     account_ids: tuple[str, ...]
@@ -90,14 +90,14 @@ def build_problem(
     rep_of: Mapping[str, str | None] | None = None,
     tiers: TierResult | None = None,
     locked: Mapping[str, int] | None = None,
-) -> AllocationProblem:
+) -> CallProblem:
     """The allocation model of a scenario (see module docstring).
 
     ``rep_of``: account → rep (e.g. from the territory plan), default ``default_rep_of``; ``tiers``:
-    default ``assign_tiers``; ``locked``: account → visits per month that must not change.
+    default ``solve_tiers``; ``locked``: account → visits per month that must not change.
     """
     rep_of = default_rep_of(data) if rep_of is None else rep_of
-    tier_of = (tiers or assign_tiers(data)).tier_of()
+    tier_of = (tiers or solve_tiers(data)).tier_of()
     locked = locked or {}
     rules = data.rules
     K = rules.max_visits_per_month
@@ -141,7 +141,7 @@ def build_problem(
         ],
         dtype=float,
     ).reshape(n)
-    return AllocationProblem(
+    return CallProblem(
         account_ids=tuple(acc.id for acc in accounts),
         account_regions=tuple(acc.region for acc in accounts),
         tiers=tuple(tier_of.get(acc.id, "") for acc in accounts),

@@ -21,17 +21,19 @@ hours reserves nothing (the call plan reports the shortfall).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
 
+from ..data import PlanData
 from ..result import SolverOptions
 from .mckp import MckpInstance, solve_mckp
-from .problem import AllocationProblem, BoolArray, FloatArray, IntArray
+from .problem import BoolArray, CallProblem, FloatArray, IntArray
 
 
 def opportunity_minutes(
-    problem: AllocationProblem,
+    problem: CallProblem,
     expected_value: FloatArray,
     effort_hours: FloatArray,
     rep_index: IntArray,
@@ -73,7 +75,27 @@ def opportunity_minutes(
     return np.asarray(np.rint(minutes), dtype=np.int64)
 
 
-def with_reserved_minutes(problem: AllocationProblem, minutes: IntArray) -> AllocationProblem:
+def with_reserved_minutes(problem: CallProblem, minutes: IntArray) -> CallProblem:
     """The call-planning problem on each rep's hours less the reserved minutes per month."""
     left = np.maximum(problem.capacity_minutes - minutes, 0)
     return replace(problem, hours_available=left / 60.0)
+
+
+def reserved_minutes(
+    data: PlanData, problem: CallProblem, rep_of: Mapping[str, str | None], options: SolverOptions
+) -> IntArray:
+    """:func:`opportunity_minutes` for the scenario's opportunities, each on the rep of its account."""
+    if not data.opportunities:
+        return np.zeros(len(problem.rep_ids), np.int64)
+    index = {rep: k for k, rep in enumerate(problem.rep_ids)}
+    opportunities = data.opportunities
+    return opportunity_minutes(
+        problem,
+        data.expected_value,
+        np.array([o.effort_hours for o in opportunities], dtype=float),
+        np.array([index.get(rep_of.get(o.account) or "", -1) for o in opportunities], dtype=np.int64),
+        np.array([o.must_pursue for o in opportunities], dtype=bool),
+        np.array([o.exclude for o in opportunities], dtype=bool),
+        data.horizon.months,
+        replace(options, progress=None),
+    )

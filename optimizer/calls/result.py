@@ -6,9 +6,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..result import Infeasibility, SolveInfo
+import pandas as pd
+
+from ..data import PlanData
+from ..result import Infeasibility, Kpi, SolveInfo
+
+if TYPE_CHECKING:
+    from .sizing import SizingResult
+
+ACCOUNT_COLUMNS = ["account", "rep", "visits_per_month", "expected_sales", "profit", "reason"]
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ class PlanTotals:
 
 
 @dataclass(frozen=True)
-class AllocationResult:
+class CallResult:
     """The call plan with its certificate (``info.bound``, ``info.gap``) and explanations."""
 
     info: SolveInfo
@@ -87,6 +95,7 @@ class AllocationResult:
     infeasibilities: tuple[Infeasibility, ...] = ()
     currency: str = "CNY"
     same_hours: PlanTotals | None = None  # the optimum when each rep keeps the current plan's hours
+    sizing: SizingResult | None = None  # profit against headcount per region
 
     @property
     def uplift(self) -> float | None:
@@ -149,6 +158,96 @@ class AllocationResult:
             lines.append(f"  shadow price of one more selling hour, {cur}/h: {shown}{more}")
         return "\n".join(lines)
 
+    def check(self, data: PlanData) -> tuple[str, ...]:
+        """Every account within its tier's visit range (or its lock), no rep over the hours it was given."""
+        if self.planned is None:
+            return ()
+        bad = []
+        for a in self.accounts:
+            if not a.min_visits <= a.visits_per_month <= a.max_visits:
+                bad.append(f"{a.account_id}: {a.visits_per_month} visits/month outside [{a.min_visits}, {a.max_visits}]")
+        for r in self.reps:
+            if r.hours_used > r.hours_available + 1e-6:
+                bad.append(f"{r.rep_id}: {r.hours_used:.2f} h/month used, {r.hours_available:.2f} h available")
+        return tuple(bad)
+
+    def frames(self, data: PlanData) -> dict[str, pd.DataFrame]:
+        out = {"allocation": self.accounts_frame(data), "reps": self.reps_frame(data)}
+        if self.sizing is not None:
+            out["sizing"] = self.sizing.frame()
+        return out
+
+    def accounts_frame(self, data: PlanData) -> pd.DataFrame:
+        """allocation.csv: account, rep, visits_per_month, expected_sales (currency/year), profit
+        (currency/month), reason; then tier, bounds, current plan and rates."""
+        names = {a.id: a.name for a in data.accounts}
+        shadow = {r.rep_id: r.shadow_price for r in self.reps}
+        rows = [
+            {
+                "account": p.account_id,
+                "rep": p.rep_id,
+                "visits_per_month": p.visits_per_month,
+                "expected_sales": _r(p.expected_sales),
+                "profit": _r(p.profit),
+                "reason": p.reason,
+                "name": names.get(p.account_id, ""),
+                "region": p.region,
+                "tier": p.tier,
+                "min_visits": p.min_visits,
+                "max_visits": p.max_visits,
+                "current_visits_per_month": p.current_visits_per_month,
+                "current_expected_sales": _r(p.current_expected_sales),
+                "current_profit": _r(p.current_profit),
+                "hours_per_month": _r(p.hours_per_month),
+                "marginal_profit_per_hour": _r(p.marginal_profit_per_hour),
+                "shadow_price": _r(shadow.get(p.rep_id, math.nan)),
+            }
+            for p in self.accounts
+        ]
+        return pd.DataFrame(rows, columns=[*ACCOUNT_COLUMNS, *(list(rows[0])[6:] if rows else [])])
+
+    def reps_frame(self, data: PlanData) -> pd.DataFrame:
+        """reps.csv: hours available and used, and the shadow price of one more selling hour."""
+        names = {r.id: r.name for r in data.reps}
+        return pd.DataFrame(
+            [
+                {
+                    "rep": r.rep_id,
+                    "name": names.get(r.rep_id, ""),
+                    "region": r.region,
+                    "accounts": r.accounts,
+                    "hours_available": _r(r.hours_available),
+                    "hours_used": _r(r.hours_used),
+                    "shadow_price": _r(r.shadow_price),
+                    "extra_hour_value": _r(r.extra_hour_value),
+                    "current_hours": _r(r.current_hours),
+                    "profit": _r(r.profit),
+                    "proven_optimal": r.proven_optimal,
+                }
+                for r in self.reps
+            ]
+        )
+
+    def kpis(self, data: PlanData) -> list[Kpi]:
+        if self.planned is None:
+            return []
+        # the reps' whole selling hours per month (the call plan's capacity is what opportunities leave)
+        available = sum(r.available_hours_per_month for r in data.reps)
+
+        def used(hours: float) -> float | None:
+            return 100.0 * hours / available if available else None
+
+        return [
+            Kpi.of("expected_sales", "expected sales per year", self.currency, self.current.expected_sales,
+                   self.planned.expected_sales, True),
+            Kpi.of("expected_profit", "expected profit per month", self.currency, self.current.profit,
+                   self.planned.profit, True),
+            Kpi.of("visits_per_month", "visits per month", "visits", self.current.visits_per_month,
+                   self.planned.visits_per_month, None),
+            Kpi.of("selling_hours_used", "selling hours used", "%", used(self.current.hours_per_month),
+                   used(self.planned.hours_per_month), None),
+        ]  # fmt: skip
+
     def to_dict(self) -> dict[str, Any]:
         def clean(value: Any) -> Any:
             if isinstance(value, float) and not math.isfinite(value):
@@ -174,3 +273,7 @@ class AllocationResult:
                 "infeasibilities": [i.to_dict() for i in self.infeasibilities],
             }
         )
+
+
+def _r(value: float, digits: int = 2) -> float:
+    return round(value, digits) if math.isfinite(value) else math.nan

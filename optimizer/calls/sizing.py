@@ -28,10 +28,11 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from ..result import SolveInfo, SolverOptions, SolveStatus
 from .mckp import MckpInstance, MckpSolution, solve_mckp
-from .problem import AllocationProblem
+from .problem import CallProblem
 
 MAX_POINTS = 60
 
@@ -68,8 +69,36 @@ class SizingResult:
     def current(self) -> dict[str, int]:
         return {p.region: p.reps for p in self.points if p.current}
 
+    def frame(self) -> pd.DataFrame:
+        """sizing.csv: one row per region and headcount."""
 
-def _start_and_stop(problem: AllocationProblem, members: np.ndarray, mean_minutes: float) -> tuple[int, int]:
+        def r(value: float) -> float:
+            return round(value, 2) if math.isfinite(value) else math.nan
+
+        return pd.DataFrame(
+            [
+                {
+                    "region": p.region,
+                    "reps": p.reps,
+                    "selling_hours": r(p.selling_hours),
+                    "hours_used": r(p.hours_used),
+                    "expected_sales": r(p.expected_sales),
+                    "margin": r(p.margin),
+                    "profit": r(p.profit),
+                    "bound": r(p.bound),
+                    "rep_cost": r(p.rep_cost),
+                    "net_profit": r(p.net_profit),
+                    "marginal_margin": r(p.marginal_margin),
+                    "pays_for_itself": "" if p.pays_for_itself is None else p.pays_for_itself,
+                    "current": p.current,
+                    "recommended": p.recommended,
+                }
+                for p in self.points
+            ]
+        )
+
+
+def _start_and_stop(problem: CallProblem, members: np.ndarray, mean_minutes: float) -> tuple[int, int]:
     """Fewest reps whose hours cover the minimums, and the headcount at which nothing is left to gain."""
     values = problem.profit[members]
     levels = np.arange(values.shape[1])
@@ -83,7 +112,7 @@ def _start_and_stop(problem: AllocationProblem, members: np.ndarray, mean_minute
 
 
 def _point(
-    problem: AllocationProblem, members: np.ndarray, capacity: int, options: SolverOptions
+    problem: CallProblem, members: np.ndarray, capacity: int, options: SolverOptions
 ) -> tuple[MckpSolution, float, float, float]:
     instance = MckpInstance(
         np.zeros(members.size, np.int64),
@@ -101,7 +130,7 @@ def _point(
 
 
 def sizing_curve(
-    problem: AllocationProblem, options: SolverOptions, max_points: int = MAX_POINTS
+    problem: CallProblem, options: SolverOptions, max_points: int = MAX_POINTS
 ) -> SizingResult:
     """Profit and net profit against the number of reps, per region with reps (see module docstring)."""
     started = time.perf_counter()

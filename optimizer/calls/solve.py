@@ -1,4 +1,4 @@
-"""Call planning, the library entry: scenario (+ upstream results) → :class:`AllocationResult`.
+"""Call planning, the library entry: scenario (+ upstream results) → :class:`CallResult`.
 
     max  Σ_a v_a(x_a)                       expected profit, currency/month (problem.py)
     s.t. Σ_{a: rep(a)=r} t_a·x_a ≤ C_r      every rep's selling minutes          (1)
@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,30 +22,35 @@ from ..tiers.solve import TierResult
 from .explain import reasons
 from .infeasible import infeasibilities
 from .mckp import solve_mckp
-from .problem import AllocationProblem, build_problem
-from .result import AccountPlan, AllocationResult, PlanTotals, RegionPrice, RepPlan
+from .problem import CallProblem, build_problem
+from .reserve import reserved_minutes, with_reserved_minutes
+from .result import AccountPlan, CallResult, PlanTotals, RegionPrice, RepPlan
+from .sizing import sizing_curve
+
+if TYPE_CHECKING:
+    from ..plan import Plan
 
 SOLVER = "call-plan MCKP (LP bound, reduction, DP)"
 
 
-def run_allocation(
+def plan_calls(
     data: PlanData,
     options: SolverOptions,
     rep_of: Mapping[str, str | None] | None = None,
     tiers: TierResult | None = None,
     locked: Mapping[str, int] | None = None,
-) -> AllocationResult:
+) -> CallResult:
     """Visits per month per account that maximise expected profit within every rep's hours.
 
     ``rep_of`` (account → rep, e.g. the territory plan) defaults to ``default_rep_of``; ``tiers`` to
-    ``assign_tiers``; ``locked`` maps accounts to visit levels that must not change.
+    ``solve_tiers``; ``locked`` maps accounts to visit levels that must not change.
     """
     problem = build_problem(data, rep_of, tiers, locked)
-    return solve_allocation(problem, options, currency=data.currency)
+    return solve_calls(problem, options, currency=data.currency)
 
 
 def _totals(
-    problem: AllocationProblem, visits: np.ndarray, profit: np.ndarray, sales: np.ndarray
+    problem: CallProblem, visits: np.ndarray, profit: np.ndarray, sales: np.ndarray
 ) -> PlanTotals:
     hours = visits * problem.unit / 60.0
     served = problem.rep_of >= 0
@@ -59,10 +65,10 @@ def _totals(
     )
 
 
-def solve_allocation(
-    problem: AllocationProblem, options: SolverOptions, currency: str = "CNY"
-) -> AllocationResult:
-    """Solve a built problem (see :func:`run_allocation`)."""
+def solve_calls(
+    problem: CallProblem, options: SolverOptions, currency: str = "CNY"
+) -> CallResult:
+    """Solve a built problem (see :func:`plan_calls`)."""
     started = time.perf_counter()
     current = problem.current_visits
     current_sales = problem.sales_at(current)
@@ -79,7 +85,7 @@ def solve_allocation(
             time.perf_counter() - started,
             message=f"{len(problems)} rep(s) or account(s) cannot meet their minimum visits",
         )
-        return AllocationResult(info, (), (), (), before, None, None, tuple(problems), currency)
+        return CallResult(info, (), (), (), before, None, None, tuple(problems), currency)
     instance = problem.instance()
     solution = solve_mckp(instance, options)
     levels = solution.levels
@@ -167,12 +173,12 @@ def solve_allocation(
     )
     planned = _totals(problem, levels.astype(float), profit, sales)
     same = _same_hours(problem, options, rep_current)
-    return AllocationResult(
+    return CallResult(
         info, accounts, reps, tuple(regions), before, planned, lp_bound, (), currency, same
     )
 
 
-def _same_hours(problem: AllocationProblem, options: SolverOptions, current_hours: np.ndarray) -> PlanTotals:
+def _same_hours(problem: CallProblem, options: SolverOptions, current_hours: np.ndarray) -> PlanTotals:
     """The optimum when each rep keeps the hours of the current plan (reallocation alone, no extra
     hours); a rep whose minimums need more gets just those."""
     instance = problem.instance()
@@ -183,3 +189,27 @@ def _same_hours(problem: AllocationProblem, options: SolverOptions, current_hour
     rows = np.arange(solution.levels.shape[0])
     levels = solution.levels
     return _totals(problem, levels.astype(float), problem.profit[rows, levels], problem.sales[rows, levels])
+
+
+# Fixed shares of the stage's wall-clock safety net: the opportunities' reservation, the call plan (and
+# its same-hours twin), the sizing curve. Each solve is exact within its DP cell budget (deterministic);
+# the clock only guards against a machine far slower than expected.
+SHARES = {"reserve": 0.3, "plan": 0.4, "sizing": 0.3}
+
+
+class Calls:
+    """The calls stage: visits per month per account, on the territory plan's reps, with the hours that
+    the joint visits-and-opportunities optimum keeps for opportunities set aside (:mod:`.reserve`)."""
+
+    name = "calls"
+    title = "call allocation (visits and opportunities share the hours)"
+
+    def run(self, plan: Plan, options: SolverOptions) -> CallResult:
+        data = plan.data
+        rep_of = plan.rep_of()
+        problem = build_problem(data, rep_of, plan.tiers)
+        reserved = reserved_minutes(data, problem, rep_of, options.share(SHARES["reserve"]))
+        result = solve_calls(with_reserved_minutes(problem, reserved), options.share(SHARES["plan"]), data.currency)
+        if result.planned is None:
+            return result
+        return replace(result, sizing=sizing_curve(problem, options.share(SHARES["sizing"])))

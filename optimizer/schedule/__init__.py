@@ -1,14 +1,15 @@
 """Visit schedule: every rep's visits day by day over the horizon, evenly spread, routed, timed.
 
-``run_schedule(scenario, options, rep_of=None, visits_per_month=None) -> ScheduleResult``;
+``run_schedule(data, options, rep_of=None, visits_per_month=None) -> ScheduleResult`` (the
+:class:`.run.Schedule` stage);
 ``check_schedule(scenario, result)`` verifies a schedule independently. The model is stated in
 :mod:`.problem`, the method in :mod:`.solve`.
 """
 
 from .check import ScheduleCheck, check_schedule
-from .problem import Drop, RepProblem, build_rep_problem, default_visits_per_month
+from .problem import Drop, RepProblem, build_rep_problem
 from .result import DayPlan, RepSchedule, ScheduledVisit, ScheduleResult, clock
-from .run import run_schedule
+from .run import Schedule, run_schedule
 from .solve import ScheduleParams, solve_rep
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Drop",
     "RepProblem",
     "RepSchedule",
+    "Schedule",
     "ScheduleCheck",
     "ScheduleParams",
     "ScheduleResult",
@@ -23,7 +25,6 @@ __all__ = [
     "build_rep_problem",
     "check_schedule",
     "clock",
-    "default_visits_per_month",
     "run_schedule",
     "solve_rep",
 ]

@@ -139,16 +139,6 @@ class RepProblem:
         return PeriodicRoutingProblem(self.tau[np.ix_(nodes, nodes)], tuple(customers), days), members
 
 
-def default_visits_per_month(data: PlanData, tier_of: Mapping[str, str]) -> dict[str, float]:
-    """The tier minimum, or the current visits when larger, within the tier maximum."""
-    result: dict[str, float] = {}
-    for account in data.accounts:
-        tier = data.rules.band(tier_of.get(account.id, ""))
-        current = account.current_visits_per_month or 0.0
-        result[account.id] = current if tier is None else min(tier.max, max(tier.min, current))
-    return result
-
-
 def visit_value(account: Account, visits_per_month: float) -> float:
     """Value of one visit: the account's annual margin over its visits per year (currency)."""
     margin = account.current_sales * account.margin

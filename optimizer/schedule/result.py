@@ -7,12 +7,18 @@ working time are minutes.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..result import SolveInfo
+import pandas as pd
+
+from ..data import PlanData
+from ..result import Infeasibility, Kpi, SolveInfo
 from .problem import Drop
+
+VISIT_COLUMNS = ["rep", "date", "start", "end", "account", "travel_minutes_before"]
 
 
 def clock(minutes: int) -> str:
@@ -94,6 +100,116 @@ class ScheduleResult:
     rep_of: Mapping[str, str | None] = field(default_factory=dict)
     visits_per_month: Mapping[str, float] = field(default_factory=dict)
     tier_of: Mapping[str, str] = field(default_factory=dict)
+    opportunities: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # account → to work on
+
+    @property
+    def infeasibilities(self) -> tuple[Infeasibility, ...]:
+        """Visits were planned and none fits any rep's days: the most common reasons, as explanations."""
+        if self.planned_visits == 0 or self.visits:
+            return ()
+        reasons = Counter(d.reason for d in self.dropped).most_common(5)
+        return tuple(
+            Infeasibility.of("visits_not_fitted", {"accounts": n}, float(n), "accounts", reason=reason)
+            for reason, n in reasons
+        )
+
+    def check(self, data: PlanData) -> tuple[str, ...]:
+        from .check import check_schedule
+
+        return check_schedule(data, self).violations
+
+    def purpose(self, account_id: str, data: PlanData) -> str:
+        """One line: why the rep goes (tier coverage and the opportunities to work on)."""
+        tier = self.tier_of.get(account_id, "")
+        rate = self.visits_per_month.get(account_id, 0.0)
+        text = f"tier {tier} coverage, {rate:g} visits/month" if tier else f"coverage, {rate:g} visits/month"
+        linked = [data.opportunity_by_id[i] for i in self.opportunities.get(account_id, ())]
+        if linked:
+            text += "; opportunities: " + ", ".join(f"{o.id} ({o.type})" for o in linked)
+        return text
+
+    def frames(self, data: PlanData) -> dict[str, pd.DataFrame]:
+        return {"visits": self.visits_frame(data), "days": self.days_frame(), "dropped": self.dropped_frame(data)}
+
+    def visits_frame(self, data: PlanData) -> pd.DataFrame:
+        """visits.csv: rep, date, start, end, account, travel_minutes_before, then account_name, rep_name,
+        order, purpose."""
+        accounts, reps = data.account_by_id, data.rep_by_id
+        rows = [
+            {
+                "rep": v.rep_id,
+                "date": v.date.isoformat(),
+                "start": clock(v.start),
+                "end": clock(v.end),
+                "account": v.account_id,
+                "travel_minutes_before": v.travel_minutes_before,
+                "account_name": accounts[v.account_id].name,
+                "rep_name": reps[v.rep_id].name,
+                "order": v.order,
+                "purpose": self.purpose(v.account_id, data),
+            }
+            for v in self.visits
+        ]
+        return pd.DataFrame(rows, columns=[*VISIT_COLUMNS, "account_name", "rep_name", "order", "purpose"])
+
+    def days_frame(self) -> pd.DataFrame:
+        """days.csv: per rep and working day with visits — times and minutes by kind."""
+        return pd.DataFrame(
+            [
+                {
+                    "rep": d.rep_id,
+                    "date": d.date.isoformat(),
+                    "visits": d.visits,
+                    "leave_home": clock(d.departure),
+                    "back_home": clock(d.back),
+                    "lunch_start": "" if d.lunch_start is None else clock(d.lunch_start),
+                    "lunch_end": "" if d.lunch_end is None else clock(d.lunch_end),
+                    "travel_minutes": d.travel_minutes,
+                    "visit_minutes": d.visit_minutes,
+                    "wait_minutes": d.wait_minutes,
+                    "day_minutes": d.length,
+                }
+                for d in self.days
+            ],
+            columns=["rep", "date", "visits", "leave_home", "back_home", "lunch_start", "lunch_end",
+                     "travel_minutes", "visit_minutes", "wait_minutes", "day_minutes"],
+        )  # fmt: skip
+
+    def dropped_frame(self, data: PlanData) -> pd.DataFrame:
+        """dropped.csv: visits left out, per account, with the reason."""
+        names = {a.id: a.name for a in data.accounts}
+        return pd.DataFrame(
+            [
+                {"account": d.account_id, "account_name": names.get(d.account_id, ""), "rep": d.rep_id or "",
+                 "planned_visits": self.planned.get(d.account_id, 0), "dropped_visits": d.visits,
+                 "reason": d.reason}
+                for d in self.dropped
+            ],
+            columns=["account", "account_name", "rep", "planned_visits", "dropped_visits", "reason"],
+        )  # fmt: skip
+
+    def kpis(self, data: PlanData) -> list[Kpi]:
+        months = data.horizon.months
+        top = data.rules.top_tier
+        band = data.rules.band(top)
+        minimum = band.min if band is not None else 0.0
+        top_accounts = [a for a in data.accounts if self.tier_of.get(a.id) == top]
+        scheduled = Counter(v.account_id for v in self.visits)
+
+        def share(flags: list[bool]) -> float | None:
+            return round(100.0 * sum(flags) / len(flags), 2) if flags else None
+
+        now = share([(a.current_visits_per_month or 0.0) >= minimum - 1e-9 for a in top_accounts])
+        planned = share([scheduled.get(a.id, 0) >= round(minimum * months) - 1e-9 for a in top_accounts])
+        dropped = self.dropped_visits
+        planned_visits = self.planned_visits if self.planned else len(self.visits) + dropped
+        return [
+            Kpi.of("tier_a_coverage", f"tier-{top} accounts at their minimum visits", "%", now, planned, True),
+            Kpi.of("travel_hours", "travel hours over the horizon", "hours", None, self.travel_minutes / 60.0, False),
+            Kpi.of("visits_scheduled", "visits scheduled over the horizon", "visits", None, float(len(self.visits)), None),
+            Kpi.of("dropped_visits", "planned visits that could not be scheduled", "visits", None, float(dropped), False),
+            Kpi.of("planned_visits", "visits planned over the horizon", "visits", None, float(planned_visits), None),
+        ]  # fmt: skip
 
     @property
     def planned_visits(self) -> int:

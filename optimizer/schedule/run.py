@@ -10,23 +10,22 @@ the proven bound are the sums over the reps.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Mapping
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 from ..data import Account, PlanData
 from ..result import SolveInfo, SolverOptions, SolveStatus
-from ..tiers.solve import TierResult, assign_tiers
+from ..tiers.solve import TierResult, default_visits_per_month, solve_tiers
 from ..workload import default_rep_of
-from .problem import Drop, RepProblem, build_rep_problem, default_visits_per_month
+from .problem import Drop, RepProblem, build_rep_problem
 from .result import RepSchedule, ScheduleResult
 from .routing import warm_up
 from .solve import DEFAULT_PARAMS, SOLVER, RepOutcome, ScheduleParams, solve_rep
 
-POOL_FROM_EFFORT = 10.0  # a process pool (≈ 3 s to start) pays off from about this much engine effort
+if TYPE_CHECKING:
+    from ..plan import Plan
 
 
 def build_problems(
@@ -68,15 +67,16 @@ def run_schedule(
     visits_per_month: Mapping[str, float] | None = None,
     tiers: TierResult | None = None,
     params: ScheduleParams = DEFAULT_PARAMS,
+    opportunities: Mapping[str, tuple[str, ...]] | None = None,
 ) -> ScheduleResult:
     """Every rep's visits day by day over the horizon (see module docstring).
 
-    ``options.workers`` > 1 solves reps in that many processes when the reps' engine effort adds up
-    to ``POOL_FROM_EFFORT`` or more; ``options.time_limit_seconds`` is the whole stage's safety net
-    (a rep's routing stops early when it is reached, and the result says so).
+    Reps go through ``options.map`` (the caller's executor); ``options.time_limit_seconds`` is the whole
+    stage's safety net, split among the reps by their work budgets (a rep's routing stops early when its
+    share is spent, and the result says so).
     """
     started = time.perf_counter()
-    tier_of = (tiers or assign_tiers(data)).tier_of()
+    tier_of = (tiers or solve_tiers(data)).tier_of()
     rep_of = default_rep_of(data) if rep_of is None else rep_of
     defaults = default_visits_per_month(data, tier_of)
     visits_per_month = defaults if visits_per_month is None else visits_per_month
@@ -109,43 +109,61 @@ def run_schedule(
         any(o.info.time_limit_hit for o in outcomes),
         f"{len(problems)} reps; objective = travel minutes + penalties of dropped visits",
     )  # fmt: skip
+    if opportunities is None:
+        linked: dict[str, list[str]] = {}
+        for o in data.opportunities:
+            if not o.exclude:
+                linked.setdefault(o.account, []).append(o.id)
+        opportunities = {a: tuple(ids) for a, ids in linked.items()}
     return ScheduleResult(
-        info, visits, days, dropped, reps, planned, dict(rep_of), dict(visits_per_month), tier_of
+        info, visits, days, dropped, reps, planned, dict(rep_of), dict(visits_per_month), tier_of,
+        dict(opportunities),
     )
+
+
+class Schedule:
+    """The schedule stage: every rep's visits day by day, at the call plan's frequencies (the tier policy's
+    defaults without one), with the chosen opportunities as each visit's purpose."""
+
+    name = "schedule"
+    title = "visit schedule"
+
+    def run(self, plan: Plan, options: SolverOptions) -> ScheduleResult:
+        return run_schedule(
+            plan.data, options, plan.rep_of(), plan.visits_per_month(), plan.tiers,
+            opportunities=plan.chosen_opportunities(),
+        )  # fmt: skip
 
 
 def _solve_all(
     problems: list[RepProblem], options: SolverOptions, params: ScheduleParams
 ) -> list[RepOutcome]:
+    """Every rep's schedule, through the caller's executor (``options.map``) or one after another.
+
+    Each rep's engine runs on its own deterministic work budget (``params.effort`` of its visits and
+    accounts, times ``options.effort``), so reps solved in parallel or in turn get the same plans; the
+    stage's wall-clock safety net is one deadline for all of them.
+    """
     total = len(problems)
     if not total:
         return []
-    workers = max(1, min(options.workers, total))
     warm_up()  # compiling the routing kernels is not the schedule's search time
-    deadline = time.time() + options.time_limit_seconds
-    quiet = replace(options, workers=1, progress=None, mapper=None)
-    effort = sum(params.effort(sum(p.fitted), p.n) for p in problems)
-    if options.mapper is not None:  # a process pool or Dask cluster chosen by the caller
-        outcomes = options.map(partial(solve_rep, options=quiet, params=params, deadline=deadline), problems)
+    pieces = options.for_pieces()
+    jobs = [(problem, pieces) for problem in problems]
+    if options.mapper is not None:  # a process pool or Dask cluster owned by the caller
+        outcomes = options.map(partial(_solve_job, params=params), jobs)
         options.report("schedule", total, total, f"{total} reps")
         return outcomes
-    if workers == 1 or effort < POOL_FROM_EFFORT:
-        outcomes = []
-        for done, problem in enumerate(problems, start=1):
-            outcomes.append(solve_rep(problem, quiet, params, deadline))
-            options.report("schedule", done, total, _line(outcomes[-1]))
-        return outcomes
-    found: dict[str, RepOutcome] = {}
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: dict[Future[RepOutcome], str] = {
-            pool.submit(solve_rep, problem, quiet, params, deadline): problem.rep_id for problem in problems
-        }
-        for future in as_completed(futures):
-            outcome = future.result()
-            found[outcome.rep_id] = outcome
-            options.report("schedule", len(found), total, _line(outcome))
-    return [found[p.rep_id] for p in problems]
+    outcomes = []
+    for done, job in enumerate(jobs, start=1):
+        outcomes.append(_solve_job(job, params))
+        options.report("schedule", done, total, _line(outcomes[-1]))
+    return outcomes
+
+
+def _solve_job(job: tuple[RepProblem, SolverOptions], params: ScheduleParams) -> RepOutcome:
+    problem, options = job
+    return solve_rep(problem, options, params)
 
 
 def _line(outcome: RepOutcome) -> str:

@@ -66,28 +66,17 @@ class RepOutcome:
     scheduled: tuple[int, ...]  # visits per account of the problem
 
 
-def solve_rep(
-    problem: RepProblem,
-    options: SolverOptions,
-    params: ScheduleParams = DEFAULT_PARAMS,
-    deadline: float | None = None,
-) -> RepOutcome:
-    """Solve one rep's schedule (module docstring).
-
-    ``deadline`` (seconds since the epoch, as ``time.time()``) caps the engine's wall-clock limit, so
-    that reps solved in several processes share one stage limit.
-    """
+def solve_rep(problem: RepProblem, options: SolverOptions, params: ScheduleParams = DEFAULT_PARAMS) -> RepOutcome:
+    """Solve one rep's schedule (module docstring) within ``options``: the engine's work budget is
+    ``params.effort`` × ``options.effort``, its wall-clock safety net ``options.seconds_left()`` (past the stage's deadline a rep still gets its
+    greedy start, and no search)."""
     started = time.perf_counter()
-    limit = options.time_limit_seconds
-    if deadline is not None:
-        # past the stage's deadline a rep still gets its greedy start, and no search
-        limit = min(limit, max(0.05, deadline - time.time()))
     counts = trimmed_counts(problem)
     routing, members = problem.routing_problem(counts)
     engine_params = dataclasses.replace(
-        RoutingParams(), effort=params.effort(sum(counts), len(members)), polish=params.polish
+        RoutingParams(), effort=params.effort(sum(counts), len(members)) * options.effort, polish=params.polish
     )
-    quiet = SolverOptions(limit, options.relative_gap, options.seed, 1, None)
+    quiet = SolverOptions(options.seconds_left(), options.relative_gap, options.seed, 1, None)
     engine = solve_periodic_routing(routing, quiet, engine_params)
     routes: Routes = [[] for _ in problem.dates]
     for route in engine.routes:

@@ -5,7 +5,7 @@ region from a scenario (:mod:`.problem`), solves them (:mod:`.solve`), explains 
 (:mod:`.explain`, :mod:`.reasons`) and reports the plan (:mod:`.result`).
 """
 
-from .result import AccountAlignment, AlignmentResult, RegionAlignment, TerritoryTotals
-from .solve import run_territories
+from .result import AccountPlacement, RegionPlan, TerritoryResult, TerritoryTotals
+from .solve import Territories, run_territories
 
-__all__ = ["AccountAlignment", "AlignmentResult", "RegionAlignment", "TerritoryTotals", "run_territories"]
+__all__ = ["AccountPlacement", "RegionPlan", "Territories", "TerritoryResult", "TerritoryTotals", "run_territories"]

@@ -36,7 +36,7 @@ from scipy.sparse import coo_matrix
 from .. import status
 from ..result import Fix, Infeasibility, SolveStatus, Value
 from .districting.problem import TerritoryProblem
-from .districting.result import TerritoryResult
+from .districting.result import TerritoryResult as DistrictingResult
 
 
 def count_floor(problem: TerritoryProblem) -> tuple[float, int, tuple[tuple[str, Value], ...]]:
@@ -64,7 +64,7 @@ def count_floor(problem: TerritoryProblem) -> tuple[float, int, tuple[tuple[str,
     return best, measure, cause
 
 
-def sharpen_tolerance(problem: TerritoryProblem, result: TerritoryResult) -> TerritoryResult:
+def sharpen_tolerance(problem: TerritoryProblem, result: DistrictingResult) -> DistrictingResult:
     """The engine's result with the counting floor applied: proven infeasible, the explanation sharpened.
 
     Only when the engine found no plan and the counting floor is above the floor the engine proved (its

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..data import Account, PlanData, Rep
-from ..tiers.solve import TierResult, assign_tiers
+from ..tiers.solve import TierResult, default_visits_per_month, solve_tiers
 from .districting.geometry import delaunay_edges, distance_matrix, project_equirectangular
 from .districting.problem import TerritoryProblem
 
@@ -76,28 +76,11 @@ def planned_visits(
     visits_per_month: Mapping[str, float] | None = None,
     tiers: TierResult | None = None,
 ) -> dict[str, float]:
-    """Visits per month per account: the call plan's when given, else from the tier policy.
-
-    Tier policy: current_visits_per_month clipped to the tier's [min, max]; the tier minimum when the
-    account has no current visits; 0 for an account whose tier has no visit range. Accounts missing from
-    ``visits_per_month`` fall back to the tier policy.
-    """
+    """Visits per month per account: the call plan's where given, else the tier policy's default
+    (:func:`..tiers.solve.default_visits_per_month`)."""
     given = dict(visits_per_month or {})
-    tier_of = (tiers or assign_tiers(data)).tier_of()
-    result: dict[str, float] = {}
-    for account in data.accounts:
-        if account.id in given:
-            result[account.id] = max(0.0, float(given[account.id]))
-            continue
-        band = data.rules.band(tier_of.get(account.id, ""))
-        current = account.current_visits_per_month
-        if band is None:
-            result[account.id] = 0.0 if current is None else float(current)
-        elif current is None:
-            result[account.id] = float(band.min)
-        else:
-            result[account.id] = float(np.clip(current, band.min, band.max))
-    return result
+    defaults = default_visits_per_month(data, (tiers or solve_tiers(data)).tier_of())
+    return {a: max(0.0, float(given[a])) if a in given else float(v) for a, v in defaults.items()}
 
 
 def _origin(account: Account, reps: Mapping[str, Rep], removed: set[str]) -> Origin:

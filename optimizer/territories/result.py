@@ -10,15 +10,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from ..result import Infeasibility, SolveInfo
+from ..data import PlanData
+from ..result import Infeasibility, Kpi, SolveInfo
 from .problem import MEASURES, Origin
 
 SOLVER = "territory alignment (per region)"
+TERRITORY_COLUMNS = ("account", "region", "rep", "territory", "moved", "reason")
+CHANGE_COLUMNS = ("account", "from_rep", "to_rep", "reason")
 
 
 @dataclass(frozen=True)
-class AccountAlignment:
+class AccountPlacement:
     """Where one account goes and why. ``rep_id`` is None only when its region has no plan."""
 
     account_id: str
@@ -64,7 +68,7 @@ class TerritoryTotals:
 
 
 @dataclass(frozen=True)
-class RegionAlignment:
+class RegionPlan:
     """The solve of one region: status, bound and gap, moves, and the largest deviations before/after."""
 
     region: str
@@ -83,12 +87,12 @@ class RegionAlignment:
 
 
 @dataclass(frozen=True)
-class AlignmentResult:
+class TerritoryResult:
     """The territory plan of a scenario: per region solves, per account assignments, per territory totals."""
 
     info: SolveInfo
-    regions: tuple[RegionAlignment, ...]
-    accounts: tuple[AccountAlignment, ...]
+    regions: tuple[RegionPlan, ...]
+    accounts: tuple[AccountPlacement, ...]
     territories: tuple[TerritoryTotals, ...]
     infeasibilities: tuple[Infeasibility, ...]
     basis: str  # what the moved share counts: "accounts" or "value"
@@ -101,7 +105,7 @@ class AlignmentResult:
         """Account → rep of the plan (the upstream input of call allocation and scheduling)."""
         return {a.account_id: a.rep_id for a in self.accounts if a.rep_id is not None}
 
-    def changes(self) -> tuple[AccountAlignment, ...]:
+    def changes(self) -> tuple[AccountPlacement, ...]:
         """Accounts whose rep differs from their current rep (new accounts included)."""
         return tuple(a for a in self.accounts if a.rep_id is not None and a.rep_id != a.current_rep)
 
@@ -122,6 +126,106 @@ class AlignmentResult:
             )
         lines += [f"  - {item}" for item in self.infeasibilities]
         return "\n".join(lines)
+
+    def check(self, data: PlanData) -> tuple[str, ...]:
+        """Every account in exactly one territory, of a rep of its own region (no cross-region selling);
+        locked accounts with their rep. Apart from the engine's checker: read from the plan and the facts."""
+        if not self.feasible:
+            return ()
+        bad: list[str] = []
+        seen: dict[str, int] = {}
+        for a in self.accounts:
+            seen[a.account_id] = seen.get(a.account_id, 0) + 1
+        for account in data.accounts:
+            if seen.get(account.id, 0) != 1:
+                bad.append(f"{account.id}: in {seen.get(account.id, 0)} territories, not exactly one")
+        for a in self.accounts:
+            rep = data.rep_by_id.get(a.rep_id or "")
+            account = data.account_by_id[a.account_id]
+            if rep is None:
+                bad.append(f"{a.account_id}: no rep")
+            elif rep.region != account.region:
+                bad.append(f"{a.account_id} (region {account.region}) with {rep.id} of region {rep.region}")
+            if account.locked_rep and a.rep_id != account.locked_rep:
+                bad.append(f"{a.account_id}: locked to {account.locked_rep}, placed with {a.rep_id}")
+        return tuple(bad)
+
+    def frames(self, data: PlanData) -> dict[str, pd.DataFrame]:
+        return {
+            "territories": self.territories_frame(data),
+            "territory_summary": self.summary_frame(data),
+            "changes": self.changes_frame(),
+        }
+
+    def territories_frame(self, data: PlanData) -> pd.DataFrame:
+        """territories.csv: one row per account — its rep and territory, whether it moved and why.
+        Column names are an interface: it starts account, region, rep, territory, moved, reason."""
+        accounts, reps = data.account_by_id, data.rep_by_id
+        rows = [
+            {
+                "account": a.account_id,
+                "region": a.region,
+                "rep": a.rep_id or "",
+                "territory": a.territory,
+                "moved": a.moved,
+                "reason": a.reason,
+                "account_name": accounts[a.account_id].name,
+                "rep_name": reps[a.rep_id].name if a.rep_id in reps else "",
+                "workload_hours": round(a.workload_hours, 2),
+                "potential": round(a.potential, 2),
+            }
+            for a in self.accounts
+        ]
+        return pd.DataFrame(rows, columns=[*TERRITORY_COLUMNS, "account_name", "rep_name", "workload_hours", "potential"])
+
+    def summary_frame(self, data: PlanData) -> pd.DataFrame:
+        """territory_summary.csv: one row per territory — size, workload, potential, travel, deviations now
+        and before (percent of the region's target). workload_hours is the balanced measure (visits ×
+        (on-site + hop minutes)); hours_needed = visit_hours + travel_estimate_hours (with the round trip
+        from the rep's home) compares with the rep's selling_hours."""
+        reps = data.rep_by_id
+        rows = [
+            {
+                "territory": t.territory,
+                "region": t.region,
+                "rep": t.rep_id,
+                "rep_name": reps[t.rep_id].name if t.rep_id in reps else "",
+                "accounts": t.accounts,
+                "workload_hours": round(t.workload_hours, 2),
+                "workload_deviation_pct": _pct(t.workload_deviation),
+                "potential": round(t.potential, 2),
+                "potential_deviation_pct": _pct(t.potential_deviation),
+                "travel_estimate_hours": round(t.travel_hours, 2),
+                "visit_hours": round(t.visit_hours, 2),
+                "hours_needed": round(t.visit_hours + t.travel_hours, 2),
+                "selling_hours": round(t.selling_hours, 2),
+                "road_km_per_month": round(t.distance_km, 1),
+                "accounts_before": t.accounts_before,
+                "workload_deviation_before_pct": _pct(t.workload_deviation_before),
+                "potential_deviation_before_pct": _pct(t.potential_deviation_before),
+            }
+            for t in self.territories
+        ]
+        return pd.DataFrame(rows)
+
+    def changes_frame(self) -> pd.DataFrame:
+        """changes.csv: every account whose rep changes (new accounts have an empty from_rep); exactly the
+        columns account, from_rep, to_rep, reason."""
+        rows = [
+            {"account": a.account_id, "from_rep": a.current_rep or "", "to_rep": a.rep_id, "reason": a.reason}
+            for a in self.changes()
+        ]
+        return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+
+    def kpis(self, data: PlanData) -> list[Kpi]:
+        moved = [a for a in self.accounts if a.moved]
+        before = [max((abs(x) for x in r.largest_deviation_before[:1]), default=0.0) for r in self.regions]
+        after = [max((abs(x) for x in r.largest_deviation_after[:1]), default=0.0) for r in self.regions]
+        return [
+            Kpi.of("workload_balance", "largest workload deviation from the region target", "%",
+                   100.0 * max(before, default=0.0), 100.0 * max(after, default=0.0), False),
+            Kpi.of("accounts_moved", "accounts that change rep", "accounts", 0.0, float(len(moved)), False),
+        ]  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -162,3 +266,7 @@ def _num(value: float | None) -> str:
 
 def _share(value: float | None, fmt: str = ".2%") -> str:
     return "—" if value is None or not np.isfinite(value) else format(value, fmt)
+
+
+def _pct(share: float) -> float:
+    return round(100.0 * share, 1)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -41,11 +42,14 @@ from .problem import MEASURES, RegionInput, build_region_inputs, planned_visits
 from .reasons import deviations, region_reasons
 from .result import (
     SOLVER,
-    AccountAlignment,
-    AlignmentResult,
-    RegionAlignment,
+    AccountPlacement,
+    RegionPlan,
+    TerritoryResult,
     TerritoryTotals,
 )
+
+if TYPE_CHECKING:
+    from ..plan import Plan
 
 # Without contiguity the engine's exact model (an assignment MIP with balance, locks and the cap) proves
 # optimality within seconds on regions of several hundred accounts, where the LP bound of its search
@@ -61,11 +65,11 @@ def run_territories(
     tiers: TierResult | None = None,
     disruption: float = 1.0,
     settings: TerritorySettings | None = None,
-) -> AlignmentResult:
+) -> TerritoryResult:
     """The territory plan of a scenario (see the module docstring for the model).
 
     ``visits_per_month`` (account → visits, e.g. the call allocation) defaults to the tier policy
-    (problem.planned_visits); ``tiers`` to ``assign_tiers``; ``disruption`` scales the cost of a
+    (problem.planned_visits); ``tiers`` to ``solve_tiers``; ``disruption`` scales the cost of a
     move (κ in territories/problem.py); ``settings`` is the engine's deterministic work budget (restarts, tabu
     lengths; default: the exact model first on regions without contiguity, see EXACT). Progress is
     reported per region.
@@ -95,8 +99,8 @@ def run_territories(
     }
     travel = visit_travel_minutes(data, rep_of)
     selling = {r.id: r.selling_hours_per_month for r in data.reps}
-    regions: list[RegionAlignment] = []
-    accounts: list[AccountAlignment] = []
+    regions: list[RegionPlan] = []
+    accounts: list[AccountPlacement] = []
     territories: list[TerritoryTotals] = []
     for region, assignment, info, explanations in solved:
         regions.append(_region_alignment(region, assignment, info, explanations, data))
@@ -105,7 +109,7 @@ def run_territories(
     problems = tuple(item for r in regions for item in r.infeasibilities)
     info = _combine([r.info for r in regions], time.perf_counter() - started)
     basis = data.rules.moved_basis
-    return AlignmentResult(info, tuple(regions), tuple(accounts), tuple(territories), problems, basis)
+    return TerritoryResult(info, tuple(regions), tuple(accounts), tuple(territories), problems, basis)
 
 
 def _solve_job(
@@ -227,7 +231,7 @@ def _region_alignment(
     info: SolveInfo,
     explanations: tuple[Infeasibility, ...],
     data: PlanData,
-) -> RegionAlignment:
+) -> RegionPlan:
     rules = data.rules
     origin = np.array(region.origin)
     kept = origin == "kept"
@@ -240,7 +244,7 @@ def _region_alignment(
         base = float(weight[kept].sum())
         share = float(weight[chosen].sum()) / base if base > 0 else 0.0
     before, after = _before_after(region, assignment)
-    return RegionAlignment(
+    return RegionPlan(
         region=region.region,
         info=info,
         reps=len(region.rep_ids),
@@ -259,7 +263,7 @@ def _region_alignment(
 
 def _accounts(
     region: RegionInput, assignment: npt.NDArray[np.int64] | None, rep_region: Mapping[str, str]
-) -> list[AccountAlignment]:
+) -> list[AccountPlacement]:
     if assignment is None or region.problem is None:
         reps: list[str | None] = [None] * len(region.account_ids)
         reasons = [f"no plan for region {region.region}: see the infeasibility"] * len(region.account_ids)
@@ -274,7 +278,7 @@ def _accounts(
         rep, current = reps[i], region.current_rep[i]
         k = region.rep_ids.index(rep) if rep is not None else -1
         rows.append(
-            AccountAlignment(
+            AccountPlacement(
                 account_id=account,
                 region=region.region,
                 rep_id=rep,
@@ -327,3 +331,14 @@ def _territories(
             )
         )
     return rows
+
+
+class Territories:
+    """The territories stage: who serves each account, region by region, at the call plan's visits (the
+    tier policy's defaults before a call plan exists)."""
+
+    name = "territories"
+    title = "territories"
+
+    def run(self, plan: Plan, options: SolverOptions) -> TerritoryResult:
+        return run_territories(plan.data, options, plan.visits_per_month(), tiers=plan.tiers)

@@ -1,5 +1,19 @@
-"""Tiers: which accounts matter most — the value pyramid and the growth/share classes."""
+"""Tiers: which accounts matter most — the value pyramid and the growth/share classes.
 
-from .solve import ClassResult, TierResult, assign_tiers, classify_accounts
+:func:`.solve.solve_tiers` (the :class:`.solve.Tiers` stage) → :class:`.result.TierResult`.
+"""
 
-__all__ = ["ClassResult", "TierResult", "assign_tiers", "classify_accounts"]
+from .result import BCG_CLASSES, AccountClass, ClassResult, TierAssignment, TierResult
+from .solve import Tiers, classify_accounts, default_visits_per_month, solve_tiers
+
+__all__ = [
+    "BCG_CLASSES",
+    "AccountClass",
+    "ClassResult",
+    "TierAssignment",
+    "TierResult",
+    "Tiers",
+    "classify_accounts",
+    "default_visits_per_month",
+    "solve_tiers",
+]

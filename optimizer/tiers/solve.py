@@ -22,42 +22,27 @@ dog (g < G, w < W). Accounts without a potential or a growth rate get no class, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..data import Account, PlanData
+from ..result import SolverOptions, SolveStatus
+from .result import (
+    SOLVER,
+    AccountClass,
+    BcgClass,
+    ClassResult,
+    SolveInfo,
+    TierAssignment,
+    TierResult,
+)
 
-
-@dataclass(frozen=True)
-class TierAssignment:
-    """An account's tier and why."""
-
-    account_id: str
-    tier: str
-    value: float
-    rank: int
-    cumulative_share: float
-    score: float | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class TierResult:
-    method: str
-    basis: str
-    assignments: tuple[TierAssignment, ...]
-
-    def tier_of(self) -> dict[str, str]:
-        return {a.account_id: a.tier for a in self.assignments}
-
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for a in self.assignments:
-            counts[a.tier] = counts.get(a.tier, 0) + 1
-        return counts
+if TYPE_CHECKING:
+    from ..plan import Plan
 
 
 def account_value(account: Account, basis: str) -> float:
@@ -126,8 +111,9 @@ def score_tiers(
     return result
 
 
-def assign_tiers(data: PlanData) -> TierResult:
-    """Tier every account by the scenario's policy."""
+def solve_tiers(data: PlanData) -> TierResult:
+    """Tier every account by the scenario's policy, and give it its growth/share class."""
+    started = time.perf_counter()
     rules = data.rules
     accounts = data.accounts
     if rules.tier_method == "score":
@@ -153,43 +139,9 @@ def assign_tiers(data: PlanData) -> TierResult:
         t if t.score is not None else replace(t, score=criteria_score(a, weights))
         for t, a in zip(assignments, accounts, strict=True)
     ]
-    return TierResult(rules.tier_method, rules.tier_basis, tuple(assignments))
-
-
-BcgClass = Literal["star", "cash cow", "question mark", "dog", ""]
-BCG_CLASSES: tuple[BcgClass, ...] = ("star", "cash cow", "question mark", "dog")
-
-
-@dataclass(frozen=True)
-class AccountClass:
-    """An account's growth/share class and why ('' when its data do not allow one)."""
-
-    account_id: str
-    klass: BcgClass
-    share_of_wallet: float | None
-    growth: float | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class ClassResult:
-    """Growth/share classes and the thresholds used (``*_is_median``: defaulted to the median)."""
-
-    share_threshold: float | None
-    growth_threshold: float | None
-    share_is_median: bool
-    growth_is_median: bool
-    classes: tuple[AccountClass, ...]
-
-    def class_of(self) -> dict[str, str]:
-        return {c.account_id: c.klass for c in self.classes}
-
-    def counts(self) -> dict[str, int]:
-        counts = {k: 0 for k in BCG_CLASSES}
-        for c in self.classes:
-            if c.klass:
-                counts[c.klass] += 1
-        return counts
+    info = SolveInfo(SOLVER, SolveStatus.OPTIMAL, "max", None, None, time.perf_counter() - started,
+                     message=f"{rules.tier_method} tiers, {len(assignments)} accounts")
+    return TierResult(info, rules.tier_method, rules.tier_basis, tuple(assignments), classify_accounts(accounts))
 
 
 def classify_accounts(
@@ -226,3 +178,24 @@ def classify_accounts(
     return ClassResult(
         share_cut, growth_cut, share_threshold is None, growth_threshold is None, tuple(result)
     )
+
+
+def default_visits_per_month(data: PlanData, tier_of: Mapping[str, str]) -> dict[str, float]:
+    """Visits per month of every account before a call plan exists: its current visits within its tier's
+    [min, max] (the tier minimum when it has none); without a tier band, its current visits or 0."""
+    result: dict[str, float] = {}
+    for account in data.accounts:
+        band = data.rules.band(tier_of.get(account.id, ""))
+        current = account.current_visits_per_month or 0.0
+        result[account.id] = current if band is None else min(band.max, max(band.min, current))
+    return result
+
+
+class Tiers:
+    """The tiers stage: the value pyramid and growth/share classes of every account."""
+
+    name = "tiers"
+    title = "tiers and account classes"
+
+    def run(self, plan: Plan, options: SolverOptions) -> TierResult:
+        return solve_tiers(plan.data)
