@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,6 +161,7 @@ def solve_knapsack(
     seconds: float,
     exact: bool,
     hint: BoolArray | None,
+    work: float = 1.0,
 ) -> Solved:
     """One pool's knapsack: greedy start, reduction, then CP-SAT on the items left open.
 
@@ -207,7 +207,8 @@ def solve_knapsack(
     # The relative gap counts the fixed items' value too: widen the open part's limit accordingly.
     gap_limit = 0.0 if exact else options.relative_gap
     solver.parameters.relative_gap_limit = gap_limit * upper / max(upper - constant, 1)
-    solver.parameters.max_time_in_seconds = max(seconds, 0.01)
+    solver.parameters.max_time_in_seconds = max(seconds, 0.01)  # the safety net
+    solver.parameters.max_deterministic_time = work  # the budget: the same plan on any machine
     outcome = status.cpsat(solver.solve(model))
     if not outcome.status.has_solution:
         return Solved(hint, best, upper, False, rate)
@@ -229,22 +230,20 @@ def solve_all(
     hints: Sequence[BoolArray | None] | None = None,
     stage: str = "portfolio",
 ) -> list[Solved]:
-    """Solve knapsacks ``options.workers`` at a time; each gets a fair share of the time left."""
+    """Solve the knapsacks one after another, each on its own deterministic budget (:func:`work_of`);
+    the wall clock (``deadline``, from ``time.perf_counter``) only stops a pool that would overrun it."""
     total = len(sacks)
-    started = [0]
-
-    def run(k: int) -> Solved:
-        started[0] += 1
-        left = deadline - time.perf_counter()
-        share = left * max(options.workers, 1) / max(total - started[0] + 1, 1)
-        capacity = sacks[k].capacity + (extra[k] if extra else 0)
-        solved = solve_knapsack(
-            sacks[k], capacity, options, min(left, share), exact, hints[k] if hints else None
+    solved = []
+    for k, sack in enumerate(sacks):
+        left = max(0.0, deadline - time.perf_counter())
+        capacity = sack.capacity + (extra[k] if extra else 0)
+        solved.append(
+            solve_knapsack(sack, capacity, options, left, exact, hints[k] if hints else None, work_of(sack, options))
         )
         options.report(stage, k + 1, total)
-        return solved
+    return solved
 
-    if options.workers <= 1 or total <= 1:
-        return [run(k) for k in range(total)]
-    with ThreadPoolExecutor(max_workers=options.workers) as pool:
-        return list(pool.map(run, range(total)))
+
+def work_of(sack: Knapsack, options: SolverOptions) -> float:
+    """CP-SAT's deterministic time for one pool: 2 ms per free item, at least 0.1, times the effort."""
+    return options.effort * max(0.1, 0.002 * len(sack.items))

@@ -22,7 +22,8 @@ hours than there are; values are rounded to the cent (a coarser unit only if sum
 Decomposition: an account has one rep and a rep one pool, so no constraint links two pools and the model
 splits into one knapsack per pool, each solved on its own by :mod:`.knapsack` (LP bound, greedy
 start, reduction, then CP-SAT on what stays open). Objective and bound are the sums over
-pools, so the overall gap is at most the largest pool gap. Pools run ``options.workers`` at a time.
+pools, so the overall gap is at most the largest pool gap. Each pool has a deterministic CP-SAT budget
+(:func:`.knapsack.work_of`), so the same scenario gives the same portfolio on any machine.
 
 Feasibility: the model is infeasible exactly when a pool's must-pursue hours exceed its capacity or a
 must-pursue opportunity has no rep; this is decided before solving and returned as Infeasibility with the
