@@ -35,6 +35,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -118,6 +119,12 @@ class RepProblem:
     def patterns(self, a: int, visits: int) -> tuple[tuple[int, ...], ...]:
         """Evenly spread candidate patterns of ``visits`` visits of account a."""
         return even_patterns(visits, self.allowed[a], self.offsets, self.horizon_days, self.min_days)
+
+    @cached_property
+    def timing(self) -> PeriodicRoutingProblem:
+        """The engine's model of all the rep's accounts (node a + 1 = account a): the one place where a
+        route is timed, checked against windows and the engine's day, and costed."""
+        return self.routing_problem(self.fitted)[0]
 
     def routing_problem(self, counts: Sequence[int]) -> tuple[PeriodicRoutingProblem, tuple[int, ...]]:
         """The engine's PVRP for ``counts[a]`` visits per account, and the accounts it holds (node order).

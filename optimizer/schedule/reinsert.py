@@ -11,7 +11,6 @@ Only the routes' order within a day is otherwise kept, so the plan stays feasibl
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 
@@ -21,23 +20,17 @@ Routes = list[list[int]]  # per day: nodes (account a is node a + 1) in visiting
 
 
 def route_starts(problem: RepProblem, route: Sequence[int]) -> tuple[list[float], float] | None:
-    """Earliest starts of the route's visits (engine clock) and its return; None if it breaks a rule."""
-    tau = problem.tau
-    now, prev, starts = 0.0, 0, []
-    for node in route:
-        a = node - 1
-        start = max(now + float(tau[prev, node]), float(problem.window[a][0]))
-        if start > problem.engine_late[a] + 1e-9:
-            return None
-        starts.append(start)
-        now, prev = start + problem.service[a], node
-    back = now + float(tau[prev, 0])
-    return (starts, back) if back <= problem.engine_day + 1e-9 else None
+    """Earliest starts of the route's visits (engine clock) and its return; None if it breaks a rule
+    (the routing engine's own timing, :attr:`.problem.RepProblem.timing`)."""
+    timing = problem.timing
+    if not timing.route_fits(0, route):
+        return None
+    starts, back = timing.schedule(route)
+    return list(starts), back
 
 
 def route_cost(problem: RepProblem, route: Sequence[int]) -> float:
-    path = [0, *route, 0]
-    return float(sum(problem.tau[a, b] for a, b in itertools.pairwise(path)))
+    return problem.timing.route_cost(route)
 
 
 def best_insertion(problem: RepProblem, route: Sequence[int], node: int) -> tuple[float, int] | None:
