@@ -27,11 +27,7 @@ def imported_modules(path: Path) -> set[str]:
     """Absolute names of every module a file imports (relative imports resolved), TYPE_CHECKING included."""
     relative = path.relative_to(ROOT)
     folder, *rest = relative.with_suffix("").parts
-    package = PACKAGES.get(folder, folder).split(".") + rest
-    if relative.name == "__init__.py":
-        package = package[:-1]
-    else:
-        package = package[:-1]
+    package = (PACKAGES.get(folder, folder).split(".") + rest)[:-1]  # the module's own package
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
