@@ -38,11 +38,28 @@ def check_tier_capacity(data: PlanData, tiers: TierResult | None = None) -> list
             fits = largest_rep[account.region] * 60.0 / minimum if minimum > 0 else 0.0
             problems.append(
                 Infeasibility.of(
-                    "tier_minimum_account", {"region": account.region, "account": account.id},
-                    hours - largest_rep[account.region], "hours per month",
-                    (Fix("set", f"accounts.{account.id}.visit_minutes", math.floor(fits), account.visit_minutes),
-                     Fix("set", f"policy.tiers.visits.{tier}.min", math.floor(minimum * largest_rep[account.region] / hours * 10) / 10, minimum)),
-                    tier=tier, minimum=minimum, hours=hours, largest=largest_rep[account.region],
+                    "tier_minimum_account",
+                    {"region": account.region, "account": account.id},
+                    hours - largest_rep[account.region],
+                    "hours per month",
+                    (
+                        Fix(
+                            "set",
+                            f"accounts.{account.id}.visit_minutes",
+                            math.floor(fits),
+                            account.visit_minutes,
+                        ),
+                        Fix(
+                            "set",
+                            f"policy.tiers.visits.{tier}.min",
+                            math.floor(minimum * largest_rep[account.region] / hours * 10) / 10,
+                            minimum,
+                        ),
+                    ),
+                    tier=tier,
+                    minimum=minimum,
+                    hours=hours,
+                    largest=largest_rep[account.region],
                 )
             )
     for region in sorted(need):
@@ -60,9 +77,17 @@ def check_tier_capacity(data: PlanData, tiers: TierResult | None = None) -> list
         lowered = math.floor(fits * 10) / 10
         problems.append(
             Infeasibility.of(
-                "tier_minimum_region", {"region": region}, shortfall, "hours per month",
-                (Fix("add", f"reps@region={region}", add), Fix("set", f"policy.tiers.visits.{tier}.min", lowered, minimum)),
-                required=required, available=available, reps=reps_by_region[region],
+                "tier_minimum_region",
+                {"region": region},
+                shortfall,
+                "hours per month",
+                (
+                    Fix("add", f"reps@region={region}", add),
+                    Fix("set", f"policy.tiers.visits.{tier}.min", lowered, minimum),
+                ),
+                required=required,
+                available=available,
+                reps=reps_by_region[region],
             )
         )
     return problems

@@ -285,7 +285,9 @@ class PlanData:
             a_idx = np.array(accounts.get(region, []), dtype=np.int64)
             r_idx = np.array(reps.get(region, []), dtype=np.int64)
             minutes = (
-                self.travel_model.minutes([self.reps[r].home for r in r_idx], [self.accounts[a].place for a in a_idx]).T
+                self.travel_model.minutes(
+                    [self.reps[r].home for r in r_idx], [self.accounts[a].place for a in a_idx]
+                ).T
                 if len(a_idx) and len(r_idx)
                 else np.zeros((len(a_idx), len(r_idx)))
             )
@@ -439,14 +441,30 @@ def compile_scenario(scenario: Scenario) -> PlanData:
     index_of = {a.id: a.index for a in accounts}
     opportunities = tuple(
         Opportunity(
-            j, o.id, o.account, index_of[o.account], o.type, o.size, o.probability, o.effort_hours, o.due_date,
-            1.0 if o.type == "prune" else o.margin if o.margin is not None else accounts[index_of[o.account]].margin,
-            o.must_pursue, o.exclude, o.description,
+            j,
+            o.id,
+            o.account,
+            index_of[o.account],
+            o.type,
+            o.size,
+            o.probability,
+            o.effort_hours,
+            o.due_date,
+            1.0
+            if o.type == "prune"
+            else o.margin
+            if o.margin is not None
+            else accounts[index_of[o.account]].margin,
+            o.must_pursue,
+            o.exclude,
+            o.description,
         )
         for j, o in enumerate(scenario.opportunities)
     )
     matrix = (
-        {(e.from_id, e.to_id): e.minutes for e in scenario.travel_matrix} if policy.travel.method == "matrix" else {}
+        {(e.from_id, e.to_id): e.minutes for e in scenario.travel_matrix}
+        if policy.travel.method == "matrix"
+        else {}
     )
     model = TravelModel(policy.travel.detour_factor, policy.travel.speed_kmh, matrix)
     return PlanData(

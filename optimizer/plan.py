@@ -119,7 +119,9 @@ class Plan:
         """Account → the opportunities to work on: the portfolio's, else every one not excluded."""
         out: dict[str, list[str]] = {}
         if self.opportunities is not None:
-            for o, chosen in zip(self.data.opportunities, self.opportunities.portfolio.selected.tolist(), strict=True):
+            for o, chosen in zip(
+                self.data.opportunities, self.opportunities.portfolio.selected.tolist(), strict=True
+            ):
                 if chosen:
                     out.setdefault(o.account, []).append(o.id)
         else:

@@ -55,7 +55,9 @@ def fix_text(fix: Fix) -> str:
     if fix.action == "set":
         if measure is not None:
             name = target if target.startswith("policy.") else f"the {measure} tolerance"
-            return f"widen {name}" + (f" to {_num(value, '.3f')} (±{_share(value)})" if value is not None else "")
+            return f"widen {name}" + (
+                f" to {_num(value, '.3f')} (±{_share(value)})" if value is not None else ""
+            )
         if target in ("cap", "policy.reassignment.max_moved_share"):
             name = "the cap" if target == "cap" else target
             now = f" from {_num(current, '.2f')}" if current is not None else ""
@@ -65,7 +67,9 @@ def fix_text(fix: Fix) -> str:
             now = f" from {_num(current, 'g')}" if current is not None else ""
             return f"lower the tier-{tier} minimum{now} to {_num(value, 'g')} visits/month"
         if target.startswith("option:"):
-            return f"raise {target.split(':', 1)[1]}" + (f" to {_num(value, 'g')}" if value is not None else "")
+            return f"raise {target.split(':', 1)[1]}" + (
+                f" to {_num(value, 'g')}" if value is not None else ""
+            )
         if target.startswith("accounts.") and target.endswith(".visit_minutes"):
             account = target[len("accounts.") : -len(".visit_minutes")]
             return f"shorten the visits of {account} to {_num(value, '.0f')} minutes"
@@ -80,7 +84,11 @@ def fix_text(fix: Fix) -> str:
             rep = target[len("reps.") : -len(".selling_hours")]
             return f"add {_num(value, 'g')} selling hours/month to {rep}"
         if target == "territories":
-            return f"add {_num(value, 'g')} territories (reps)" if value is not None else "change the number of reps"
+            return (
+                f"add {_num(value, 'g')} territories (reps)"
+                if value is not None
+                else "change the number of reps"
+            )
         if target == "links":
             return "add adjacency links between the separate parts"
         if target == "patterns":
@@ -107,7 +115,8 @@ def fix_text(fix: Fix) -> str:
     if fix.action == "move":
         if rows is not None and rows[0] == "accounts":
             spare = ", ".join(
-                f"{rep} has {hours} h spare" for rep, _, hours in (p.partition("=") for p in str(current or "").split(";") if p)
+                f"{rep} has {hours} h spare"
+                for rep, _, hours in (p.partition("=") for p in str(current or "").split(";") if p)
             )
             return f"move accounts needing {_num(value, '.1f')} h to other reps of {rows[1]} {rows[2]}" + (
                 f" ({spare})" if spare else ""
@@ -143,7 +152,11 @@ def _cause(item: Infeasibility) -> str:
     """The argument that sets a proven tolerance floor, from the ``cause*`` facts."""
     kind = item.fact("cause")
     measure = item.fact("measure")
-    count, units, share = _f(item, "cause_count", "g"), _f(item, "cause_units", "g"), _f(item, "cause_share", ".0%")
+    count, units, share = (
+        _f(item, "cause_count", "g"),
+        _f(item, "cause_units", "g"),
+        _f(item, "cause_share", ".0%"),
+    )
     if kind == "unit_alone":
         return f"{_who(item, 'cause')} alone has {share} of a territory's {measure} target"
     if kind == "locked":
@@ -173,7 +186,11 @@ def _id(kind: str, value: object) -> str:
 
 def _balance(item: Infeasibility) -> str:
     t, floor, achieved = item.fact("tolerance"), item.fact("floor"), item.fact("achieved")
-    met = f"; ±{_share(achieved)} is met by the plan found" if isinstance(achieved, float) and math.isfinite(achieved) else ""
+    met = (
+        f"; ±{_share(achieved)} is met by the plan found"
+        if isinstance(achieved, float) and math.isfinite(achieved)
+        else ""
+    )
     if not item.fact("proven"):
         return (
             f"no plan within ±{_share(t)} was found in the search's work budget, and none is proven "
@@ -190,16 +207,23 @@ KINDS: dict[str, Kind] = {
     # the districting engine (one region; units and territories by index until relabelled)
     "contiguity_parts": Kind(
         lambda i: "contiguity",
-        lambda i: f"the adjacency has {_f(i, 'parts', 'g')} separate parts but only {_f(i, 'territories', 'g')} territories",
+        lambda i: (
+            f"the adjacency has {_f(i, 'parts', 'g')} separate parts but only {_f(i, 'territories', 'g')} territories"
+        ),
     ),
     "contiguity_locks": Kind(
         lambda i: "contiguity with locks",
-        lambda i: f"the units locked to {scope_text(i).rsplit(', ', 1)[-1]} lie in {_f(i, 'parts', 'g')} unconnected parts",
+        lambda i: (
+            f"the units locked to {scope_text(i).rsplit(', ', 1)[-1]} lie in {_f(i, 'parts', 'g')} unconnected parts"
+        ),
     ),
-    "cap_locks": Kind(lambda i: "reassignment cap", lambda i: f"the locks alone move {_f(i, 'forced', '.1%')}"),
+    "cap_locks": Kind(
+        lambda i: "reassignment cap", lambda i: f"the locks alone move {_f(i, 'forced', '.1%')}"
+    ),
     "balance": Kind(lambda i: f"balance of {i.fact('measure')}", _balance),
     "rule_broken": Kind(
-        lambda i: "a plan meeting every rule", lambda i: f"the best plan found breaks a rule ({i.fact('rule')})"
+        lambda i: "a plan meeting every rule",
+        lambda i: f"the best plan found breaks a rule ({i.fact('rule')})",
     ),
     "rules_conflict": Kind(
         lambda i: "contiguity, locks and reassignment cap together",
@@ -208,31 +232,42 @@ KINDS: dict[str, Kind] = {
     # territories of a scenario
     "no_rep_in_region": Kind(
         lambda i: "every account needs a rep of its own region",
-        lambda i: f"region {i.ids.get('region')} has {_f(i, 'accounts', 'g')} account(s) and no rep (territories never cross regions)",
+        lambda i: (
+            f"region {i.ids.get('region')} has {_f(i, 'accounts', 'g')} account(s) and no rep (territories never cross regions)"
+        ),
     ),
     "too_many_reps": Kind(
         lambda i: "every rep gets a territory of at least one account",
-        lambda i: f"region {i.ids.get('region')} has {_f(i, 'reps', 'g')} reps and only {_f(i, 'accounts', 'g')} accounts",
+        lambda i: (
+            f"region {i.ids.get('region')} has {_f(i, 'reps', 'g')} reps and only {_f(i, 'accounts', 'g')} accounts"
+        ),
     ),
     "plan_not_found": Kind(
         lambda i: "a plan within every constraint",
-        lambda i: f"none found within {i.fact('spent')} ({_f(i, 'seconds', '.1f')} s) and none proven impossible",
+        lambda i: (
+            f"none found within {i.fact('spent')} ({_f(i, 'seconds', '.1f')} s) and none proven impossible"
+        ),
     ),
     "reassignment_cap": Kind(
         lambda i: "reassignment cap",
         lambda i: (
             f"balancing the previous alignment within the tolerances moves at least {_f(i, 'floor', '.1%')} of the "
-            f"{i.fact('basis')} that could stay" + (" (and territories must be connected)" if i.fact("contiguous") else "")
+            f"{i.fact('basis')} that could stay"
+            + (" (and territories must be connected)" if i.fact("contiguous") else "")
         ),
     ),
     # tier minimums against hours
     "tier_minimum_account": Kind(
         lambda i: f"tier-{i.fact('tier')} minimum of {_f(i, 'minimum', 'g')} visits/month",
-        lambda i: f"one rep cannot give it {_f(i, 'hours', '.0f')} h/month (the most any rep of its region has is {_f(i, 'largest', '.0f')} h)",
+        lambda i: (
+            f"one rep cannot give it {_f(i, 'hours', '.0f')} h/month (the most any rep of its region has is {_f(i, 'largest', '.0f')} h)"
+        ),
     ),
     "tier_minimum_region": Kind(
         lambda i: "tier minimum visits (visit time alone, before travel)",
-        lambda i: f"needs {_f(i, 'required', ',.0f')} h/month, its {_f(i, 'reps', 'g')} reps have {_f(i, 'available', ',.0f')}",
+        lambda i: (
+            f"needs {_f(i, 'required', ',.0f')} h/month, its {_f(i, 'reps', 'g')} reps have {_f(i, 'available', ',.0f')}"
+        ),
     ),
     "tier_minimum_rep": Kind(
         lambda i: "tier minimum visits (visit and travel time)",

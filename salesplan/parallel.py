@@ -27,7 +27,9 @@ class Runner:
     the scheduler at ``scheduler`` (``tcp://host:8786``), else a LocalCluster of ``workers``
     single-threaded workers. Use it as a context manager; the pool or cluster starts on first use."""
 
-    def __init__(self, executor: Executor = "serial", workers: int | None = None, scheduler: str | None = None):
+    def __init__(
+        self, executor: Executor = "serial", workers: int | None = None, scheduler: str | None = None
+    ):
         if executor not in ("serial", "process", "dask"):
             raise ValueError(f"unknown executor {executor!r}; use serial, process or dask")
         self.executor = executor
@@ -40,7 +42,9 @@ class Runner:
     def __enter__(self) -> Runner:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close()
 
     def close(self) -> None:

@@ -126,7 +126,12 @@ class PlanSummary(BaseModel):
 
 
 # The names summary.json has always used for the stages (the commands that run them alone).
-STAGE_LABELS = {"territories": "territories", "calls": "allocate", "opportunities": "rank", "schedule": "schedule"}
+STAGE_LABELS = {
+    "territories": "territories",
+    "calls": "allocate",
+    "opportunities": "rank",
+    "schedule": "schedule",
+}
 
 
 @dataclass
@@ -245,7 +250,9 @@ def summarise(plan: Plan, options: SolverOptions) -> PlanSummary:
         opportunities=len(data.opportunities),
         kpis=kpis,
         stages=[
-            StageStatus.of(STAGE_LABELS[name], result.info) for name, result in plan.results() if name in STAGE_LABELS
+            StageStatus.of(STAGE_LABELS[name], result.info)
+            for name, result in plan.results()
+            if name in STAGE_LABELS
         ],
     )
 

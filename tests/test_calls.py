@@ -121,7 +121,9 @@ def test_locked_levels_are_kept() -> None:
     free = plan_calls(compile_scenario(scenario), OPTIONS)
     c1 = next(p for p in free.accounts if p.account_id == "C1")
     locked = plan_calls(
-        compile_scenario(scenario), OPTIONS, locked={"C1": c1.visits_per_month + 1 if c1.visits_per_month < 3 else 0}
+        compile_scenario(scenario),
+        OPTIONS,
+        locked={"C1": c1.visits_per_month + 1 if c1.visits_per_month < 3 else 0},
     )
     got = next(p for p in locked.accounts if p.account_id == "C1")
     assert got.visits_per_month != c1.visits_per_month

@@ -44,7 +44,7 @@ def test_examples_are_listed_and_copied(tmp_path) -> None:
 
 def test_show_prints_the_resolved_what_if() -> None:
     code, output = run_cli("show", str(EXAMPLES / "dealer-network-two-reps-fewer"))
-    data = json.loads(output[output.index("{"):])
+    data = json.loads(output[output.index("{") :])
     assert code == 0 and data["tables"]["reps"] == 10 and data["removed_reps"] == ["R04", "R06"]
 
 
@@ -53,9 +53,15 @@ def test_validate_reports_tier_hours_shortfall_with_a_fix(tmp_path) -> None:
 
     folder = tmp_path / "tight"
     shutil.copytree(EXAMPLES.parent.parent / "tests" / "broken" / "_valid", folder)
-    text = (folder / "scenario.yaml").read_text(encoding="utf-8").replace("A: {min: 2, max: 4}", "A: {min: 20, max: 20}")
+    text = (
+        (folder / "scenario.yaml")
+        .read_text(encoding="utf-8")
+        .replace("A: {min: 2, max: 4}", "A: {min: 20, max: 20}")
+    )
     (folder / "scenario.yaml").write_text(text, encoding="utf-8")
-    reps = (folder / "reps.csv").read_text(encoding="utf-8").replace(",40,0.5", ",5,0.5")  # 10.8 selling h/month each
+    reps = (
+        (folder / "reps.csv").read_text(encoding="utf-8").replace(",40,0.5", ",5,0.5")
+    )  # 10.8 selling h/month each
     (folder / "reps.csv").write_text(reps, encoding="utf-8")
     code, output = run_cli("validate", str(folder))
     assert code == 2

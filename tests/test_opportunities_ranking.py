@@ -133,7 +133,9 @@ def test_tier_minimum_visits_are_the_default_load() -> None:
 
 
 def test_rep_of_and_region_pools() -> None:
-    moved = solve_opportunities(compile_scenario(tiny()), OPTIONS, rep_of={"A1": "R2", "A2": "R2", "A3": "R3"})
+    moved = solve_opportunities(
+        compile_scenario(tiny()), OPTIONS, rep_of={"A1": "R2", "A2": "R2", "A3": "R3"}
+    )
     assert moved.owner == ("R2", "R2", "R2")
     pooled = solve_opportunities(compile_scenario(tiny()), OPTIONS, capacity_by="region")
     names = [p.name for p in pooled.portfolio.pools]
@@ -146,7 +148,9 @@ def test_rep_of_and_region_pools() -> None:
 def test_must_pursue_beyond_the_reps_hours_is_infeasible() -> None:
     s = tiny()
     heavy = s.opportunities[2].model_copy(update={"must_pursue": True})
-    result = solve_opportunities(compile_scenario(s.model_copy(update={"opportunities": (*s.opportunities[:2], heavy)})), OPTIONS)
+    result = solve_opportunities(
+        compile_scenario(s.model_copy(update={"opportunities": (*s.opportunities[:2], heavy)})), OPTIONS
+    )
     assert result.info.status is SolveStatus.INFEASIBLE
     (item,) = result.portfolio.explanations
     assert item.ids == {"rep": "R2"} and item.shortfall == pytest.approx(50.0)

@@ -11,10 +11,12 @@ from salesplan.cli.output import OutputFolder, neutralise, write_csv
 
 
 def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "ok"], "value": [-1.5, 2, 3, 4, 5]})
+    frame = pd.DataFrame(
+        {"name": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "ok"], "value": [-1.5, 2, 3, 4, 5]}
+    )
     write_csv(frame, tmp_path / "t.csv")
     back = pd.read_csv(tmp_path / "t.csv")
-    assert list(back["name"]) == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "ok"]
+    assert list(back["name"]) == ['\'=HYPERLINK("x")', "'+1", "'-2", "'@SUM(A1)", "ok"]
     assert list(back["value"]) == [-1.5, 2, 3, 4, 5]  # numbers stay numbers
     assert neutralise(-3) == -3
 

@@ -32,7 +32,13 @@ def test_example_sizes_match_their_story() -> None:
     electronics = load_scenario(EXAMPLES / "electronics-distributor")
     assert 1800 <= len(electronics.accounts) <= 2200 and len(electronics.reps) == 20
     assert {a.segment for a in electronics.accounts} == {"tech-complex", "service", "general"}
-    assert {o.type for o in electronics.opportunities} == {"upsell", "cross_sell", "price_mix", "new_customer", "prune"}
+    assert {o.type for o in electronics.opportunities} == {
+        "upsell",
+        "cross_sell",
+        "price_mix",
+        "new_customer",
+        "prune",
+    }
     assert electronics.horizon.weeks == 13
 
 
@@ -91,7 +97,9 @@ def test_extends_adds_replaces_and_resolves_paths_relative_to_each_file(tmp_path
     assert "A6" not in scenario.account_by_id
     assert scenario.policy.balance.workload_tolerance == 0.3
     assert scenario.policy.tiers.visits["A"].min == 2  # inherited
-    assert scenario.origin("reps", "R4")[1] == 2 and scenario.origin("reps", "R4")[0].endswith("more-reps.csv")
+    assert scenario.origin("reps", "R4")[1] == 2 and scenario.origin("reps", "R4")[0].endswith(
+        "more-reps.csv"
+    )
 
 
 def test_load_scenario_raises_with_every_problem(tmp_path: Path) -> None:

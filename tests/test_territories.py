@@ -194,14 +194,20 @@ def test_tiny_scenario_matches_brute_force(
 
 def test_region_inputs_split_by_region_with_forced_and_new_accounts() -> None:
     scenario = tiny()
-    inputs = {r.region: r for r in build_region_inputs(compile_scenario(scenario), planned_visits(compile_scenario(scenario)))}
+    inputs = {
+        r.region: r
+        for r in build_region_inputs(compile_scenario(scenario), planned_visits(compile_scenario(scenario)))
+    }
     north, south = inputs["N"], inputs["S"]
     assert north.rep_ids == ("N1", "N2") and south.rep_ids == ("S1", "S2")
     assert north.origin == ("kept", "kept", "kept", "kept", "new")
     assert south.origin == ("kept", "kept", "other_region", "kept")
     assert list(south.previous) == [0, 0, -1, 1]
     assert south.problem is not None and list(south.problem.locks) == [0, -1, -1, -1]
-    assert planned_visits(compile_scenario(scenario))["a5"] == 1.0 and planned_visits(compile_scenario(scenario))["a1"] == 4.0
+    assert (
+        planned_visits(compile_scenario(scenario))["a5"] == 1.0
+        and planned_visits(compile_scenario(scenario))["a1"] == 4.0
+    )
     assert planned_visits(compile_scenario(scenario), {"a1": 7.0})["a1"] == 7.0
 
 
@@ -228,12 +234,16 @@ def test_infeasible_region_names_the_smallest_tolerance_and_the_smallest_cap(
     result = run_territories(compile_scenario(tiny(workload, potential, cap)), OPTIONS)
     assert not result.feasible
     fixes = [f for item in result.infeasibilities if item.ids.get("region") == region for f in item.fixes]
-    tolerance = next(float(f.value) for f in fixes if f.target == "policy.balance.workload_tolerance" and f.value)
+    tolerance = next(
+        float(f.value) for f in fixes if f.target == "policy.balance.workload_tolerance" and f.value
+    )
     assert brute_force(tiny(tolerance + 1e-4, potential, cap), region) is not None, (
         "that tolerance can be met"
     )
     assert brute_force(tiny(tolerance - 5e-3, potential, cap), region) is None, "a smaller one cannot"
-    smallest = next(float(f.value) for f in fixes if f.target == "policy.reassignment.max_moved_share" and f.value)
+    smallest = next(
+        float(f.value) for f in fixes if f.target == "policy.reassignment.max_moved_share" and f.value
+    )
     assert brute_force(tiny(workload, potential, smallest), region) is not None, "that cap is enough"
     assert brute_force(tiny(workload, potential, smallest - 0.01), region) is None, "a smaller one is not"
 
@@ -245,7 +255,10 @@ CHAIN = (("a1", "a3"), ("a3", "a2"), ("a2", "a4"), ("a4", "a5"),
 @pytest.mark.parametrize("cap", [0.5, 1.0])
 def test_table_contiguity_matches_brute_force_and_ignores_rows_across_regions(cap: float) -> None:
     scenario = tiny(0.3, None, cap, contiguity="table", adjacency=CHAIN)
-    inputs = {r.region: r for r in build_region_inputs(compile_scenario(scenario), planned_visits(compile_scenario(scenario)))}
+    inputs = {
+        r.region: r
+        for r in build_region_inputs(compile_scenario(scenario), planned_visits(compile_scenario(scenario)))
+    }
     north, south = inputs["N"].problem, inputs["S"].problem
     assert north is not None and south is not None and north.contiguous
     assert north.edges.tolist() == [[0, 2], [1, 2], [1, 3], [3, 4]]

@@ -78,7 +78,9 @@ def test_every_example_keeps_the_hard_rules(name: str) -> None:
     scenario = load_scenario(EXAMPLES / name / "scenario.yaml")
     if name == "electronics-distributor":
         scenario = scenario.restrict_to_regions(["ZS"])  # 300 of its 2,000 accounts: the test stays fast
-    result = run_territories(compile_scenario(scenario), SolverOptions(time_limit_seconds=LIMITS[name], seed=1))
+    result = run_territories(
+        compile_scenario(scenario), SolverOptions(time_limit_seconds=LIMITS[name], seed=1)
+    )
     assert_rules(scenario, result)
     for region in result.regions:
         assert region.info.bound is None or region.info.bound <= region.info.objective * (1 + 1e-9) + 1e-9
@@ -130,5 +132,7 @@ def test_same_seed_same_plan() -> None:
 def test_random_scenarios_keep_the_hard_rules(spec: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = write_scenario(spec, tmp_path_factory.mktemp("fuzz"))
     scenario = load_scenario(folder / "scenario.yaml")
-    result = run_territories(compile_scenario(scenario), SolverOptions(time_limit_seconds=5.0, seed=spec["seed"]))
+    result = run_territories(
+        compile_scenario(scenario), SolverOptions(time_limit_seconds=5.0, seed=spec["seed"])
+    )
     assert_rules(scenario, result)

@@ -90,7 +90,9 @@ def test_growth_share_classes() -> None:
         account(5, 20, growth_rate=0.3),  # no potential → no class
         account(6, 20, potential=100),  # no growth → no class
     ]
-    result = classify_accounts(compile_scenario(scenario(accounts)).accounts, share_threshold=0.5, growth_threshold=0.1)
+    result = classify_accounts(
+        compile_scenario(scenario(accounts)).accounts, share_threshold=0.5, growth_threshold=0.1
+    )
     assert [c.klass for c in result.classes] == ["star", "cash cow", "question mark", "dog", "", ""]
     assert not result.share_is_median and not result.growth_is_median
     assert "share of wallet 80% ≥ 50%" in result.classes[0].reason

@@ -7,9 +7,7 @@ from ...optimizer.territories.result import TerritoryResult
 from .maps import MapLayer, MapLine, MapPoint, colour, map_page
 
 
-def territory_layers(
-    result: TerritoryResult, data: PlanData
-) -> tuple[list[MapLayer], list[tuple[str, str]]]:
+def territory_layers(result: TerritoryResult, data: PlanData) -> tuple[list[MapLayer], list[tuple[str, str]]]:
     """Map layers (accounts by territory, rep homes, moved accounts) and the legend."""
     accounts, reps = data.account_by_id, data.rep_by_id
     colours = {t.rep_id: colour(index) for index, t in enumerate(result.territories)}

@@ -53,8 +53,14 @@ def infeasibilities(problem: CallProblem) -> list[Infeasibility]:
                 fixes.append(Fix("set", f"policy.tiers.visits.{tier}.min", lowered, tier_min))
         problems.append(
             Infeasibility.of(
-                "tier_minimum_rep", {"region": region, "rep": rep}, deficit / 60.0, "hours per month", fixes,
-                accounts=len(members), need=need[r] / 60, have=capacity[r] / 60,
+                "tier_minimum_rep",
+                {"region": region, "rep": rep},
+                deficit / 60.0,
+                "hours per month",
+                fixes,
+                accounts=len(members),
+                need=need[r] / 60,
+                have=capacity[r] / 60,
             )
         )
     for a in np.flatnonzero((problem.rep_of < 0) & (problem.lower > 0)):
@@ -62,10 +68,16 @@ def infeasibilities(problem: CallProblem) -> list[Infeasibility]:
         tier, region = problem.tiers[a], problem.account_regions[a]
         problems.append(
             Infeasibility.of(
-                "tier_minimum_unserved", {"region": region, "account": problem.account_ids[a]}, hours,
+                "tier_minimum_unserved",
+                {"region": region, "account": problem.account_ids[a]},
+                hours,
                 "hours per month",
-                (Fix("add", f"reps@region={region}", 1), Fix("set", f"policy.tiers.visits.{tier}.min", 0, int(problem.lower[a]))),
-                tier=tier, minimum=int(problem.lower[a]),
+                (
+                    Fix("add", f"reps@region={region}", 1),
+                    Fix("set", f"policy.tiers.visits.{tier}.min", 0, int(problem.lower[a])),
+                ),
+                tier=tier,
+                minimum=int(problem.lower[a]),
             )
         )
     return problems

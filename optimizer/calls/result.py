@@ -165,10 +165,14 @@ class CallResult:
         bad = []
         for a in self.accounts:
             if not a.min_visits <= a.visits_per_month <= a.max_visits:
-                bad.append(f"{a.account_id}: {a.visits_per_month} visits/month outside [{a.min_visits}, {a.max_visits}]")
+                bad.append(
+                    f"{a.account_id}: {a.visits_per_month} visits/month outside [{a.min_visits}, {a.max_visits}]"
+                )
         for r in self.reps:
             if r.hours_used > r.hours_available + 1e-6:
-                bad.append(f"{r.rep_id}: {r.hours_used:.2f} h/month used, {r.hours_available:.2f} h available")
+                bad.append(
+                    f"{r.rep_id}: {r.hours_used:.2f} h/month used, {r.hours_available:.2f} h available"
+                )
         return tuple(bad)
 
     def frames(self, data: PlanData) -> dict[str, pd.DataFrame]:

@@ -129,9 +129,7 @@ def _point(
     return solution, float(sales.sum()), margin, minutes
 
 
-def sizing_curve(
-    problem: CallProblem, options: SolverOptions, max_points: int = MAX_POINTS
-) -> SizingResult:
+def sizing_curve(problem: CallProblem, options: SolverOptions, max_points: int = MAX_POINTS) -> SizingResult:
     """Profit and net profit against the number of reps, per region with reps (see module docstring)."""
     started = time.perf_counter()
     points: list[SizingPoint] = []

@@ -49,9 +49,7 @@ def plan_calls(
     return solve_calls(problem, options, currency=data.currency)
 
 
-def _totals(
-    problem: CallProblem, visits: np.ndarray, profit: np.ndarray, sales: np.ndarray
-) -> PlanTotals:
+def _totals(problem: CallProblem, visits: np.ndarray, profit: np.ndarray, sales: np.ndarray) -> PlanTotals:
     hours = visits * problem.unit / 60.0
     served = problem.rep_of >= 0
     load = np.bincount(problem.rep_of[served], weights=hours[served], minlength=len(problem.rep_ids))
@@ -65,9 +63,7 @@ def _totals(
     )
 
 
-def solve_calls(
-    problem: CallProblem, options: SolverOptions, currency: str = "CNY"
-) -> CallResult:
+def solve_calls(problem: CallProblem, options: SolverOptions, currency: str = "CNY") -> CallResult:
     """Solve a built problem (see :func:`plan_calls`)."""
     started = time.perf_counter()
     current = problem.current_visits
@@ -173,9 +169,7 @@ def solve_calls(
     )
     planned = _totals(problem, levels.astype(float), profit, sales)
     same = _same_hours(problem, options, rep_current)
-    return CallResult(
-        info, accounts, reps, tuple(regions), before, planned, lp_bound, (), currency, same
-    )
+    return CallResult(info, accounts, reps, tuple(regions), before, planned, lp_bound, (), currency, same)
 
 
 def _same_hours(problem: CallProblem, options: SolverOptions, current_hours: np.ndarray) -> PlanTotals:
@@ -209,7 +203,9 @@ class Calls:
         rep_of = plan.rep_of()
         problem = build_problem(data, rep_of, plan.tiers)
         reserved = reserved_minutes(data, problem, rep_of, options.share(SHARES["reserve"]))
-        result = solve_calls(with_reserved_minutes(problem, reserved), options.share(SHARES["plan"]), data.currency)
+        result = solve_calls(
+            with_reserved_minutes(problem, reserved), options.share(SHARES["plan"]), data.currency
+        )
         if result.planned is None:
             return result
         return replace(result, sizing=sizing_curve(problem, options.share(SHARES["sizing"])))

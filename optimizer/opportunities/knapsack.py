@@ -217,7 +217,9 @@ def solve_knapsack(
     objective = int(sack.weight[chosen].sum())
     # Plans outside the reduction are worth less than `best` ≤ objective, so the bound covers them too.
     found = constant + math.floor(solver.best_objective_bound + 1e-6)
-    return Solved(chosen, objective, max(min(upper, found), objective), outcome.status is SolveStatus.OPTIMAL, rate)
+    return Solved(
+        chosen, objective, max(min(upper, found), objective), outcome.status is SolveStatus.OPTIMAL, rate
+    )
 
 
 def solve_all(
@@ -238,7 +240,9 @@ def solve_all(
         left = max(0.0, deadline - time.perf_counter())
         capacity = sack.capacity + (extra[k] if extra else 0)
         solved.append(
-            solve_knapsack(sack, capacity, options, left, exact, hints[k] if hints else None, work_of(sack, options))
+            solve_knapsack(
+                sack, capacity, options, left, exact, hints[k] if hints else None, work_of(sack, options)
+            )
         )
         options.report(stage, k + 1, total)
     return solved

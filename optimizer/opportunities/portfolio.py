@@ -210,8 +210,14 @@ def _must_shortfalls(problem: PortfolioProblem, minutes: IntArray, capacity: Int
         account = problem.account_names[problem.account[j]]
         problems.append(
             Infeasibility.of(
-                "must_pursue_no_rep", {"account": account}, float(problem.effort_hours[j]), "hours this quarter",
-                (Fix("add", f"reps@account={account}", 1), Fix("release", f"opportunities.must_pursue@account={account}")),
+                "must_pursue_no_rep",
+                {"account": account},
+                float(problem.effort_hours[j]),
+                "hours this quarter",
+                (
+                    Fix("add", f"reps@account={account}", 1),
+                    Fix("release", f"opportunities.must_pursue@account={account}"),
+                ),
             )
         )
     must = problem.must & (problem.pool >= 0)
@@ -221,10 +227,17 @@ def _must_shortfalls(problem: PortfolioProblem, minutes: IntArray, capacity: Int
         pool = problem.pool_names[g]
         problems.append(
             Infeasibility.of(
-                "must_pursue_hours", {"rep": pool}, short, "hours this quarter",
-                (Fix("release", f"opportunities.must_pursue@rep={pool}", round(short, 1)),
-                 Fix("move", f"opportunities@rep={pool}", round(short, 1)), Fix("remove", "load")),
-                need=need[g] / MINUTES, free=capacity[g] / MINUTES,
+                "must_pursue_hours",
+                {"rep": pool},
+                short,
+                "hours this quarter",
+                (
+                    Fix("release", f"opportunities.must_pursue@rep={pool}", round(short, 1)),
+                    Fix("move", f"opportunities@rep={pool}", round(short, 1)),
+                    Fix("remove", "load"),
+                ),
+                need=need[g] / MINUTES,
+                free=capacity[g] / MINUTES,
             )
         )
     return problems

@@ -93,5 +93,3 @@ def rank_opportunities(
     unlikely = probability < thresholds.probability
     quadrant = (2 * small + unlikely).astype(np.int8)
     return Ranking(value, per_hour, rank, quadrant, thresholds)
-
-

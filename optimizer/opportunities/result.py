@@ -46,7 +46,6 @@ class OpportunityResult:
     def info(self) -> SolveInfo:
         return self.portfolio.info
 
-
     @property
     def classes(self) -> ClassResult:
         return self.tiers.classes
@@ -77,7 +76,9 @@ class OpportunityResult:
                     per_account[o.account] = per_account.get(o.account, 0) + 1
         for pool, hours in used.items():
             if pool in pool_of and hours > max(pool_of[pool].capacity_hours, pool_of[pool].must_hours) + 1e-6:
-                bad.append(f"{pool}: {hours:.2f} h of opportunities, {pool_of[pool].capacity_hours:.2f} h free")
+                bad.append(
+                    f"{pool}: {hours:.2f} h of opportunities, {pool_of[pool].capacity_hours:.2f} h free"
+                )
         limit = data.rules.max_opportunities_per_account
         for account, count in per_account.items():
             if limit is not None and count > limit:
@@ -161,7 +162,10 @@ class OpportunityResult:
         order = {tier: k for k, tier in enumerate(data.rules.bands)}
         frame["_tier"] = frame["tier"].map(order).fillna(len(order))
         frame = frame.sort_values(["_tier", "tier_rank", "account"], kind="stable").drop(columns="_tier")
-        columns = [c for c in frame.columns if c not in ("reason", "class_reason")] + ["reason", "class_reason"]
+        columns = [c for c in frame.columns if c not in ("reason", "class_reason")] + [
+            "reason",
+            "class_reason",
+        ]
         return frame[columns].reset_index(drop=True)
 
     def opportunities_frame(self, data: PlanData) -> pd.DataFrame:

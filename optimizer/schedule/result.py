@@ -129,7 +129,11 @@ class ScheduleResult:
         return text
 
     def frames(self, data: PlanData) -> dict[str, pd.DataFrame]:
-        return {"visits": self.visits_frame(data), "days": self.days_frame(), "dropped": self.dropped_frame(data)}
+        return {
+            "visits": self.visits_frame(data),
+            "days": self.days_frame(),
+            "dropped": self.dropped_frame(data),
+        }
 
     def visits_frame(self, data: PlanData) -> pd.DataFrame:
         """visits.csv: rep, date, start, end, account, travel_minutes_before, then account_name, rep_name,

@@ -116,7 +116,15 @@ def run_schedule(
                 linked.setdefault(o.account, []).append(o.id)
         opportunities = {a: tuple(ids) for a, ids in linked.items()}
     return ScheduleResult(
-        info, visits, days, dropped, reps, planned, dict(rep_of), dict(visits_per_month), tier_of,
+        info,
+        visits,
+        days,
+        dropped,
+        reps,
+        planned,
+        dict(rep_of),
+        dict(visits_per_month),
+        tier_of,
         dict(opportunities),
     )
 

@@ -66,7 +66,9 @@ class RepOutcome:
     scheduled: tuple[int, ...]  # visits per account of the problem
 
 
-def solve_rep(problem: RepProblem, options: SolverOptions, params: ScheduleParams = DEFAULT_PARAMS) -> RepOutcome:
+def solve_rep(
+    problem: RepProblem, options: SolverOptions, params: ScheduleParams = DEFAULT_PARAMS
+) -> RepOutcome:
     """Solve one rep's schedule (module docstring) within ``options``: the engine's work budget is
     ``params.effort`` × ``options.effort``, its wall-clock safety net ``options.seconds_left()`` (past the stage's deadline a rep still gets its
     greedy start, and no search)."""
@@ -74,7 +76,9 @@ def solve_rep(problem: RepProblem, options: SolverOptions, params: ScheduleParam
     counts = trimmed_counts(problem)
     routing, members = problem.routing_problem(counts)
     engine_params = dataclasses.replace(
-        RoutingParams(), effort=params.effort(sum(counts), len(members)) * options.effort, polish=params.polish
+        RoutingParams(),
+        effort=params.effort(sum(counts), len(members)) * options.effort,
+        polish=params.polish,
     )
     quiet = SolverOptions(options.seconds_left(), options.relative_gap, options.seed, 1, None)
     engine = solve_periodic_routing(routing, quiet, engine_params)

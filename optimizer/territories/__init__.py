@@ -8,4 +8,11 @@ region from a scenario (:mod:`.problem`), solves them (:mod:`.solve`), explains 
 from .result import AccountPlacement, RegionPlan, TerritoryResult, TerritoryTotals
 from .solve import Territories, run_territories
 
-__all__ = ["AccountPlacement", "RegionPlan", "Territories", "TerritoryResult", "TerritoryTotals", "run_territories"]
+__all__ = [
+    "AccountPlacement",
+    "RegionPlan",
+    "Territories",
+    "TerritoryResult",
+    "TerritoryTotals",
+    "run_territories",
+]

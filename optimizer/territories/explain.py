@@ -81,10 +81,16 @@ def sharpen_tolerance(problem: TerritoryProblem, result: DistrictingResult) -> D
     achieved = None if result.smallest_tolerance is None else result.smallest_tolerance[e]
     target = f"tolerance:{name}"
     if achieved is None:
-        fixes = (Fix("set", target, math.ceil(floor * 1000 - 1e-6) / 1000, t), Fix("add", "territories", None))
+        fixes = (
+            Fix("set", target, math.ceil(floor * 1000 - 1e-6) / 1000, t),
+            Fix("add", "territories", None),
+        )
         exact = False
     elif achieved > floor + 1e-9:
-        fixes = (Fix("set", target, math.ceil(achieved * 1000 - 1e-6) / 1000, t), Fix("add", "territories", None))
+        fixes = (
+            Fix("set", target, math.ceil(achieved * 1000 - 1e-6) / 1000, t),
+            Fix("add", "territories", None),
+        )
         exact = False
     else:
         fixes = (Fix("set", target, math.ceil(floor * 1000 - 1e-6) / 1000, t),)
@@ -173,7 +179,14 @@ def cap_explanation(problem: TerritoryProblem, seconds: float) -> Infeasibility 
         return None
     suggested = min(1.0, math.ceil(floor * 100 - 1e-6) / 100)
     basis = "accounts" if problem.moved_basis == "units" else "value"
-    fixes = (Fix("set", "cap", suggested, cap), *tuple(Fix("set", f"tolerance:{name}", None, t) for name, t in zip(problem.measure_names, problem.tolerance, strict=True) if t is not None))
+    fixes = (
+        Fix("set", "cap", suggested, cap),
+        *tuple(
+            Fix("set", f"tolerance:{name}", None, t)
+            for name, t in zip(problem.measure_names, problem.tolerance, strict=True)
+            if t is not None
+        ),
+    )
     return Infeasibility.of(
         "reassignment_cap", None, 100.0 * (floor - cap), "percentage points of the moved share", fixes,
         floor=floor, basis=basis, contiguous=problem.contiguous,

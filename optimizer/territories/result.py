@@ -176,7 +176,9 @@ class TerritoryResult:
             }
             for a in self.accounts
         ]
-        return pd.DataFrame(rows, columns=[*TERRITORY_COLUMNS, "account_name", "rep_name", "workload_hours", "potential"])
+        return pd.DataFrame(
+            rows, columns=[*TERRITORY_COLUMNS, "account_name", "rep_name", "workload_hours", "potential"]
+        )
 
     def summary_frame(self, data: PlanData) -> pd.DataFrame:
         """territory_summary.csv: one row per territory — size, workload, potential, travel, deviations now

@@ -148,13 +148,17 @@ def _solve_region(
     if assignment is not None:
         check = check_plan(region.problem, assignment)
         if not check.feasible:
-            raise RuntimeError(f"territory engine returned an infeasible plan for region {region.region}: "
-                               f"{check.problems}")
+            raise RuntimeError(
+                f"territory engine returned an infeasible plan for region {region.region}: {check.problems}"
+            )
     if assignment is None and not result.infeasibilities:
         spent = "the time limit" if result.info.time_limit_hit else "the search's work budget"
         fixes = [Fix("set", "option:--time-limit")]
-        fixes += [Fix("set", f"tolerance:{name}", None, t)
-                  for name, t in zip(MEASURES, region.problem.tolerance, strict=True) if t is not None]
+        fixes += [
+            Fix("set", f"tolerance:{name}", None, t)
+            for name, t in zip(MEASURES, region.problem.tolerance, strict=True)
+            if t is not None
+        ]
         fixes.append(Fix("set", "cap", None, region.problem.max_moved_share))
         if region.problem.contiguous:
             fixes.append(Fix("set", "policy.balance.contiguity", "none"))

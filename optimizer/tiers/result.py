@@ -46,7 +46,6 @@ class TierResult:
             counts[a.tier] = counts.get(a.tier, 0) + 1
         return counts
 
-
     def check(self, data: PlanData) -> tuple[str, ...]:
         """Every account has exactly one tier of the policy (or of its own column, method 'given')."""
         bad = []
@@ -104,5 +103,3 @@ class ClassResult:
             if c.klass:
                 counts[c.klass] += 1
         return counts
-
-

@@ -139,9 +139,18 @@ def solve_tiers(data: PlanData) -> TierResult:
         t if t.score is not None else replace(t, score=criteria_score(a, weights))
         for t, a in zip(assignments, accounts, strict=True)
     ]
-    info = SolveInfo(SOLVER, SolveStatus.OPTIMAL, "max", None, None, time.perf_counter() - started,
-                     message=f"{rules.tier_method} tiers, {len(assignments)} accounts")
-    return TierResult(info, rules.tier_method, rules.tier_basis, tuple(assignments), classify_accounts(accounts))
+    info = SolveInfo(
+        SOLVER,
+        SolveStatus.OPTIMAL,
+        "max",
+        None,
+        None,
+        time.perf_counter() - started,
+        message=f"{rules.tier_method} tiers, {len(assignments)} accounts",
+    )
+    return TierResult(
+        info, rules.tier_method, rules.tier_basis, tuple(assignments), classify_accounts(accounts)
+    )
 
 
 def classify_accounts(
