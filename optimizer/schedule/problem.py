@@ -89,7 +89,9 @@ class RepProblem:
     def __post_init__(self) -> None:
         for a, (early, _) in enumerate(self.window):
             if early > self.engine_late[a]:  # build_rep_problem drops such accounts before any solving
-                raise ValueError(f"{self.accounts[a]}: no start fits its window ({early} > {self.engine_late[a]})")
+                raise ValueError(
+                    f"{self.accounts[a]}: no start fits its window ({early} > {self.engine_late[a]})"
+                )
 
     @property
     def n(self) -> int:
