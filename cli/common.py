@@ -275,4 +275,4 @@ def plan_in_parallel(
         if not quiet:
             click.echo(f"[{what}] {finished}/{total} plans done", err=True)
 
-    return plan_all(jobs, executor=mode, workers=count, scheduler=scheduler, on_done=done)
+    return plan_all(jobs, executor=mode, workers=count, scheduler=scheduler, on_done=done)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ Units: money in the scenario's currency (per year unless a name says month); min
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -328,9 +328,9 @@ class PlanData:
         return ""
 
 
-def _group(keys: Sequence[str] | object) -> dict[str, list[int]]:
+def _group(keys: Iterable[str]) -> dict[str, list[int]]:
     groups: dict[str, list[int]] = {}
-    for index, key in enumerate(keys):  # type: ignore[call-overload]
+    for index, key in enumerate(keys):
         groups.setdefault(key, []).append(index)
     return groups
 
@@ -388,7 +388,7 @@ def compile_scenario(scenario: Scenario) -> PlanData:
         tier_method=tiers.method,
         tier_basis=tiers.basis,
         tier_cuts=dict(tiers.cuts),
-        score_weights=dict(tiers.score_weights),
+        score_weights={str(k): v for k, v in tiers.score_weights.items()},
         score_cuts=dict(tiers.score_cuts),
         bands={t: Band(float(b.min), float(b.max)) for t, b in tiers.visits.items()},
         response_default=_judgment(policy.response.default),
@@ -411,10 +411,10 @@ def compile_scenario(scenario: Scenario) -> PlanData:
         detour_factor=policy.travel.detour_factor,
         speed_kmh=policy.travel.speed_kmh,
     )
-    absences = tuple(Absence(a.rep, a.start, a.end, a.reason) for a in scenario.absences)
+    absences = tuple(Absence(x.rep, x.start, x.end, x.reason) for x in scenario.absences)
     away: dict[str, list[tuple[dt.date, dt.date]]] = {}
-    for a in absences:
-        away.setdefault(a.rep, []).append((a.start, a.end))
+    for absence in absences:
+        away.setdefault(absence.rep, []).append((absence.start, absence.end))
     reps = []
     for index, r in enumerate(scenario.reps):
         first, last = r.start_date or dt.date.min, r.end_date or dt.date.max
@@ -426,7 +426,7 @@ def compile_scenario(scenario: Scenario) -> PlanData:
             scenario.cost_per_hour_of(r), r.start_date, r.end_date, dates,
             len(dates) / len(days) if days else 1.0,
         ))  # fmt: skip
-    accounts = []
+    accounts: list[Account] = []
     for index, a in enumerate(scenario.accounts):
         accounts.append(Account(
             index, a.id, a.name, a.region, a.lat, a.lon, a.current_sales, a.sales_potential,

@@ -175,7 +175,7 @@ class Infeasibility:
             return ids[kind](value) if kind in ids else (kind, value)
 
         located = tuple(mapped(k, v) for k, v in self.where)
-        facts = []
+        facts: list[tuple[str, Value]] = []
         for name, value in self.facts:
             prefix, _, base = name.rpartition("_")
             if base in ids and value is not None:

@@ -32,7 +32,7 @@ HIGHS: dict[int, tuple[SolveStatus, SolveStatus, bool, str]] = {
     4: (SolveStatus.FEASIBLE, SolveStatus.UNKNOWN, False, "numerical difficulties"),
 }
 
-CPSAT: dict[int, tuple[SolveStatus, str]] = {
+CPSAT: dict[Any, tuple[SolveStatus, str]] = {
     cp_model.OPTIMAL: (SolveStatus.OPTIMAL, "optimal"),
     cp_model.FEASIBLE: (SolveStatus.FEASIBLE, "feasible, stopped by a limit"),
     cp_model.INFEASIBLE: (SolveStatus.INFEASIBLE, "infeasible"),
@@ -47,7 +47,7 @@ def highs(result: Any) -> Outcome:
     return Outcome(with_x if getattr(result, "x", None) is not None else without_x, limit, text)
 
 
-def cpsat(code: int) -> Outcome:
+def cpsat(code: Any) -> Outcome:
     """The outcome of ``CpSolver.solve``: FEASIBLE means a limit stopped the proof."""
     status, text = CPSAT.get(code, (SolveStatus.UNKNOWN, "unknown status"))
     return Outcome(status, code in (cp_model.FEASIBLE, cp_model.UNKNOWN), text)

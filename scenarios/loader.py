@@ -231,14 +231,14 @@ def _read_yaml(
     lines: dict[tuple[str, ...], int] = {}
     duplicates: list[tuple[tuple[str, ...], int]] = []
     _collect_lines(node, (), lines, duplicates)
-    for path, line in duplicates:
+    for key, line in duplicates:
         # YAML keeps the last of two equal keys silently: a planner's edit could vanish unseen.
         problems.append(
             Problem(
                 shown,
                 line,
-                ".".join(path),
-                f"key '{path[-1]}' appears twice in the same section",
+                ".".join(key),
+                f"key '{key[-1]}' appears twice in the same section",
                 "keep one of them",
             )
         )
@@ -342,11 +342,11 @@ def _apply_remove(
                     )
                 )
         if table is not None:
-            _drop_rows(table, lambda row, ids=ids: str(row.get("id")) in ids)  # type: ignore[misc]
+            _drop_rows(table, lambda row, ids=ids: str(row.get("id")) in ids)
         if name == "reps":
             resolved.removed_reps.extend(sorted(ids & present))
         if name == "accounts" and "opportunities" in resolved.tables:
-            _drop_rows(resolved.tables["opportunities"], lambda row, ids=ids: str(row.get("account")) in ids)  # type: ignore[misc]
+            _drop_rows(resolved.tables["opportunities"], lambda row, ids=ids: str(row.get("account")) in ids)
 
 
 def _drop_rows(table: RawTable, drop: Any) -> None:

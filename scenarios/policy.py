@@ -74,7 +74,7 @@ class TierPolicy(Section):
         Literal["cooperation", "capability", "credit", "relationship"],
         Annotated[Finite, Field(ge=0, le=1000)],
     ] = Field(
-        default_factory=lambda: {"cooperation": 0.25, "capability": 0.35, "credit": 0.2, "relationship": 0.2},
+        default_factory=lambda: {"cooperation": 0.25, "capability": 0.35, "credit": 0.2, "relationship": 0.2},  # type: ignore[arg-type]
         description="Score method: weight of each criterion (scores are 0–100 in the accounts table).",
     )
     score_cuts: dict[str, Annotated[Finite, Field(ge=0, le=100)]] = Field(

@@ -44,8 +44,11 @@ def write_matrix(path: Path, data: PlanData, result: OpportunityResult, labels: 
     size = np.array([o.size for o in data.opportunities], dtype=float)
     probability = np.array([o.probability for o in data.opportunities], dtype=float)
     font = _cjk_font()
-    style = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "font.size": 9}
-    with plt.rc_context(style), warnings.catch_warnings():
+    style: dict[str, Any] = {
+        "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+        "font.size": 9,
+    }
+    with plt.rc_context(style), warnings.catch_warnings():  # type: ignore[arg-type]
         warnings.simplefilter("ignore")  # missing CJK glyphs fall back silently
         fig, ax = plt.subplots(figsize=(9, 6.5))
         positive = size[size > 0]

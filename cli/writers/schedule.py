@@ -19,7 +19,7 @@ import icalendar
 import xlsxwriter
 
 from ...optimizer.data import WEEKDAYS, Opportunity, PlanData
-from ...optimizer.schedule import ScheduledVisit, ScheduleResult, clock
+from ...optimizer.schedule import DayPlan, ScheduledVisit, ScheduleResult, clock
 from ..output import neutralise
 from .maps import MapLayer, MapLine, MapPoint, colour, map_page
 
@@ -117,7 +117,7 @@ def write_workbook(result: ScheduleResult, data: PlanData, path: Path) -> None:
     head = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     band = workbook.add_format({"bg_color": "#F2F2F2"})
     accounts, reps = data.account_by_id, data.rep_by_id
-    days_of = {}
+    days_of: dict[str, list[DayPlan]] = {}
     for d in result.days:
         days_of.setdefault(d.rep_id, []).append(d)
     summary = workbook.add_worksheet("Summary")

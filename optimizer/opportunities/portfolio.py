@@ -165,7 +165,10 @@ def solve_portfolio(
 
     def per_pool(mask: BoolArray, weights: npt.ArrayLike | None = None) -> FloatArray:
         mask = mask & owned
-        return np.bincount(problem.pool[mask], None if weights is None else np.asarray(weights)[mask], pools)
+        counted = np.bincount(
+            problem.pool[mask], None if weights is None else np.asarray(weights)[mask], pools
+        )
+        return np.asarray(counted, dtype=float)
 
     must = problem.must & owned
     must_value, must_minutes = per_pool(must, weight), per_pool(must, minutes)
@@ -335,7 +338,7 @@ def explain(problem: PortfolioProblem, selected: BoolArray, plans: Sequence[Pool
     counts = np.bincount(problem.account[selected], minlength=len(problem.account_names)).tolist()
     least = np.full(len(problem.account_names), np.inf)
     np.minimum.at(least, problem.account[selected], problem.value[selected])
-    cheapest, lowest = least.tolist(), lowest.tolist()
+    cheapest, lowest_rate = least.tolist(), lowest.tolist()
     limit = problem.max_per_account
     left = [max(p.left_hours, 0.0) for p in plans]
     need = (np.ceil(problem.effort_hours * MINUTES - 1e-9) / MINUTES).tolist()
@@ -372,8 +375,8 @@ def explain(problem: PortfolioProblem, selected: BoolArray, plans: Sequence[Pool
             reasons.append(f"account {account} already has {counts[a]} chosen (limit {limit}), {worth}")
         elif hours > left[g] + 1e-9:
             text = f"no hours left: needs {e:g} h, {owner} has {left[g]:,.1f} h left"
-            if r < lowest[g]:
-                reasons.append(f"{text}; {r:,.0f}/h is below the last one chosen ({lowest[g]:,.0f}/h)")
+            if r < lowest_rate[g]:
+                reasons.append(f"{text}; {r:,.0f}/h is below the last one chosen ({lowest_rate[g]:,.0f}/h)")
             else:
                 reasons.append(f"{text}; making room would give up more expected value than it adds")
         else:

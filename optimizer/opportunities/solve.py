@@ -41,11 +41,11 @@ def rep_hours(
     load: dict[str, float] = dict.fromkeys(data.rep_by_id, 0.0)
     travel = visit_travel_minutes(data, rep_of)
     for account in data.accounts:
-        rep = rep_of.get(account.id)
+        owner = rep_of.get(account.id)
         band = data.rules.band(tier_of.get(account.id, ""))
-        if rep in load and band is not None:
+        if owner in load and band is not None:
             minutes = account.visit_minutes + travel[account.id]
-            load[rep] += band.min * minutes / 60.0
+            load[owner] += band.min * minutes / 60.0
     share = data.rules.opportunity_hours_share
     result = []
     for rep in data.reps:

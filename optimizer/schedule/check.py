@@ -123,7 +123,11 @@ def _check_days(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
             bad.append(f"{where}: the day plan counts {day.visits} visits, {len(visits)} scheduled")
         if day.departure < start or day.back > end:
             bad.append(f"{where}: the day runs {day.departure}–{day.back}, outside the working hours")
-        lunch = (day.lunch_start, day.lunch_end) if day.lunch_start is not None else None
+        lunch = (
+            (day.lunch_start, day.lunch_end)
+            if day.lunch_start is not None and day.lunch_end is not None
+            else None
+        )
         if lunch is None and horizon.lunch > 0 and day.back > middle:
             bad.append(f"{where}: the day goes past its middle without a lunch break")
         if lunch is not None and lunch[1] - lunch[0] != horizon.lunch:

@@ -133,7 +133,7 @@ def even_patterns(
             if len(placed) == visits and rule.regular([days[p] for p in placed]):
                 found.setdefault(tuple(allowed[p] for p in placed), None)
     for targets in _targets(rule, horizon_days, limit):
-        placed = _snap(targets, days, rule)
-        if placed is not None:
-            found.setdefault(tuple(allowed[p] for p in placed), None)
+        snapped = _snap(targets, days, rule)
+        if snapped is not None:
+            found.setdefault(tuple(allowed[p] for p in snapped), None)
     return tuple(found)

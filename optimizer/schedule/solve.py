@@ -80,11 +80,11 @@ def solve_rep(
         effort=params.effort(sum(counts), len(members)) * options.effort,
         polish=params.polish,
     )
-    quiet = SolverOptions(options.seconds_left(), options.relative_gap, options.seed, 1, None)
+    quiet = SolverOptions(options.seconds_left(), options.relative_gap, options.seed)
     engine = solve_periodic_routing(routing, quiet, engine_params)
     routes: Routes = [[] for _ in problem.dates]
-    for route in engine.routes:
-        routes[route.day] = [members[c - 1] + 1 for c in route.customers]
+    for day_route in engine.routes:
+        routes[day_route.day] = [members[c - 1] + 1 for c in day_route.customers]
     days: list[tuple[int, ...]] = [() for _ in range(problem.n)]
     for j, pattern in enumerate(engine.patterns):
         days[members[j]] = tuple(pattern) if pattern is not None else ()

@@ -80,6 +80,7 @@ def sharpen_tolerance(problem: TerritoryProblem, result: DistrictingResult) -> D
         return result
     achieved = None if result.smallest_tolerance is None else result.smallest_tolerance[e]
     target = f"tolerance:{name}"
+    fixes: tuple[Fix, ...]
     if achieved is None:
         fixes = (
             Fix("set", target, math.ceil(floor * 1000 - 1e-6) / 1000, t),

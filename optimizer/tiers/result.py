@@ -98,7 +98,7 @@ class ClassResult:
         return {c.account_id: c.klass for c in self.classes}
 
     def counts(self) -> dict[str, int]:
-        counts = {k: 0 for k in BCG_CLASSES}
+        counts: dict[str, int] = {k: 0 for k in BCG_CLASSES}
         for c in self.classes:
             if c.klass:
                 counts[c.klass] += 1
