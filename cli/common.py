@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -147,12 +148,28 @@ def solver_options(
     from ..optimizer.result import SolverOptions
 
     policy = scenario.policy.solver
+    ctx = click.get_current_context(silent=True)
+    effort = ctx.meta.get("salesplan.effort") if ctx is not None else None
     return SolverOptions(
         time_limit_seconds=policy.time_limit_seconds if time_limit is None else time_limit,
         relative_gap=policy.relative_gap,
         seed=policy.seed if seed is None else seed,
+        effort=1.0 if effort is None else effort,
         progress=ProgressLine(enabled=not quiet),
     )
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number of seconds", ctx=ctx, param=param)
+    return value
+
+
+def _remember_effort(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number", ctx=ctx, param=param)
+    ctx.meta["salesplan.effort"] = value
+    return value
 
 
 def stage_options(files: str, *, scenario_argument: bool = True) -> Callable[[F], F]:
@@ -173,12 +190,27 @@ def stage_options(files: str, *, scenario_argument: bool = True) -> Callable[[F]
                 ),
                 click.option(
                     "--time-limit",
-                    type=float,
+                    type=click.FloatRange(min=0, min_open=True, max=86400),
                     default=None,
-                    help="Wall-clock safety net in seconds (default: policy.solver.time_limit_seconds).",
+                    callback=_finite,
+                    help="Wall-clock safety net of each stage, seconds, shared among its solves (default: "
+                    "policy.solver.time_limit_seconds). The plan itself is decided by the work budget "
+                    "(--effort); when the safety net fires first, the summary says 'time limit hit'.",
                 ),
                 click.option(
-                    "--seed", type=int, default=None, help="Random seed (default: policy.solver.seed)."
+                    "--effort",
+                    type=click.FloatRange(min=0, min_open=True, max=1000),
+                    default=None,
+                    callback=_remember_effort,
+                    expose_value=False,
+                    help="Scale of every solver's deterministic work budget (default 1): more effort, "
+                    "better routes and territories, the same plan on any machine for the same value.",
+                ),
+                click.option(
+                    "--seed",
+                    type=click.IntRange(0, 2**31 - 1),
+                    default=None,
+                    help="Random seed, 0 to 2147483647 (default: policy.solver.seed).",
                 ),
                 click.option(
                     "--json", "as_json", is_flag=True, help="Print a machine-readable summary instead."

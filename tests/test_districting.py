@@ -26,14 +26,29 @@ HEURISTIC = TerritorySettings(restarts=12, exact_max_units=0)
 OPTIONS = SolverOptions(time_limit_seconds=60, seed=3)
 
 
-def tiny(seed: int, n: int = 8, p: int = 3, objective: str = "median", contiguous: bool = True,
-         tolerance: float = 0.25, **extra: object) -> TerritoryProblem:
+def tiny(
+    seed: int,
+    n: int = 8,
+    p: int = 3,
+    objective: str = "median",
+    contiguous: bool = True,
+    tolerance: float = 0.25,
+    **extra: object,
+) -> TerritoryProblem:
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 100, (n, 2))
     activity = np.column_stack([rng.integers(5, 15, n), rng.uniform(10, 40, n)]).astype(float)
-    return TerritoryProblem(xy=xy, activity=activity, tolerance=(tolerance, tolerance), p=p, objective=objective,  # type: ignore[arg-type]
-                            homes=rng.uniform(0, 100, (p, 2)), edges=delaunay_edges(xy), contiguous=contiguous,
-                            **extra)  # type: ignore[arg-type]
+    return TerritoryProblem(
+        xy=xy,
+        activity=activity,
+        tolerance=(tolerance, tolerance),
+        p=p,
+        objective=objective,  # type: ignore[arg-type]
+        homes=rng.uniform(0, 100, (p, 2)),
+        edges=delaunay_edges(xy),
+        contiguous=contiguous,
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 def _subsets(problem: TerritoryProblem) -> tuple[np.ndarray, np.ndarray]:
@@ -85,7 +100,9 @@ def brute(problem: TerritoryProblem, tolerance_only: bool = False) -> tuple[floa
         score = dev[:, :, problem.balanced].max(axis=(1, 2))
     elif problem.objective == "home":
         assert problem.homes is not None
-        cost = problem.weight[:, None] * np.sqrt(((problem.xy[:, None] - problem.homes[None]) ** 2).sum(axis=2))
+        cost = problem.weight[:, None] * np.sqrt(
+            ((problem.xy[:, None] - problem.homes[None]) ** 2).sum(axis=2)
+        )
         score = cost[np.arange(n), plans].sum(axis=1)
     elif problem.objective == "median":
         score = value[masks].sum(axis=1)
@@ -104,7 +121,9 @@ def brute_tolerance(problem: TerritoryProblem) -> float:
     return brute(problem, tolerance_only=True)[0]
 
 
-CASES = [(obj, cont, seed) for obj in ("home", "median", "diameter") for cont in (True, False) for seed in (1, 2)]
+CASES = [
+    (obj, cont, seed) for obj in ("home", "median", "diameter") for cont in (True, False) for seed in (1, 2)
+]
 
 
 @pytest.fixture(scope="module")
@@ -152,10 +171,21 @@ def test_locks_previous_plan_and_cap_match_brute_force() -> None:
     locks = np.array([1, -1, -1, -1, -1, -1, -1, 0])
     value = np.array([5.0, 1, 1, 2, 1, 3, 1, 1])
     for cap, lam in ((0.5, 2.0), (1.0, 0.0), (0.3, 10.0)):
-        problem = TerritoryProblem(xy=base.xy, activity=base.activity, tolerance=base.tolerance, p=2,
-                                   objective="home", homes=base.homes, edges=base.edges, contiguous=True,
-                                   locks=locks, previous=previous, move_weight=value, disruption_weight=lam,
-                                   max_moved_share=cap)
+        problem = TerritoryProblem(
+            xy=base.xy,
+            activity=base.activity,
+            tolerance=base.tolerance,
+            p=2,
+            objective="home",
+            homes=base.homes,
+            edges=base.edges,
+            contiguous=True,
+            locks=locks,
+            previous=previous,
+            move_weight=value,
+            disruption_weight=lam,
+            max_moved_share=cap,
+        )
         best, _ = brute(problem)
         for settings in (None, HEURISTIC):
             result = solve_territories(problem, OPTIONS, settings)
@@ -191,8 +221,14 @@ def test_one_unit_above_a_territory_share_is_explained_without_search() -> None:
     n, p = 60, 4
     activity = rng.uniform(1, 2, (n, 1))
     activity[17, 0] = 40.0  # total ≈ 130, target ≈ 32: unit 17 alone is ≈ 123 % of a share
-    problem = TerritoryProblem(xy=rng.uniform(0, 50, (n, 2)), activity=activity, tolerance=(0.1,), p=p,
-                               objective="median", contiguous=True)
+    problem = TerritoryProblem(
+        xy=rng.uniform(0, 50, (n, 2)),
+        activity=activity,
+        tolerance=(0.1,),
+        p=p,
+        objective="median",
+        contiguous=True,
+    )
     result = solve_territories(problem, OPTIONS, HEURISTIC)
     assert result.info.status is SolveStatus.INFEASIBLE
     floor = 40.0 / problem.targets[0] - 1.0
@@ -201,7 +237,9 @@ def test_one_unit_above_a_territory_share_is_explained_without_search() -> None:
 
 
 def test_checker_catches_every_kind_of_violation() -> None:
-    problem = tiny(3, n=8, p=2, objective="diameter", tolerance=0.2, locks=np.array([0, -1, -1, -1, -1, -1, -1, -1]))
+    problem = tiny(
+        3, n=8, p=2, objective="diameter", tolerance=0.2, locks=np.array([0, -1, -1, -1, -1, -1, -1, -1])
+    )
     _, plan = brute(problem)
     assert plan is not None and check_plan(problem, plan).feasible
     broken = plan.copy()
@@ -209,8 +247,14 @@ def test_checker_catches_every_kind_of_violation() -> None:
     assert check_plan(problem, broken).lock_violations == (0,)
     chk = check_plan(problem, np.array([0] * 7 + [1]))
     assert chk.balance_violations > 0 and not chk.feasible
-    line = TerritoryProblem(xy=np.array([[0.0, 0], [1, 0], [2, 0], [3, 0]]), activity=np.ones((4, 1)),
-                            tolerance=(0.0,), p=2, objective="median", edges=np.array([[0, 1], [1, 2], [2, 3]]),
-                            contiguous=True)
+    line = TerritoryProblem(
+        xy=np.array([[0.0, 0], [1, 0], [2, 0], [3, 0]]),
+        activity=np.ones((4, 1)),
+        tolerance=(0.0,),
+        p=2,
+        objective="median",
+        edges=np.array([[0, 1], [1, 2], [2, 3]]),
+        contiguous=True,
+    )
     assert check_plan(line, np.array([0, 1, 1, 0])).disconnected == (0,)
     assert check_plan(line, np.array([0, 0, 1, 1])).feasible

@@ -74,12 +74,20 @@ def problems(draw: st.DrawFn) -> TerritoryProblem:
     previous = np.empty(n, dtype=np.int64)
     previous[order] = np.minimum(p - 1, (np.arange(n) * p * 1.3 / n).astype(int))
     previous[rng.random(n) < 0.1] = -1  # new accounts without a previous rep
-    return TerritoryProblem(xy=xy, activity=activity, tolerance=(tolerance, None if seed % 3 == 0 else tolerance),
-                            p=p, objective=("home", "median", "diameter")[seed % 3 if seed % 7 else 2],
-                            homes=rng.uniform(0, 200, (p, 2)), contiguous=bool(rng.random() < 0.7),
-                            locks=np.where(rng.random(n) < 0.05, previous, -1), previous=previous,
-                            move_weight=rng.uniform(1, 5, n), disruption_weight=float(rng.choice([0.0, 5.0])),
-                            max_moved_share=(None, 0.3, 0.6)[int(rng.integers(0, 3))])
+    return TerritoryProblem(
+        xy=xy,
+        activity=activity,
+        tolerance=(tolerance, None if seed % 3 == 0 else tolerance),
+        p=p,
+        objective=("home", "median", "diameter")[seed % 3 if seed % 7 else 2],
+        homes=rng.uniform(0, 200, (p, 2)),
+        contiguous=bool(rng.random() < 0.7),
+        locks=np.where(rng.random(n) < 0.05, previous, -1),
+        previous=previous,
+        move_weight=rng.uniform(1, 5, n),
+        disruption_weight=float(rng.choice([0.0, 5.0])),
+        max_moved_share=(None, 0.3, 0.6)[int(rng.integers(0, 3))],
+    )
 
 
 @settings(max_examples=14, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -92,13 +100,16 @@ def test_every_plan_meets_every_rule_or_the_failure_is_explained(problem: Territ
         chk = check_plan(problem, result.assignment)
         assert result.info.objective == chk.objective
         assert result.info.bound is not None and result.info.bound <= result.info.objective + 1e-9
-        assert set(result.moved.tolist()) == set(np.flatnonzero((problem.previous >= 0)
-                                                                & (result.assignment != problem.previous)).tolist())
+        assert set(result.moved.tolist()) == set(
+            np.flatnonzero((problem.previous >= 0) & (result.assignment != problem.previous)).tolist()
+        )
     else:
         assert result.assignment is None and result.infeasibilities
         if result.smallest_tolerance is not None and result.closest_plan is not None:
-            assert all(s is None or t is None or s >= t for s, t in
-                       zip(result.smallest_tolerance, problem.tolerance, strict=True))
+            assert all(
+                s is None or t is None or s >= t
+                for s, t in zip(result.smallest_tolerance, problem.tolerance, strict=True)
+            )
             meets_rules(problem, result.closest_plan, result.smallest_tolerance)
 
 
@@ -108,10 +119,19 @@ def _region(seed: int = 4, n: int = 120, p: int = 5) -> TerritoryProblem:
     order = np.argsort(xy[:, 0])
     previous = np.empty(n, dtype=np.int64)
     previous[order] = np.minimum(p - 1, (np.arange(n) * p * 1.4 / n).astype(int))  # last reps overloaded
-    return TerritoryProblem(xy=xy, activity=rng.uniform(2, 8, (n, 2)), tolerance=(0.1, 0.1), p=p,
-                            objective="home", homes=rng.uniform(0, 300, (p, 2)), contiguous=True,
-                            previous=previous, move_weight=rng.uniform(1, 3, n), disruption_weight=20.0,
-                            max_moved_share=0.35)
+    return TerritoryProblem(
+        xy=xy,
+        activity=rng.uniform(2, 8, (n, 2)),
+        tolerance=(0.1, 0.1),
+        p=p,
+        objective="home",
+        homes=rng.uniform(0, 300, (p, 2)),
+        contiguous=True,
+        previous=previous,
+        move_weight=rng.uniform(1, 3, n),
+        disruption_weight=20.0,
+        max_moved_share=0.35,
+    )
 
 
 def test_reassignment_rebalances_within_the_cap() -> None:

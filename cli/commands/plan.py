@@ -50,7 +50,8 @@ def command(
       (and capacity, sizing, territory_summary, days, dropped .csv, matrix.png, sizing.png)
 
     The folder is replaced only when everything is written. Exit code 2 for invalid input, 3 when the
-    scenario has no feasible plan (with what to change). Each stage gets --time-limit seconds.
+    scenario has no feasible plan (with what to change). Each stage's wall clock is capped at
+    --time-limit seconds; --effort scales the work budget that decides the plan.
 
     \b
     Example:
