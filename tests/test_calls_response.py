@@ -14,6 +14,8 @@ from salesplan.optimizer.calls.response import ResponseCurve, fit_adbudg, respon
 from salesplan.optimizer.data import compile_scenario
 from salesplan.scenarios import Account, Horizon, Policy, Rep, Scenario
 
+from .conftest import EXAMPLES
+
 
 def scenario(accounts: list[Account], policy: dict | None = None) -> Scenario:
     rep = Rep(id="R1", region="N", home_lat=31.2, home_lon=121.4, hours_per_month=160)
@@ -116,3 +118,33 @@ def test_no_current_sales_scales_to_the_potential() -> None:
     curve = curve_of(scenario([new]), new, "")
     assert curve.sales(1e9) == pytest.approx(9e5, rel=1e-3)
     assert math.isfinite(curve.sales(0.0))
+
+
+@pytest.mark.parametrize(
+    ("fields", "today"),
+    [
+        ({"current_visits_per_month": 3}, 1e6),  # visited now
+        ({}, 1e6),  # buys without visits
+        ({"current_visits_per_month": 0}, 1e6),
+        ({"current_sales": 0, "potential": 8e5}, 0.0),  # a prospect
+        ({"current_sales": 0, "potential": 8e5, "current_visits_per_month": 1}, 0.0),
+    ],
+)
+def test_the_curve_passes_through_todays_point(fields: dict[str, object], today: float) -> None:
+    one = account(**fields)
+    curve = curve_of(scenario([one]), one, "A")
+    now = float(one.current_visits_per_month or 0.0)
+    assert float(curve.sales(now)) == pytest.approx(today, abs=1e-6)
+    assert np.all(np.diff(curve.sales(np.linspace(now, 40, 50))) >= -1e-9)  # more visits never lose sales
+    assert float(curve.sales(1e6)) >= today
+
+
+def test_the_current_plan_sells_what_the_accounts_buy_today() -> None:
+    from salesplan.optimizer.calls import build_problem
+    from salesplan.scenarios import load_scenario
+
+    for name in ("dealer-network", "electronics-distributor", "bank-key-accounts"):
+        scenario_ = load_scenario(EXAMPLES / name)
+        problem = build_problem(compile_scenario(scenario_))
+        total = float(problem.sales_at(problem.current_visits).sum())
+        assert total == pytest.approx(sum(a.current_sales for a in scenario_.accounts), rel=1e-9)

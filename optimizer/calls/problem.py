@@ -54,7 +54,7 @@ class CallProblem:
     lower: IntArray  # L_a
     upper: IntArray  # U_a
     locked: BoolArray
-    current_visits: FloatArray  # the current plan, visits/month (reference level where none is given)
+    current_visits: FloatArray  # the current plan, visits/month (0 where none is given)
     current_given: BoolArray
     sales: FloatArray  # S_a·r_a(k), currency/year, levels 0..max(U)
     profit: FloatArray  # v_a(k), currency/month
@@ -134,13 +134,7 @@ def build_problem(
     sales = np.array([c.sales(levels) for c in curves], dtype=float).reshape(n, top + 1)
     profit = margin[:, None] * sales / 12.0 - levels[None, :] * (unit * cost / 60.0)[:, None]
     given = np.array([acc.current_visits_per_month is not None for acc in accounts], dtype=bool)
-    current = np.array(
-        [
-            acc.current_visits_per_month if acc.current_visits_per_month is not None else c.reference
-            for acc, c in zip(accounts, curves, strict=True)
-        ],
-        dtype=float,
-    ).reshape(n)
+    current = np.array([acc.current_visits_per_month or 0.0 for acc in accounts], dtype=float).reshape(n)
     return CallProblem(
         account_ids=tuple(acc.id for acc in accounts),
         account_regions=tuple(acc.region for acc in accounts),
