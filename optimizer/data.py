@@ -220,6 +220,7 @@ class Opportunity:
     must_pursue: bool
     exclude: bool
     description: str | None
+    needs_visit: bool
 
     @property
     def value(self) -> float:
@@ -458,6 +459,7 @@ def compile_scenario(scenario: Scenario) -> PlanData:
             o.must_pursue,
             o.exclude,
             o.description,
+            o.needs_visit,
         )
         for j, o in enumerate(scenario.opportunities)
     )

@@ -52,7 +52,7 @@ KPI_ORDER = (
 # Order of the tables (the CSV files of `salesplan plan`).
 TABLES = (
     "accounts", "opportunities", "capacity", "allocation", "reps", "sizing",
-    "territories", "territory_summary", "changes", "visits", "days", "dropped",
+    "territories", "territory_summary", "changes", "visits", "days", "dropped", "work",
 )  # fmt: skip
 
 

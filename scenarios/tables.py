@@ -253,6 +253,11 @@ class Opportunity(Row):
     must_pursue: Flag = Field(default=False, description="Management requires it pursued this quarter.")
     exclude: Flag = Field(default=False, description="Never pursue this quarter.")
     description: Text | None = Field(default=None, description="What to do; shown in calendar entries.")
+    needs_visit: Flag = Field(
+        default=True,
+        description="The work needs visits to the account (false: it can be done from the office, e.g. a "
+        "price change by letter); an opportunity that needs visits is chosen only for a visited account.",
+    )
 
     @model_validator(mode="after")
     def _not_both(self) -> Opportunity:

@@ -7,7 +7,8 @@ exactly with OR-Tools CP-SAT:
     subject to  (1) Σ_{j ∈ J_g} e_j · x_j ≤ C_g       for every pool g
                 (2) Σ_{j ∈ J_a} x_j ≤ max(L, M_a)      for every account a
                 (3) x_j = 1                            for every must-pursue j
-                (4) x_j = 0                            for every excluded j, every j whose account no rep
+                (4) x_j = 0                            for every excluded j, every optional j that needs visits
+                                                       to an account no visit is planned to, every j whose account no rep
                                                        serves, and every optional j with v_j ≤ 0
                 x_j ∈ {0, 1}
 
@@ -77,6 +78,7 @@ class PortfolioProblem:
     pool_names: tuple[str, ...]
     account_names: tuple[str, ...]
     max_per_account: int | None = None
+    no_visit: BoolArray | None = None  # needs visits to an account the call plan does not visit
 
     def __post_init__(self) -> None:
         n = len(self.value)
@@ -259,6 +261,8 @@ def _knapsacks(
         else np.maximum(problem.max_per_account - must_count, 0)
     )
     free = (problem.pool >= 0) & ~problem.must & ~problem.exclude & (weight > 0)
+    if problem.no_visit is not None:
+        free &= ~problem.no_visit
     free &= limit[problem.account] > 0
     must_minutes = np.bincount(problem.pool[must], minutes[must], len(problem.pool_names))
     order = np.lexsort((np.arange(n), problem.account, problem.pool))
@@ -366,6 +370,10 @@ def explain(problem: PortfolioProblem, selected: BoolArray, plans: Sequence[Pool
             )
         elif exclude:
             reasons.append("excluded: flagged not to pursue this quarter")
+        elif problem.no_visit is not None and problem.no_visit[len(reasons)]:
+            reasons.append(
+                f"no visit to account {account} is planned, and its work needs visits (needs_visit)"
+            )
         elif g < 0:
             reasons.append(f"no rep serves account {account} (its region has no rep)")
         elif v <= 0:

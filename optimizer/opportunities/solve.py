@@ -89,6 +89,7 @@ def solve_opportunities(
     capacity_by: Literal["rep", "region"] = "rep",
     hour_values: bool = True,
     tiers: TierResult | None = None,
+    visits_per_month: Mapping[str, float] | None = None,
 ) -> OpportunityResult:
     """The `rank` stage: tiers, growth/share classes, ranked opportunities and the portfolio.
 
@@ -124,6 +125,11 @@ def solve_opportunities(
         pool_names=pool_names,
         account_names=tuple(a.id for a in data.accounts),
         max_per_account=data.rules.max_opportunities_per_account,
+        no_visit=None
+        if visits_per_month is None
+        else np.array(
+            [o.needs_visit and visits_per_month.get(o.account, 0.0) <= 0 for o in opportunities], dtype=bool
+        ),
     )
     portfolio = solve_portfolio(problem, options, hour_values=hour_values)
     return OpportunityResult(tiers, ranking, portfolio, hours, rep_of, owner, margin, capacity_by)
@@ -142,5 +148,11 @@ class Opportunities:
     def run(self, plan: Plan, options: SolverOptions) -> OpportunityResult:
         rep_of = {a: r for a, r in plan.rep_of().items() if r is not None}
         return solve_opportunities(
-            plan.data, options, rep_of, plan.visit_hours(), capacity_by=self.capacity_by, tiers=plan.tiers
+            plan.data,
+            options,
+            rep_of,
+            plan.visit_hours(),
+            capacity_by=self.capacity_by,
+            tiers=plan.tiers,
+            visits_per_month=plan.visits_per_month() if plan.calls is not None else None,
         )

@@ -10,7 +10,10 @@ scheduler's problem), for the tests and for anyone handed a schedule. It checks 
 (4) each day runs from leaving home to coming back inside the working hours, with enough travel time
     (the scenario's travel model, rounded up to whole minutes) between home and visits, no two visits
     and the lunch break overlapping, and the break taken whenever the day goes past its middle;
-(5) an account's visits are regularly spaced (:func:`.patterns.spacing`).
+(5) an account's visits are regularly spaced (:func:`.patterns.spacing`);
+(6) opportunity work lies on the rep's working days, inside the working hours, by the due date, apart
+    from the day's route and lunch and from other work, and every chosen opportunity's hours are placed
+    or reported short.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ def check_schedule(data: PlanData, result: ScheduleResult) -> ScheduleCheck:
     _check_visits(data, result, bad)
     _check_days(data, result, bad)
     _check_spacing(data, result, bad)
+    _check_work(data, result, bad)
     return ScheduleCheck(tuple(bad), len(result.visits), len(result.days))
 
 
@@ -173,4 +177,45 @@ def _check_spacing(data: PlanData, result: ScheduleResult, bad: list[str]) -> No
             bad.append(
                 f"{account_id}: visits on days {found} are not regularly spaced "
                 f"(gaps {rule.min_gap}–{rule.max_gap:g} days for {len(found)} visits)"
+            )
+
+
+def _check_work(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
+    horizon = data.horizon
+    busy: dict[tuple[str, object], list[tuple[int, int, str]]] = defaultdict(list)
+    for d in result.days:
+        busy[d.rep_id, d.date].append((d.departure, d.back, "the route"))
+    for rep in data.reps:
+        for date in rep.dates:
+            if (rep.id, date) not in busy and horizon.lunch:
+                middle = horizon.day_start + horizon.day_minutes // 2 - horizon.lunch // 2
+                busy[rep.id, date].append((middle, middle + horizon.lunch, "lunch"))
+    placed: dict[str, int] = defaultdict(int)
+    for b in result.work:
+        rep = data.rep_by_id[b.rep_id]
+        o = data.opportunity_by_id[b.opportunity_id]
+        where = f"{b.opportunity_id} work on {b.date} ({b.rep_id})"
+        placed[b.opportunity_id] += b.minutes
+        if b.date not in rep.dates:
+            bad.append(f"{where}: not a working day of the rep")
+        if b.start < horizon.day_start or b.end > horizon.day_end or b.end <= b.start:
+            bad.append(f"{where}: {b.start}–{b.end} outside the working hours")
+        if b.date > min(o.due_date or horizon.end, horizon.end):
+            bad.append(f"{where}: after its due date")
+        for start, end, what in busy[b.rep_id, b.date]:
+            if b.start < end and start < b.end:
+                bad.append(f"{where}: overlaps {what}")
+        busy[b.rep_id, b.date].append((b.start, b.end, f"work on {b.opportunity_id}"))
+    short = {s.opportunity_id: s.hours for s in result.work_short}
+    for opportunity_id in {b.opportunity_id for b in result.work} | set(short):
+        o = data.opportunity_by_id[opportunity_id]
+        if (
+            abs(
+                placed[opportunity_id] / 60 + short.get(opportunity_id, 0.0) - round(o.effort_hours * 60) / 60
+            )
+            > 1e-6
+        ):
+            bad.append(
+                f"{opportunity_id}: {placed[opportunity_id] / 60:.2f} h placed and {short.get(opportunity_id, 0):.2f} h "
+                f"reported short of its {o.effort_hours:g} h"
             )

@@ -69,6 +69,34 @@ class DayPlan:
 
 
 @dataclass(frozen=True)
+class WorkBlock:
+    """Time a rep spends on one opportunity: clock minutes after midnight on ``date``."""
+
+    rep_id: str
+    opportunity_id: str
+    account_id: str
+    date: dt.date
+    start: int
+    end: int
+    visit_day: bool  # the rep visits the opportunity's account that day
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class WorkShortfall:
+    """Opportunity hours that do not fit the rep's free time before the due date (proven by EDF)."""
+
+    rep_id: str
+    opportunity_id: str
+    hours: float
+    due: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
 class RepSchedule:
     """One rep's totals and solves: ``info`` is the whole schedule's (objective with penalties, proven
     bound), ``engine`` the routing engine's own report."""
@@ -101,6 +129,8 @@ class ScheduleResult:
     visits_per_month: Mapping[str, float] = field(default_factory=dict)
     tier_of: Mapping[str, str] = field(default_factory=dict)
     opportunities: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # account → to work on
+    work: tuple[WorkBlock, ...] = ()  # the chosen opportunities' effort in the reps' free time
+    work_short: tuple[WorkShortfall, ...] = ()  # effort that does not fit before its due date
 
     @property
     def infeasibilities(self) -> tuple[Infeasibility, ...]:
@@ -133,7 +163,28 @@ class ScheduleResult:
             "visits": self.visits_frame(data),
             "days": self.days_frame(),
             "dropped": self.dropped_frame(data),
+            "work": self.work_frame(data),
         }
+
+    def work_frame(self, data: PlanData) -> pd.DataFrame:
+        """work.csv: the chosen opportunities' effort, block by block, then what does not fit (no date)."""
+        names = {a.id: a.name for a in data.accounts}
+        rows = [
+            {"rep": b.rep_id, "opportunity": b.opportunity_id, "account": b.account_id,
+             "account_name": names.get(b.account_id, ""), "date": b.date.isoformat(), "start": clock(b.start),
+             "end": clock(b.end), "minutes": b.minutes, "where": "visit day" if b.visit_day else "desk",
+             "due_date": _due(data, b.opportunity_id), "note": ""}
+            for b in self.work
+        ]  # fmt: skip
+        for s in self.work_short:
+            account = data.opportunity_by_id[s.opportunity_id].account
+            rows.append({"rep": s.rep_id, "opportunity": s.opportunity_id, "account": account,
+                         "account_name": names.get(account, ""), "date": "", "start": "", "end": "",
+                         "minutes": round(s.hours * 60), "where": "not scheduled", "due_date": s.due.isoformat(),
+                         "note": s.reason})  # fmt: skip
+        columns = ["rep", "opportunity", "account", "account_name", "date", "start", "end", "minutes", "where",
+                   "due_date", "note"]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns)
 
     def visits_frame(self, data: PlanData) -> pd.DataFrame:
         """visits.csv: rep, date, start, end, account, travel_minutes_before, then account_name, rep_name,
@@ -274,3 +325,8 @@ class ScheduleResult:
                 for d in self.dropped
             ],
         }
+
+
+def _due(data: PlanData, opportunity_id: str) -> str:
+    due = data.opportunity_by_id[opportunity_id].due_date
+    return "" if due is None else due.isoformat()

@@ -23,6 +23,7 @@ from .problem import Drop, RepProblem, build_rep_problem
 from .result import RepSchedule, ScheduleResult
 from .routing import warm_up
 from .solve import DEFAULT_PARAMS, SOLVER, RepOutcome, ScheduleParams, solve_rep
+from .work import work_of_reps
 
 if TYPE_CHECKING:
     from ..plan import Plan
@@ -68,8 +69,10 @@ def run_schedule(
     tiers: TierResult | None = None,
     params: ScheduleParams = DEFAULT_PARAMS,
     opportunities: Mapping[str, tuple[str, ...]] | None = None,
+    work: Mapping[str, tuple[str, ...]] | None = None,
 ) -> ScheduleResult:
-    """Every rep's visits day by day over the horizon (see module docstring).
+    """Every rep's visits day by day over the horizon (see module docstring), and the effort of the
+    opportunities in ``work`` (account → chosen opportunity ids) in their free time (:mod:`.work`).
 
     Reps go through ``options.map`` (the caller's executor); ``options.time_limit_seconds`` is the whole
     stage's safety net, split among the reps by their work budgets (a rep's routing stops early when its
@@ -115,6 +118,7 @@ def run_schedule(
             if not o.exclude:
                 linked.setdefault(o.account, []).append(o.id)
         opportunities = {a: tuple(ids) for a, ids in linked.items()}
+    blocks, short = work_of_reps(data, days, visits, work or {}, rep_of)
     return ScheduleResult(
         info,
         visits,
@@ -126,6 +130,8 @@ def run_schedule(
         dict(visits_per_month),
         tier_of,
         dict(opportunities),
+        blocks,
+        short,
     )
 
 
@@ -137,9 +143,10 @@ class Schedule:
     title = "visit schedule"
 
     def run(self, plan: Plan, options: SolverOptions) -> ScheduleResult:
+        chosen = plan.chosen_opportunities()
         return run_schedule(
             plan.data, options, plan.rep_of(), plan.visits_per_month(), plan.tiers,
-            opportunities=plan.chosen_opportunities(),
+            opportunities=chosen, work=chosen if plan.opportunities is not None else None,
         )  # fmt: skip
 
 

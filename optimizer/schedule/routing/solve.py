@@ -83,11 +83,19 @@ def solve_periodic_routing(
     scal[S_LAM_T] = scale / max(_edge_scale(data.dur), 1e-9)
     scal[S_BEST] = np.inf
     rng = np.array([np.uint64(0x9E3779B97F4A7C15 ^ (options.seed * 0x100000001B3 + 1) % (1 << 64))])
-    fp = np.array([
-        params.start_temperature * scale, params.final_temperature * scale, params.blink_rate,
-        params.average_removed, params.max_string, params.penalty_step, params.target_infeasible,
-        params.retry_dropped, params.adapt_every,
-    ])
+    fp = np.array(
+        [
+            params.start_temperature * scale,
+            params.final_temperature * scale,
+            params.blink_rate,
+            params.average_removed,
+            params.max_string,
+            params.penalty_step,
+            params.target_infeasible,
+            params.retry_dropped,
+            params.adapt_every,
+        ]
+    )
     construct(data, st, scal, rng)
     _copy_all(st, bk)
     total = params.effort * WORK_PER_UNIT
@@ -102,7 +110,9 @@ def solve_periodic_routing(
         if now >= search_end:
             time_hit = True
             break
-        if begun is not None and scal[S_WORK] > work0 and now > begun:  # the clock would cut the search: cool sooner
+        if (
+            begun is not None and scal[S_WORK] > work0 and now > begun
+        ):  # the clock would cut the search: cool sooner
             reachable = scal[S_WORK] + (scal[S_WORK] - work0) / (now - begun) * (search_end - now)
             if reachable < total:
                 total, time_hit = max(reachable, scal[S_WORK] + chunk / 10.0), True
@@ -196,15 +206,25 @@ def _result(
     for c, customer in enumerate(problem.customers, start=1):
         p = int(plan.pattern[c])
         if p >= 0:
-            patterns.append(tuple(int(d) for d in data.pat_days[data.pat_days_ptr[p] : data.pat_days_ptr[p + 1]]))
+            patterns.append(
+                tuple(int(d) for d in data.pat_days[data.pat_days_ptr[p] : data.pat_days_ptr[p + 1]])
+            )
             continue
         patterns.append(None)
         mandatory = customer.drop_penalty is None
         reason = _drop_reason(data, plan, screening, c)
         dropped.append(DroppedCustomer(c, mandatory, customer.drop_penalty, reason))
         if mandatory and c not in screening.unusable:
-            infeasible.append(Infeasibility.of("mandatory_not_fitted", {"customer": c}, 1.0, "customers",
-                                               (Fix("add", "working time"), Fix("release", "mandatory")), reason=reason))
+            infeasible.append(
+                Infeasibility.of(
+                    "mandatory_not_fitted",
+                    {"customer": c},
+                    1.0,
+                    "customers",
+                    (Fix("add", "working time"), Fix("release", "mandatory")),
+                    reason=reason,
+                )
+            )
     travel = sum(route.cost for route in day_routes)
     penalty = sum(d.penalty for d in dropped if d.penalty is not None)
     lost = any(d.mandatory for d in dropped)
@@ -213,9 +233,18 @@ def _result(
     elif screening.proofs:
         status, message = SolveStatus.INFEASIBLE, "mandatory customers cannot all be visited (proven)"
     else:
-        status, message = SolveStatus.UNKNOWN, "some mandatory customers were not fitted; not proven impossible"
+        status, message = (
+            SolveStatus.UNKNOWN,
+            "some mandatory customers were not fitted; not proven impossible",
+        )
     info = SolveInfo(
-        SOLVER, status, "min", travel + penalty, None, time.perf_counter() - started, time_hit,
+        SOLVER,
+        status,
+        "min",
+        travel + penalty,
+        None,
+        time.perf_counter() - started,
+        time_hit,
         f"{iterations:,} iterations" + (f"; {message}" if message else ""),
     )
     return PeriodicRoutingResult(
@@ -243,6 +272,8 @@ def warm_up() -> None:
     )
     days = (RoutingDay(1, 5.0, 20.0), RoutingDay(1, 5.0, 20.0))
     solve_periodic_routing(
-        PeriodicRoutingProblem(cost, customers, days), SolverOptions(time_limit_seconds=600.0), RoutingParams(effort=0.001)
+        PeriodicRoutingProblem(cost, customers, days),
+        SolverOptions(time_limit_seconds=600.0),
+        RoutingParams(effort=0.001),
     )
     _warm = True

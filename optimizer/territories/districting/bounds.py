@@ -79,8 +79,9 @@ def home_bound(problem: TerritoryProblem, seconds: float) -> Bound:
         rows.append(np.full(len(had), r))
         cols.append(var[had, problem.previous[had]])
         vals.append(-basis)
-        forced = problem.move_basis_weight[(problem.locks >= 0) & (problem.previous >= 0)
-                                           & (problem.locks != problem.previous)].sum()
+        forced = problem.move_basis_weight[
+            (problem.locks >= 0) & (problem.previous >= 0) & (problem.locks != problem.previous)
+        ].sum()
         rhs.append(max(problem.move_budget, forced) - basis.sum())
         r += 1
     a_ub = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, n * p))
@@ -92,9 +93,16 @@ def home_bound(problem: TerritoryProblem, seconds: float) -> Bound:
     upper[locked] = 0.0
     upper[locked, problem.locks[locked]] = 1.0
     lower[locked, problem.locks[locked]] = 1.0
-    res = linprog(cost, A_ub=a_ub.tocsr(), b_ub=np.array(rhs), A_eq=a_eq.tocsr(), b_eq=np.ones(n),
-                  bounds=np.column_stack([lower.ravel(), upper.ravel()]), method="highs",
-                  options={"time_limit": max(1.0, seconds)})
+    res = linprog(
+        cost,
+        A_ub=a_ub.tocsr(),
+        b_ub=np.array(rhs),
+        A_eq=a_eq.tocsr(),
+        b_eq=np.ones(n),
+        bounds=np.column_stack([lower.ravel(), upper.ravel()]),
+        method="highs",
+        options={"time_limit": max(1.0, seconds)},
+    )
     outcome = status.highs(res)
     if outcome.status is SolveStatus.INFEASIBLE:
         return Bound(None, "lp", infeasible=True)
@@ -103,7 +111,9 @@ def home_bound(problem: TerritoryProblem, seconds: float) -> Bound:
     return Bound(float(res.fun) - 1e-7 * max(1.0, abs(float(res.fun))), "lp")
 
 
-def median_bound(problem: TerritoryProblem, upper: float | None, seconds: float, iterations: int = 1000) -> Bound:
+def median_bound(
+    problem: TerritoryProblem, upper: float | None, seconds: float, iterations: int = 1000
+) -> Bound:
     """Best Lagrangian value found within ``iterations`` subgradient steps (or ``seconds``)."""
     stop = time.monotonic() + seconds
     n, p = problem.n, problem.p

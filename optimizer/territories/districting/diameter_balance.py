@@ -33,12 +33,34 @@ TIE = 1e-12
 
 
 @njit(cache=True)
-def balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev, mvw, budget, p, assign,
-                  tabu, clock, tenure, imax, cap2, work):  # type: ignore[no-untyped-def]
+def balance_phase(
+    xy,
+    act,
+    mu,
+    tolmu,
+    invmu,
+    ptr,
+    idx,
+    locked,
+    contiguous,
+    prev,
+    mvw,
+    budget,
+    p,
+    assign,
+    tabu,
+    clock,
+    tenure,
+    imax,
+    cap2,
+    work,
+):  # type: ignore[no-untyped-def]
     """Tabu search on B with shifts and swaps that keep every diameter² ≤ cap2; best plan by (B, diameter)."""
     n = assign.shape[0]
     m = act.shape[1]
-    members, size, pos, totals, diam2, ea, eb, is_art = rebuild(assign, act, p, xy, ptr, idx, contiguous, work)
+    members, size, pos, totals, diam2, ea, eb, is_art = rebuild(
+        assign, act, p, xy, ptr, idx, contiguous, work
+    )
     b = balance_of(totals, mu, tolmu, invmu)
     moved = moved_amount(assign, prev, mvw)
     best_assign = assign.copy()
@@ -55,8 +77,23 @@ def balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev,
     net = np.empty(m)
     extra = -np.ones((0, 0), dtype=np.int64)
     while b > TIE:
-        cnt = boundary_records(assign, size, locked, tabu, clock[0], is_art, contiguous, ptr, idx, p, rec_u,
-                               rec_k, rec_q, adj, extra)
+        cnt = boundary_records(
+            assign,
+            size,
+            locked,
+            tabu,
+            clock[0],
+            is_art,
+            contiguous,
+            ptr,
+            idx,
+            p,
+            rec_u,
+            rec_k,
+            rec_q,
+            adj,
+            extra,
+        )
         group_records(rec_k, rec_q, cnt, p, start, count)
         bu = bv = bq = np.int64(-1)
         bdelta = np.inf
@@ -67,9 +104,11 @@ def balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev,
             # shift u: k -> q
             delta = balance_delta(totals, k, q, act[u], mu, tolmu, invmu)
             spread = spread_delta(totals, k, q, act[u], tolmu, invmu)
-            if ((delta < bdelta - TIE or (delta <= bdelta + TIE and spread <= bspread + TIE))
-                    and within_cap(moved, moved_delta(u, q, assign, prev, mvw), budget)
-                    and far2_within(u, q, members, size, xy, cap2) <= cap2):
+            if (
+                (delta < bdelta - TIE or (delta <= bdelta + TIE and spread <= bspread + TIE))
+                and within_cap(moved, moved_delta(u, q, assign, prev, mvw), budget)
+                and far2_within(u, q, members, size, xy, cap2) <= cap2
+            ):
                 if delta < bdelta - TIE or spread < bspread - TIE:
                     ties = 1
                     bu, bv, bq, bdelta, bspread = u, np.int64(-1), q, delta, spread
@@ -93,11 +132,18 @@ def balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev,
                 spread = spread_delta(totals, k, q, net, tolmu, invmu)
                 if delta >= bdelta - TIE and spread > bspread + TIE:
                     continue
-                if contiguous and (not borders(u, q, v, assign, ptr, idx) or not borders(v, k, u, assign, ptr, idx)):
+                if contiguous and (
+                    not borders(u, q, v, assign, ptr, idx) or not borders(v, k, u, assign, ptr, idx)
+                ):
                     continue
-                if not within_cap(moved, moved_delta(u, q, assign, prev, mvw) + moved_delta(v, k, assign, prev, mvw), budget):
+                if not within_cap(
+                    moved, moved_delta(u, q, assign, prev, mvw) + moved_delta(v, k, assign, prev, mvw), budget
+                ):
                     continue
-                if far2_within(u, q, members, size, xy, cap2) > cap2 or far2_within(v, k, members, size, xy, cap2) > cap2:
+                if (
+                    far2_within(u, q, members, size, xy, cap2) > cap2
+                    or far2_within(v, k, members, size, xy, cap2) > cap2
+                ):
                     continue
                 if delta < bdelta - TIE or spread < bspread - TIE:
                     ties = 1
@@ -128,8 +174,9 @@ def balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev,
         if b < 1e-9:
             b = balance_of(totals, mu, tolmu, invmu)
         clock[0] += 1
-        best_d, best_b, last, stop = keep_best(assign, best_assign, diam2.max(), b, best_d, best_b, last, clock[0],
-                                               imax, False)
+        best_d, best_b, last, stop = keep_best(
+            assign, best_assign, diam2.max(), b, best_d, best_b, last, clock[0], imax, False
+        )
         if stop:
             break
     assign[:] = best_assign

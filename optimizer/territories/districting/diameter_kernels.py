@@ -69,7 +69,12 @@ def _cross(ox: float, oy: float, ax: float, ay: float, bx: float, by: float) -> 
 
 @njit(cache=True)
 def diameter2(
-    k: int, skip: int, members: np.ndarray, size: np.ndarray, xy: np.ndarray, buf: np.ndarray,
+    k: int,
+    skip: int,
+    members: np.ndarray,
+    size: np.ndarray,
+    xy: np.ndarray,
+    buf: np.ndarray,
     hull: np.ndarray,
 ) -> tuple[float, int, int]:
     """Squared diameter of territory k without unit ``skip`` (−1: none) and its two end units.
@@ -100,16 +105,36 @@ def diameter2(
         h = 0
         for i in range(t):  # lower hull
             u = order[i]
-            while h >= 2 and _cross(xy[hull[h - 2], 0], xy[hull[h - 2], 1], xy[hull[h - 1], 0],
-                                    xy[hull[h - 1], 1], xy[u, 0], xy[u, 1]) <= 0.0:
+            while (
+                h >= 2
+                and _cross(
+                    xy[hull[h - 2], 0],
+                    xy[hull[h - 2], 1],
+                    xy[hull[h - 1], 0],
+                    xy[hull[h - 1], 1],
+                    xy[u, 0],
+                    xy[u, 1],
+                )
+                <= 0.0
+            ):
                 h -= 1
             hull[h] = u
             h += 1
         lower = h + 1
         for i in range(t - 2, -1, -1):  # upper hull
             u = order[i]
-            while h >= lower and _cross(xy[hull[h - 2], 0], xy[hull[h - 2], 1], xy[hull[h - 1], 0],
-                                        xy[hull[h - 1], 1], xy[u, 0], xy[u, 1]) <= 0.0:
+            while (
+                h >= lower
+                and _cross(
+                    xy[hull[h - 2], 0],
+                    xy[hull[h - 2], 1],
+                    xy[hull[h - 1], 0],
+                    xy[hull[h - 1], 1],
+                    xy[u, 0],
+                    xy[u, 1],
+                )
+                <= 0.0
+            ):
                 h -= 1
             hull[h] = u
             h += 1
@@ -153,8 +178,14 @@ def _frontier_far(u, k, assign, ptr, idx, fval, front, fsize, members, size, xy)
 
 @njit(cache=True, nogil=True)
 def construct_greedy_diameter(
-    xy: np.ndarray, act: np.ndarray, invmu: np.ndarray, ptr: np.ndarray, idx: np.ndarray, p: int,
-    locks: np.ndarray, seed: int,
+    xy: np.ndarray,
+    act: np.ndarray,
+    invmu: np.ndarray,
+    ptr: np.ndarray,
+    idx: np.ndarray,
+    p: int,
+    locks: np.ndarray,
+    seed: int,
 ) -> np.ndarray:
     """A complete, connected-by-construction assignment grown from dispersed seeds (see module doc)."""
     np.random.seed(seed)

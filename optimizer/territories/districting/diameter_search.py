@@ -35,8 +35,29 @@ from .kernels import (
 
 
 @njit(cache=True)
-def _path_move(xy, act, ptr, idx, locked, prev, mvw, budget, moved, assign, members, size, pos, totals,
-               diam2, ea, eb, work, tabu, clock, tenure):  # type: ignore[no-untyped-def]
+def _path_move(
+    xy,
+    act,
+    ptr,
+    idx,
+    locked,
+    prev,
+    mvw,
+    budget,
+    moved,
+    assign,
+    members,
+    size,
+    pos,
+    totals,
+    diam2,
+    ea,
+    eb,
+    work,
+    tabu,
+    clock,
+    tenure,
+):  # type: ignore[no-untyped-def]
     """Move the widest territory's end unit together with the shortest chain (in hops, inside its
     territory) that links it to another territory; only if the territory stays connected."""
     n = assign.shape[0]
@@ -115,7 +136,9 @@ def _path_move(xy, act, ptr, idx, locked, prev, mvw, budget, moved, assign, memb
     for i in range(c):
         tabu[chain[i]] = clock + tenure
     diam2[kk], ea[kk], eb[kk] = diameter2(kk, np.int64(-1), members, size, xy, work[5], work[6])
-    diam2[best_q], ea[best_q], eb[best_q] = diameter2(best_q, np.int64(-1), members, size, xy, work[5], work[6])
+    diam2[best_q], ea[best_q], eb[best_q] = diameter2(
+        best_q, np.int64(-1), members, size, xy, work[5], work[6]
+    )
     return True
 
 
@@ -151,15 +174,37 @@ def _block(u: int, kk: int, assign, members, size, ptr, idx, locked, mark, queue
 
 
 @njit(cache=True)
-def compactness_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev, mvw, budget, p, assign,
-                      tabu, clock, tenure, imax, pi_max, work):  # type: ignore[no-untyped-def]
+def compactness_phase(
+    xy,
+    act,
+    mu,
+    tolmu,
+    invmu,
+    ptr,
+    idx,
+    locked,
+    contiguous,
+    prev,
+    mvw,
+    budget,
+    p,
+    assign,
+    tabu,
+    clock,
+    tenure,
+    imax,
+    pi_max,
+    work,
+):  # type: ignore[no-untyped-def]
     """Tabu search on the end units of the widest territory; leaves the best plan by (diameter, B).
 
     An end unit that is an articulation point moves together with the pieces only it links to its
     territory (a block move), when those pieces are small (at most a third of the territory).
     """
     n = assign.shape[0]
-    members, size, pos, totals, diam2, ea, eb, is_art = rebuild(assign, act, p, xy, ptr, idx, contiguous, work)
+    members, size, pos, totals, diam2, ea, eb, is_art = rebuild(
+        assign, act, p, xy, ptr, idx, contiguous, work
+    )
     b = balance_of(totals, mu, tolmu, invmu)
     moved = np.array([moved_amount(assign, prev, mvw)])
     best_assign = assign.copy()
@@ -214,9 +259,11 @@ def compactness_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, p
                             md += moved_delta(blk[i], q, assign, prev, mvw)
                         for i in range(c):
                             move_unit(blk[i], q, assign, members, size, pos, totals, act)
-                        val = max(diameter2(kk, np.int64(-1), members, size, xy, work[5], work[6])[0],
-                                  diameter2(q, np.int64(-1), members, size, xy, work[5], work[6])[0],
-                                  top_excluding(diam2, kk, q))
+                        val = max(
+                            diameter2(kk, np.int64(-1), members, size, xy, work[5], work[6])[0],
+                            diameter2(q, np.int64(-1), members, size, xy, work[5], work[6])[0],
+                            top_excluding(diam2, kk, q),
+                        )
                         bal = balance_of(totals, mu, tolmu, invmu)
                         for i in range(c):
                             move_unit(blk[i], kk, assign, members, size, pos, totals, act)
@@ -232,9 +279,32 @@ def compactness_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, p
                         continue
                     bu, bq, bc, bval, bbal = u, q, c, val, bal
         if bu == -1:
-            if contiguous and paths < pi_max and _path_move(
-                xy, act, ptr, idx, locked, prev, mvw, budget, moved, assign, members, size, pos, totals,
-                diam2, ea, eb, work, tabu, clock[0], tenure,
+            if (
+                contiguous
+                and paths < pi_max
+                and _path_move(
+                    xy,
+                    act,
+                    ptr,
+                    idx,
+                    locked,
+                    prev,
+                    mvw,
+                    budget,
+                    moved,
+                    assign,
+                    members,
+                    size,
+                    pos,
+                    totals,
+                    diam2,
+                    ea,
+                    eb,
+                    work,
+                    tabu,
+                    clock[0],
+                    tenure,
+                )
             ):
                 paths += 1
                 clock[0] += 1
@@ -259,8 +329,9 @@ def compactness_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, p
             refresh_art(bq, assign, members, size, ptr, idx, is_art, work, contiguous)
             b = bbal
             clock[0] += 1
-        best_d, best_b, last, stop = keep_best(assign, best_assign, diam2.max(), b, best_d, best_b, last, clock[0],
-                                               imax, True)
+        best_d, best_b, last, stop = keep_best(
+            assign, best_assign, diam2.max(), b, best_d, best_b, last, clock[0], imax, True
+        )
         if stop:
             break
     assign[:] = best_assign
@@ -268,8 +339,28 @@ def compactness_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, p
 
 
 @njit(cache=True, nogil=True)
-def improve(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev, mvw, budget, p, assign, tenure,
-            imax, amax, pi_max, alpha, seed):  # type: ignore[no-untyped-def]
+def improve(
+    xy,
+    act,
+    mu,
+    tolmu,
+    invmu,
+    ptr,
+    idx,
+    locked,
+    contiguous,
+    prev,
+    mvw,
+    budget,
+    p,
+    assign,
+    tenure,
+    imax,
+    amax,
+    pi_max,
+    alpha,
+    seed,
+):  # type: ignore[no-untyped-def]
     """Alternate the two phases (at most ``amax`` rounds); leave the best plan by (B, diameter) in assign.
 
     Returns (diameter², B, moves made).
@@ -285,11 +376,51 @@ def improve(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev, mvw, 
     best_b = balance_of(totals, mu, tolmu, invmu)
     seen = np.zeros(amax + 1, dtype=np.uint64)
     for a in range(amax):
-        d, b = compactness_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev, mvw, budget, p,
-                                 assign, tabu, clock, tenure, imax, pi_max, work)
+        d, b = compactness_phase(
+            xy,
+            act,
+            mu,
+            tolmu,
+            invmu,
+            ptr,
+            idx,
+            locked,
+            contiguous,
+            prev,
+            mvw,
+            budget,
+            p,
+            assign,
+            tabu,
+            clock,
+            tenure,
+            imax,
+            pi_max,
+            work,
+        )
         cap2 = d * (1.0 + alpha) ** 2
-        d, b = balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev, mvw, budget, p,
-                             assign, tabu, clock, tenure, imax, cap2, work)
+        d, b = balance_phase(
+            xy,
+            act,
+            mu,
+            tolmu,
+            invmu,
+            ptr,
+            idx,
+            locked,
+            contiguous,
+            prev,
+            mvw,
+            budget,
+            p,
+            assign,
+            tabu,
+            clock,
+            tenure,
+            imax,
+            cap2,
+            work,
+        )
         if better(d, b, best_d, best_b, False):
             best_d, best_b = d, b
             best[:] = assign
@@ -307,9 +438,49 @@ def improve(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev, mvw, 
     widen = 1.0
     while best_b > 1e-12 and widen < 1.5:
         widen *= 1.02
-        best_d, best_b = balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev, mvw,
-                                       budget, p, assign, tabu, clock, tenure, imax, base * widen * widen, work)
+        best_d, best_b = balance_phase(
+            xy,
+            act,
+            mu,
+            tolmu,
+            invmu,
+            ptr,
+            idx,
+            locked,
+            contiguous,
+            prev,
+            mvw,
+            budget,
+            p,
+            assign,
+            tabu,
+            clock,
+            tenure,
+            imax,
+            base * widen * widen,
+            work,
+        )
     if best_b > 1e-12:
-        best_d, best_b = balance_phase(xy, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, prev, mvw,
-                                       budget, p, assign, tabu, clock, tenure, imax, np.inf, work)
+        best_d, best_b = balance_phase(
+            xy,
+            act,
+            mu,
+            tolmu,
+            invmu,
+            ptr,
+            idx,
+            locked,
+            contiguous,
+            prev,
+            mvw,
+            budget,
+            p,
+            assign,
+            tabu,
+            clock,
+            tenure,
+            imax,
+            np.inf,
+            work,
+        )
     return best_d, best_b, clock[0]

@@ -66,15 +66,26 @@ class _Model:
         self.row_ub.append(hi)
 
     def solve(self, cost: np.ndarray, lb: np.ndarray, ub: np.ndarray, seconds: float, gap: float):  # type: ignore[no-untyped-def]
-        a = coo_matrix((np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
-                       shape=(len(self.row_lb), self.size)).tocsr()
-        return milp(cost, integrality=np.concatenate(self.integer), bounds=Bounds(lb, ub),
-                    constraints=LinearConstraint(a, np.array(self.row_lb), np.array(self.row_ub)),
-                    options={"time_limit": max(0.1, seconds), "mip_rel_gap": gap, "disp": False})
+        a = coo_matrix(
+            (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
+            shape=(len(self.row_lb), self.size),
+        ).tocsr()
+        return milp(
+            cost,
+            integrality=np.concatenate(self.integer),
+            bounds=Bounds(lb, ub),
+            constraints=LinearConstraint(a, np.array(self.row_lb), np.array(self.row_ub)),
+            options={"time_limit": max(0.1, seconds), "mip_rel_gap": gap, "disp": False},
+        )
 
 
-def solve_exact(problem: TerritoryProblem, seconds: float, gap: float = 1e-6,
-                widen: tuple[int, ...] | None = None, tau_min: float = 0.0) -> ExactOutcome:
+def solve_exact(
+    problem: TerritoryProblem,
+    seconds: float,
+    gap: float = 1e-6,
+    widen: tuple[int, ...] | None = None,
+    tau_min: float = 0.0,
+) -> ExactOutcome:
     """Solve the model (or, with ``widen``, the smallest common tolerance τ ≥ tau_min of those measures)."""
     n, p = problem.n, problem.p
     mdl = _Model()
@@ -116,9 +127,12 @@ def solve_exact(problem: TerritoryProblem, seconds: float, gap: float = 1e-6,
     had = np.flatnonzero(problem.previous >= 0)
     if problem.max_moved_share is not None and len(had):  # (5) moved share within the cap
         basis = problem.move_basis_weight[had]
-        forced = problem.move_basis_weight[(problem.locks >= 0) & (problem.previous >= 0)
-                                           & (problem.locks != problem.previous)].sum()
-        mdl.add_row(x[had, problem.previous[had]], -basis, -np.inf, max(problem.move_budget, forced) - basis.sum())
+        forced = problem.move_basis_weight[
+            (problem.locks >= 0) & (problem.previous >= 0) & (problem.locks != problem.previous)
+        ].sum()
+        mdl.add_row(
+            x[had, problem.previous[had]], -basis, -np.inf, max(problem.move_budget, forced) - basis.sum()
+        )
     # objective
     if widen is None:
         if problem.objective == "home":
@@ -149,12 +163,19 @@ def solve_exact(problem: TerritoryProblem, seconds: float, gap: float = 1e-6,
                 iu, ju = np.triu_indices(n, 1)
                 for k in range(p):  # the diameter covers every pair that shares a territory
                     for i, j in zip(iu, ju, strict=True):
-                        mdl.add_row(np.array([diam, x[i, k], x[j, k]]), np.array([1.0, -d[i, j], -d[i, j]]),
-                                    -d[i, j], np.inf)
+                        mdl.add_row(
+                            np.array([diam, x[i, k], x[j, k]]),
+                            np.array([1.0, -d[i, j], -d[i, j]]),
+                            -d[i, j],
+                            np.inf,
+                        )
     else:
         cost_parts[int(tau)] = 1.0
-    constant = float((problem.disruption_weight * problem.move_weight)[had].sum()) if widen is None and \
-        problem.objective != "home" else 0.0
+    constant = (
+        float((problem.disruption_weight * problem.move_weight)[had].sum())
+        if widen is None and problem.objective != "home"
+        else 0.0
+    )
     cost = np.zeros(mdl.size)
     for col, val in cost_parts.items():
         cost[col] = val
@@ -165,7 +186,7 @@ def solve_exact(problem: TerritoryProblem, seconds: float, gap: float = 1e-6,
     lb[x[locked, problem.locks[locked]]] = 1.0
     if not problem.has_labels:  # symmetry: unit i only in territories 0..i
         for i in range(min(n, p)):
-            ub[x[i, i + 1:]] = 0.0
+            ub[x[i, i + 1 :]] = 0.0
     res = mdl.solve(cost, lb, ub, seconds, gap)
     outcome = status.highs(res)
     if outcome.status is SolveStatus.INFEASIBLE:

@@ -44,28 +44,51 @@ def screen(problem: TerritoryProblem) -> list[Infeasibility]:
     found: list[Infeasibility] = []
     if problem.contiguous:
         n = problem.n
-        graph = coo_matrix((np.ones(len(problem.edges)), (problem.edges[:, 0], problem.edges[:, 1])), shape=(n, n))
+        graph = coo_matrix(
+            (np.ones(len(problem.edges)), (problem.edges[:, 0], problem.edges[:, 1])), shape=(n, n)
+        )
         count, label = connected_components(graph, directed=False)
         if count > problem.p:
-            found.append(Infeasibility.of(
-                "contiguity_parts", None, float(count - problem.p), "territories",
-                (Fix("add", "territories", count - problem.p), Fix("add", "links")),
-                parts=int(count), territories=problem.p))
+            found.append(
+                Infeasibility.of(
+                    "contiguity_parts",
+                    None,
+                    float(count - problem.p),
+                    "territories",
+                    (Fix("add", "territories", count - problem.p), Fix("add", "links")),
+                    parts=int(count),
+                    territories=problem.p,
+                )
+            )
         for k in range(problem.p):
             parts = np.unique(label[problem.locks == k])
             if len(parts) > 1:
-                found.append(Infeasibility.of(
-                    "contiguity_locks", {"territory": k}, float(len(parts) - 1), "separate parts",
-                    (Fix("release", f"locks@territory={k}"),), parts=len(parts)))
-    forced = problem.move_basis_weight[(problem.locks >= 0) & (problem.previous >= 0)
-                                       & (problem.locks != problem.previous)].sum()
+                found.append(
+                    Infeasibility.of(
+                        "contiguity_locks",
+                        {"territory": k},
+                        float(len(parts) - 1),
+                        "separate parts",
+                        (Fix("release", f"locks@territory={k}"),),
+                        parts=len(parts),
+                    )
+                )
+    forced = problem.move_basis_weight[
+        (problem.locks >= 0) & (problem.previous >= 0) & (problem.locks != problem.previous)
+    ].sum()
     if forced > problem.move_budget * (1 + 1e-9) + 1e-12:
         base = problem.move_basis_weight[problem.previous >= 0].sum()
         share = float(forced / base)
-        found.append(Infeasibility.of(
-            "cap_locks", None, float(100 * (forced - problem.move_budget) / base),
-            "percentage points of the moved share",
-            (Fix("set", "cap", _ceil(share, 2), problem.max_moved_share), Fix("release", "locks")), forced=share))
+        found.append(
+            Infeasibility.of(
+                "cap_locks",
+                None,
+                float(100 * (forced - problem.move_budget) / base),
+                "percentage points of the moved share",
+                (Fix("set", "cap", _ceil(share, 2), problem.max_moved_share), Fix("release", "locks")),
+                forced=share,
+            )
+        )
     return found
 
 
@@ -88,12 +111,19 @@ def tolerance_floor(problem: TerritoryProblem) -> tuple[float, Cause]:
         single = problem.activity[i, e] / mu[e] - 1.0
         if single > t and single > best:
             best = single
-            cause = (("cause", "unit_alone"), ("cause_unit", i), ("cause_share", float(problem.activity[i, e] / mu[e])))
+            cause = (
+                ("cause", "unit_alone"),
+                ("cause_unit", i),
+                ("cause_share", float(problem.activity[i, e] / mu[e])),
+            )
         for k in range(problem.p):
             locked = problem.activity[problem.locks == k, e].sum()
             over = locked / mu[e] - 1.0
             if over > t and over > best:
-                best, cause = over, (("cause", "locked"), ("cause_territory", k), ("cause_share", float(locked / mu[e])))
+                best, cause = (
+                    over,
+                    (("cause", "locked"), ("cause_territory", k), ("cause_share", float(locked / mu[e]))),
+                )
     return best, cause
 
 
@@ -116,8 +146,9 @@ def _widened(problem: TerritoryProblem, tau: float) -> TerritoryProblem:
     return problem.with_tolerance([None if t is None else max(t, tau) for t in problem.tolerance])
 
 
-def smallest_tolerance(problem: TerritoryProblem, seconds: float, exact: bool, search: Search | None,
-                       hint: IntArray | None) -> ToleranceAnalysis:
+def smallest_tolerance(
+    problem: TerritoryProblem, seconds: float, exact: bool, search: Search | None, hint: IntArray | None
+) -> ToleranceAnalysis:
     """τ* exactly (small regions, ``exact``) or as an interval (floor, tolerance of the best plan)."""
     floor, cause = tolerance_floor(problem)
     if exact:
@@ -133,11 +164,14 @@ def smallest_tolerance(problem: TerritoryProblem, seconds: float, exact: bool, s
                 lower = max(lower, out.bound if out.bound is not None else level)
                 plan = out.assignment
                 achieved = plan_tolerance(problem, plan) if plan is not None else None
-                return ToleranceAnalysis(max(floor, lower), achieved, plan, cause or (("cause", "exact_time"),))
+                return ToleranceAnalysis(
+                    max(floor, lower), achieved, plan, cause or (("cause", "exact_time"),)
+                )
             if out.objective <= nxt + 1e-12:
                 tau = float(out.objective)
-                return ToleranceAnalysis(tau, tau, out.assignment, cause if abs(tau - floor) < 1e-9 else
-                                         (("cause", "exact"),))
+                return ToleranceAnalysis(
+                    tau, tau, out.assignment, cause if abs(tau - floor) < 1e-9 else (("cause", "exact"),)
+                )
         return ToleranceAnalysis(np.inf, None, None, (("cause", "conflict"),))
     achieved = plan_tolerance(problem, hint) if hint is not None else None
     plan = hint

@@ -108,7 +108,9 @@ def _start(problem: TerritoryProblem, arr: SearchArrays, r: int, seed: int) -> I
         return assign
     if problem.objective == "home":
         assert problem.homes is not None
-        cost = centre_costs(arr.xy, arr.weight, np.ascontiguousarray(problem.homes, dtype=float), arr.lam_v, arr.prev)
+        cost = centre_costs(
+            arr.xy, arr.weight, np.ascontiguousarray(problem.homes, dtype=float), arr.lam_v, arr.prev
+        )
         for k in range(p):  # a home's territory starts at one of the free units nearest to it
             if not np.any(assign == k):
                 free = np.flatnonzero(assign < 0)
@@ -144,8 +146,9 @@ def _perturb(problem: TerritoryProblem, arr: SearchArrays, base: IntArray, r: in
     touching = touching[touching != k0]
     chosen = [k0, *rng.choice(touching, size=min(2, len(touching)), replace=False).tolist()]
     assign[np.isin(assign, chosen) & ~arr.locked] = -1
-    sites = np.array([arr.xy[assign == k].mean(axis=0) if np.any(assign == k) else arr.xy.mean(axis=0)
-                      for k in range(p)])
+    sites = np.array(
+        [arr.xy[assign == k].mean(axis=0) if np.any(assign == k) else arr.xy.mean(axis=0) for k in range(p)]
+    )
     cost = centre_costs(arr.xy, arr.weight, sites, arr.lam_v, arr.prev)
     if problem.objective == "diameter":
         assign = construct_greedy_diameter(arr.xy, arr.act, arr.invmu, arr.ptr, arr.idx, p, assign, seed)
@@ -159,8 +162,14 @@ def _perturb(problem: TerritoryProblem, arr: SearchArrays, base: IntArray, r: in
     return assign
 
 
-def _run_one(problem: TerritoryProblem, arr: SearchArrays, settings: TerritorySettings, r: int, seed: int,
-             base: IntArray | None) -> tuple[IntArray, float, float]:
+def _run_one(
+    problem: TerritoryProblem,
+    arr: SearchArrays,
+    settings: TerritorySettings,
+    r: int,
+    seed: int,
+    base: IntArray | None,
+) -> tuple[IntArray, float, float]:
     """One restart: start (or perturb ``base``), improve; returns (plan, objective, balance excess)."""
     assign = _start(problem, arr, r, seed) if base is None else _perturb(problem, arr, base, r, seed)
     p = arr.p
@@ -169,8 +178,21 @@ def _run_one(problem: TerritoryProblem, arr: SearchArrays, settings: TerritorySe
         tenure = max(2, min(problem.n // 2, round(settings.tenure_sum * p * (1.0, 2.0, 0.5, 4.0)[r % 4])))
     args = (arr.act, arr.mu, arr.tolmu, arr.invmu, arr.ptr, arr.idx, arr.locked, arr.contiguous)
     if problem.objective == "diameter":
-        d2, b, _ = improve(arr.xy, *args, arr.prev, arr.mvw, arr.budget, p, assign, tenure, settings.imax,
-                           settings.amax, 25, 0.0, seed)
+        d2, b, _ = improve(
+            arr.xy,
+            *args,
+            arr.prev,
+            arr.mvw,
+            arr.budget,
+            p,
+            assign,
+            tenure,
+            settings.imax,
+            settings.amax,
+            25,
+            0.0,
+            seed,
+        )
         moved = (arr.prev >= 0) & (assign != arr.prev)
         return assign, float(np.sqrt(d2)) + float(arr.lam_v[moved].sum()), float(b) + _over_cap(arr, assign)
     extra = np.zeros((0, 0), dtype=np.int64)
@@ -183,8 +205,21 @@ def _run_one(problem: TerritoryProblem, arr: SearchArrays, settings: TerritorySe
         beta = max(1e-9, float(cost[np.arange(len(assign)), assign].sum()) / p)
         if r > 0:  # restarts differ in their first penalty weight too (0.1× to 10×)
             beta *= 10.0 ** np.random.default_rng(seed + round_).uniform(-1.0, 1.0)
-        c, b, _ = penalty_search(cost, *args, extra, arr.prev, arr.mvw, arr.budget, arr.cap_weight, p, assign,
-                                 tenure, settings.imax, beta, seed + round_)
+        c, b, _ = penalty_search(
+            cost,
+            *args,
+            extra,
+            arr.prev,
+            arr.mvw,
+            arr.budget,
+            arr.cap_weight,
+            p,
+            assign,
+            tenure,
+            settings.imax,
+            beta,
+            seed + round_,
+        )
         if problem.objective == "median":
             new = median_centres(assign, arr.xy, arr.weight, p)
             if np.array_equal(new, centres):
@@ -202,8 +237,13 @@ def _over_cap(arr: SearchArrays, assign: IntArray) -> float:
     return arr.cap_weight * max(0.0, moved - arr.budget) if moved > arr.budget + 1e-9 else 0.0
 
 
-def multistart(problem: TerritoryProblem, arr: SearchArrays, settings: TerritorySettings, options: SolverOptions,
-               deadline: float) -> SearchOutcome:
+def multistart(
+    problem: TerritoryProblem,
+    arr: SearchArrays,
+    settings: TerritorySettings,
+    options: SolverOptions,
+    deadline: float,
+) -> SearchOutcome:
     """Run ``settings.restarts`` restarts (in ``options.workers`` threads); keep the best plan by
     (unbalanced?, balance excess if unbalanced, objective, restart index)."""
     best: tuple[float, float, int] | None = None

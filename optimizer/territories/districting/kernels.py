@@ -91,8 +91,14 @@ def build_totals(assign: np.ndarray, act: np.ndarray, p: int) -> np.ndarray:
 
 @njit(cache=True)
 def move_unit(
-    u: int, dst: int, assign: np.ndarray, members: np.ndarray, size: np.ndarray, pos: np.ndarray,
-    totals: np.ndarray, act: np.ndarray,
+    u: int,
+    dst: int,
+    assign: np.ndarray,
+    members: np.ndarray,
+    size: np.ndarray,
+    pos: np.ndarray,
+    totals: np.ndarray,
+    act: np.ndarray,
 ) -> None:
     """Move unit u to territory dst, keeping members, sizes and totals in step."""
     src = assign[u]
@@ -127,7 +133,12 @@ def balance_of(totals: np.ndarray, mu: np.ndarray, tolmu: np.ndarray, invmu: np.
 
 @njit(cache=True)
 def balance_delta(
-    totals: np.ndarray, src: int, dst: int, a: np.ndarray, mu: np.ndarray, tolmu: np.ndarray,
+    totals: np.ndarray,
+    src: int,
+    dst: int,
+    a: np.ndarray,
+    mu: np.ndarray,
+    tolmu: np.ndarray,
     invmu: np.ndarray,
 ) -> float:
     """Change of B when a unit with activities ``a`` moves from src to dst."""
@@ -145,7 +156,9 @@ def balance_delta(
 
 
 @njit(cache=True)
-def spread_delta(totals: np.ndarray, src: int, dst: int, a: np.ndarray, tolmu: np.ndarray, invmu: np.ndarray) -> float:
+def spread_delta(
+    totals: np.ndarray, src: int, dst: int, a: np.ndarray, tolmu: np.ndarray, invmu: np.ndarray
+) -> float:
     """Change of Q = Σ_k Σ_e ((T_ke − μ_e)/μ_e)² over balanced measures when ``a`` moves src → dst.
 
     Q pulls territories towards the middle of their band; it breaks ties between moves that leave B equal.
@@ -159,8 +172,17 @@ def spread_delta(totals: np.ndarray, src: int, dst: int, a: np.ndarray, tolmu: n
 
 @njit(cache=True)
 def articulation(
-    k: int, assign: np.ndarray, members: np.ndarray, size: np.ndarray, ptr: np.ndarray, idx: np.ndarray,
-    is_art: np.ndarray, disc: np.ndarray, low: np.ndarray, parent: np.ndarray, it: np.ndarray,
+    k: int,
+    assign: np.ndarray,
+    members: np.ndarray,
+    size: np.ndarray,
+    ptr: np.ndarray,
+    idx: np.ndarray,
+    is_art: np.ndarray,
+    disc: np.ndarray,
+    low: np.ndarray,
+    parent: np.ndarray,
+    it: np.ndarray,
     stack: np.ndarray,
 ) -> int:
     """Mark the articulation points of territory k in ``is_art``; return how many units the DFS reached.
@@ -291,7 +313,12 @@ def connect_locked(assign: np.ndarray, locks: np.ndarray, p: int, ptr: np.ndarra
 
 @njit(cache=True, nogil=True)
 def components_repair(
-    assign: np.ndarray, p: int, ptr: np.ndarray, idx: np.ndarray, act: np.ndarray, locked: np.ndarray,
+    assign: np.ndarray,
+    p: int,
+    ptr: np.ndarray,
+    idx: np.ndarray,
+    act: np.ndarray,
+    locked: np.ndarray,
     cost: np.ndarray,
 ) -> None:
     """Make every territory connected: keep each territory's heaviest component, hand the rest over.
@@ -419,8 +446,9 @@ def borders(u: int, q: int, skip: int, assign: np.ndarray, ptr: np.ndarray, idx:
 
 
 @njit(cache=True)
-def boundary_records(assign, size, locked, tabu, clock, is_art, contiguous, ptr, idx, p, rec_u, rec_k, rec_q, adj,
-                     extra):  # type: ignore[no-untyped-def]
+def boundary_records(
+    assign, size, locked, tabu, clock, is_art, contiguous, ptr, idx, p, rec_u, rec_k, rec_q, adj, extra
+):  # type: ignore[no-untyped-def]
     """Records (u, from k, to q) of the moves of units free to move, sorted by (k, q); returns the count.
 
     Targets are the territories of u's neighbours, plus (when contiguity is not required) the territories
@@ -473,7 +501,9 @@ def boundary_records(assign, size, locked, tabu, clock, is_art, contiguous, ptr,
 
 
 @njit(cache=True)
-def group_records(rec_k: np.ndarray, rec_q: np.ndarray, cnt: int, p: int, start: np.ndarray, count: np.ndarray) -> None:
+def group_records(
+    rec_k: np.ndarray, rec_q: np.ndarray, cnt: int, p: int, start: np.ndarray, count: np.ndarray
+) -> None:
     """start[k·p + q], count[k·p + q]: where the sorted records of moves k → q begin and how many."""
     start[:] = -1
     count[:] = 0
@@ -485,8 +515,17 @@ def group_records(rec_k: np.ndarray, rec_q: np.ndarray, cnt: int, p: int, start:
 
 
 @njit(cache=True)
-def flood(seed: int, k: int, label: int, assign: np.ndarray, ptr: np.ndarray, idx: np.ndarray, mark: np.ndarray,
-          queue: np.ndarray, tail: int) -> int:
+def flood(
+    seed: int,
+    k: int,
+    label: int,
+    assign: np.ndarray,
+    ptr: np.ndarray,
+    idx: np.ndarray,
+    mark: np.ndarray,
+    queue: np.ndarray,
+    tail: int,
+) -> int:
     """Breadth-first fill of territory k from ``seed`` over units with mark −1, marking them ``label`` and
     appending them to ``queue`` from ``tail``; returns the new tail."""
     mark[seed] = label
@@ -503,4 +542,3 @@ def flood(seed: int, k: int, label: int, assign: np.ndarray, ptr: np.ndarray, id
                 queue[tail] = w
                 tail += 1
     return tail
-

@@ -23,9 +23,19 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def lagrangian_step(cw: np.ndarray, act: np.ndarray, low: np.ndarray, up: np.ndarray, lam: np.ndarray,
-                    pp: np.ndarray, pm: np.ndarray, p: int, g_lam: np.ndarray, g_pp: np.ndarray,
-                    g_pm: np.ndarray) -> float:
+def lagrangian_step(
+    cw: np.ndarray,
+    act: np.ndarray,
+    low: np.ndarray,
+    up: np.ndarray,
+    lam: np.ndarray,
+    pp: np.ndarray,
+    pm: np.ndarray,
+    p: int,
+    g_lam: np.ndarray,
+    g_pp: np.ndarray,
+    g_pm: np.ndarray,
+) -> float:
     """L(λ, π) and its subgradient (written to g_*). ``act`` holds the balanced measures only."""
     n = cw.shape[0]
     mb = act.shape[1]

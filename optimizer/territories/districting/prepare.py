@@ -54,7 +54,9 @@ def search_arrays(problem: TerritoryProblem) -> SearchArrays:
     budget = problem.move_budget
     base = float(problem.move_basis_weight[problem.previous >= 0].sum())
     # moves the locks force on their own count against the cap; the search never needs to beat them
-    forced = problem.move_basis_weight[(locks >= 0) & (problem.previous >= 0) & (locks != problem.previous)].sum()
+    forced = problem.move_basis_weight[
+        (locks >= 0) & (problem.previous >= 0) & (locks != problem.previous)
+    ].sum()
     return SearchArrays(
         xy=np.ascontiguousarray(problem.xy, dtype=float),
         act=np.ascontiguousarray(problem.activity, dtype=float),

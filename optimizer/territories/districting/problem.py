@@ -98,7 +98,9 @@ class TerritoryProblem:
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective: one of {OBJECTIVES}, got {self.objective!r}")
         if not 1 <= self.p <= n:
-            raise ValueError(f"p: need 1 ≤ p ≤ n = {n} (every territory gets at least one unit), got {self.p}")
+            raise ValueError(
+                f"p: need 1 ≤ p ≤ n = {n} (every territory gets at least one unit), got {self.p}"
+            )
         tolerance = tuple(None if t is None else float(t) for t in self.tolerance)
         if len(tolerance) != m or any(t is not None and not t >= 0.0 for t in tolerance):
             raise ValueError(f"tolerance: {m} entries, each ≥ 0 or None, got {self.tolerance}")
@@ -113,7 +115,9 @@ class TerritoryProblem:
             set_(self, "homes", _frozen(self.homes, float, (self.p, 2), "homes"))
         elif self.homes is not None:
             set_(self, "homes", _frozen(self.homes, float, (self.p, 2), "homes"))
-        set_(self, "weight", _frozen(np.ones(n) if self.weight is None else self.weight, float, (n,), "weight"))
+        set_(
+            self, "weight", _frozen(np.ones(n) if self.weight is None else self.weight, float, (n,), "weight")
+        )
         value = np.ones(n) if self.move_weight is None else self.move_weight
         set_(self, "move_weight", _frozen(value, float, (n,), "move_weight"))
         if np.any(self.weight < 0) or np.any(self.move_weight < 0):

@@ -49,8 +49,10 @@ class TerritoryResult:
         lines = [self.info.summary()]
         if self.deviation is not None:
             worst = float(np.abs(self.deviation).max()) if self.deviation.size else 0.0
-            lines.append(f"{len(self.deviation)} territories, largest deviation from a target {worst:.2%}, "
-                         f"{len(self.moved)} units moved ({self.moved_share:.1%})")
+            lines.append(
+                f"{len(self.deviation)} territories, largest deviation from a target {worst:.2%}, "
+                f"{len(self.moved)} units moved ({self.moved_share:.1%})"
+            )
         lines.extend(str(i) for i in self.infeasibilities)
         return "\n".join(lines)
 

@@ -27,8 +27,17 @@ from .result import TerritoryResult
 SOLVER = "territory"
 
 
-def _result(problem: TerritoryProblem, plan: IntArray | None, status: SolveStatus, bound: float | None,
-             started: float, hit: bool, message: str, restarts: int, **extra) -> TerritoryResult:  # type: ignore[no-untyped-def]
+def _result(
+    problem: TerritoryProblem,
+    plan: IntArray | None,
+    status: SolveStatus,
+    bound: float | None,
+    started: float,
+    hit: bool,
+    message: str,
+    restarts: int,
+    **extra,
+) -> TerritoryResult:  # type: ignore[no-untyped-def]
     runtime = time.monotonic() - started
     if plan is None:
         info = SolveInfo(SOLVER, status, "min", None, bound, runtime, hit, message)
@@ -37,16 +46,31 @@ def _result(problem: TerritoryProblem, plan: IntArray | None, status: SolveStatu
     if status.has_solution and not chk.feasible:  # never claim what the checker does not confirm
         status, message = SolveStatus.UNKNOWN, "; ".join(chk.problems)
         extra["infeasibilities"] = tuple(extra.get("infeasibilities", ())) + tuple(
-            Infeasibility.of("rule_broken", None, 0.0, "plans", (Fix("set", "option:--time-limit"),), rule=item)
-            for item in chk.problems)
+            Infeasibility.of(
+                "rule_broken", None, 0.0, "plans", (Fix("set", "option:--time-limit"),), rule=item
+            )
+            for item in chk.problems
+        )
     objective = chk.objective
     if bound is not None and status.has_solution:
         bound = min(bound, objective)
-    info = SolveInfo(SOLVER, status, "min", objective if status.has_solution else None, bound, runtime, hit,
-                     message)
+    info = SolveInfo(
+        SOLVER, status, "min", objective if status.has_solution else None, bound, runtime, hit, message
+    )
     plans = (plan, None) if status.has_solution else (None, plan)
-    return TerritoryResult(info, *plans, chk.centres, chk.totals, chk.deviation, chk.moved, chk.moved_share,
-                           chk.compactness, chk.disruption, restarts=restarts, **extra)
+    return TerritoryResult(
+        info,
+        *plans,
+        chk.centres,
+        chk.totals,
+        chk.deviation,
+        chk.moved,
+        chk.moved_share,
+        chk.compactness,
+        chk.disruption,
+        restarts=restarts,
+        **extra,
+    )
 
 
 MAX_DENSE_UNITS = 6000  # the median and diameter bounds hold an n × n distance matrix
@@ -62,13 +86,26 @@ def _relaxation_bound(problem: TerritoryProblem, upper: float | None, seconds: f
     return diameter_bound(problem)
 
 
-def _tolerance_result(problem: TerritoryProblem, analysis: ToleranceAnalysis, started: float, hit: bool,
-                      restarts: int, extra_issue: str = "") -> TerritoryResult:
+def _tolerance_result(
+    problem: TerritoryProblem,
+    analysis: ToleranceAnalysis,
+    started: float,
+    hit: bool,
+    restarts: int,
+    extra_issue: str = "",
+) -> TerritoryResult:
     if np.isfinite(analysis.floor):
         explanations = explain_tolerance(problem, analysis)
     else:
-        explanations = [Infeasibility.of("rules_conflict", None, 0.0, "plans",
-                                         (Fix("release", "locks"), Fix("set", "cap", 1.0, problem.max_moved_share)))]
+        explanations = [
+            Infeasibility.of(
+                "rules_conflict",
+                None,
+                0.0,
+                "plans",
+                (Fix("release", "locks"), Fix("set", "cap", 1.0, problem.max_moved_share)),
+            )
+        ]
     tolerances = [problem.tolerance[e] for e in np.flatnonzero(problem.balanced)]
     proven = extra_issue != "" or any(t is not None and analysis.floor > t + 1e-12 for t in tolerances)
     status = SolveStatus.INFEASIBLE if proven else SolveStatus.UNKNOWN
@@ -76,12 +113,23 @@ def _tolerance_result(problem: TerritoryProblem, analysis: ToleranceAnalysis, st
     if analysis.achieved is not None:
         smallest = tuple(None if t is None else max(t, analysis.achieved) for t in problem.tolerance)
     message = extra_issue or ("tolerance cannot be met" if proven else "no balanced plan found")
-    return _result(problem, analysis.plan, status, None, started, hit, message, restarts,
-                   infeasibilities=tuple(explanations), smallest_tolerance=smallest)
+    return _result(
+        problem,
+        analysis.plan,
+        status,
+        None,
+        started,
+        hit,
+        message,
+        restarts,
+        infeasibilities=tuple(explanations),
+        smallest_tolerance=smallest,
+    )
 
 
-def solve_territories(problem: TerritoryProblem, options: SolverOptions | None = None,
-                      settings: TerritorySettings | None = None) -> TerritoryResult:
+def solve_territories(
+    problem: TerritoryProblem, options: SolverOptions | None = None, settings: TerritorySettings | None = None
+) -> TerritoryResult:
     """Design the territories of one region (see ``problem`` for the model). Pure: no files, no printing."""
     options = options or SolverOptions()
     settings = settings or TerritorySettings()
@@ -89,8 +137,16 @@ def solve_territories(problem: TerritoryProblem, options: SolverOptions | None =
     deadline = started + options.time_limit_seconds
     issues = screen(problem)
     if issues:
-        info = SolveInfo(SOLVER, SolveStatus.INFEASIBLE, "min", None, None, time.monotonic() - started, False,
-                         "rules that no tolerance can fix")
+        info = SolveInfo(
+            SOLVER,
+            SolveStatus.INFEASIBLE,
+            "min",
+            None,
+            None,
+            time.monotonic() - started,
+            False,
+            "rules that no tolerance can fix",
+        )
         return TerritoryResult(info, None, infeasibilities=tuple(issues))
     arrays = search_arrays(problem)
     small = problem.n <= settings.exact_max_units
@@ -98,12 +154,19 @@ def solve_territories(problem: TerritoryProblem, options: SolverOptions | None =
 
     def quick_search(widened: TerritoryProblem) -> IntArray | None:
         left = max(0.0, deadline - time.monotonic())
-        out = multistart(widened, search_arrays(widened), replace(settings, restarts=max(1, settings.restarts // 4)),
-                         options, time.monotonic() + left)
+        out = multistart(
+            widened,
+            search_arrays(widened),
+            replace(settings, restarts=max(1, settings.restarts // 4)),
+            options,
+            time.monotonic() + left,
+        )
         return out.assignment if out.assignment is not None and out.excess <= 1e-9 else None
 
     if floor > 0:  # proven before any search: one unit or the locks exceed a band
-        analysis = smallest_tolerance(problem, max(1.0, 0.5 * options.time_limit_seconds), small, quick_search, None)
+        analysis = smallest_tolerance(
+            problem, max(1.0, 0.5 * options.time_limit_seconds), small, quick_search, None
+        )
         return _tolerance_result(problem, analysis, started, False, 0)
     plan: IntArray | None = None
     objective = np.inf
@@ -111,15 +174,26 @@ def solve_territories(problem: TerritoryProblem, options: SolverOptions | None =
     hit = False
     if small:
         options.report("exact model", 0, 1)
-        exact = solve_exact(problem, settings.exact_seconds * options.time_limit_seconds, options.relative_gap)
+        exact = solve_exact(
+            problem, settings.exact_seconds * options.time_limit_seconds, options.relative_gap
+        )
         options.report("exact model", 1, 1)
         if exact.status == "infeasible":
-            analysis = smallest_tolerance(problem, max(1.0, 0.5 * options.time_limit_seconds), True, None, None)
-            return _tolerance_result(problem, analysis, started, False, 0,
-                                     "" if np.isfinite(analysis.floor) else "the rules conflict at any tolerance")
+            analysis = smallest_tolerance(
+                problem, max(1.0, 0.5 * options.time_limit_seconds), True, None, None
+            )
+            return _tolerance_result(
+                problem,
+                analysis,
+                started,
+                False,
+                0,
+                "" if np.isfinite(analysis.floor) else "the rules conflict at any tolerance",
+            )
         if exact.status == "optimal":
-            return _result(problem, exact.assignment, SolveStatus.OPTIMAL, exact.bound, started, False,
-                           "exact model", 0)
+            return _result(
+                problem, exact.assignment, SolveStatus.OPTIMAL, exact.bound, started, False, "exact model", 0
+            )
         hit = True
         bound = exact.bound
         if exact.assignment is not None and exact.objective is not None:
@@ -134,15 +208,24 @@ def solve_territories(problem: TerritoryProblem, options: SolverOptions | None =
     relaxed = _relaxation_bound(problem, objective if np.isfinite(objective) else None, seconds)
     if relaxed.infeasible:
         analysis = smallest_tolerance(problem, seconds, False, quick_search, outcome.assignment)
-        return _tolerance_result(problem, analysis, started, hit, outcome.restarts,
-                                 "the relaxation without contiguity has no plan")
+        return _tolerance_result(
+            problem, analysis, started, hit, outcome.restarts, "the relaxation without contiguity has no plan"
+        )
     if relaxed.value is not None:
         bound = relaxed.value if bound is None else max(bound, relaxed.value)
     if plan is None:
         analysis = smallest_tolerance(problem, seconds, False, quick_search, outcome.assignment)
         return _tolerance_result(problem, analysis, started, hit, outcome.restarts)
-    result = _result(problem, plan, SolveStatus.FEASIBLE, bound, started, hit,
-                     f"{outcome.restarts} restarts, bound: {relaxed.method}", outcome.restarts)
+    result = _result(
+        problem,
+        plan,
+        SolveStatus.FEASIBLE,
+        bound,
+        started,
+        hit,
+        f"{outcome.restarts} restarts, bound: {relaxed.method}",
+        outcome.restarts,
+    )
     gap = result.info.gap
     if result.feasible and gap is not None and gap <= options.relative_gap:
         result = replace(result, info=replace(result.info, status=SolveStatus.OPTIMAL))

@@ -50,8 +50,16 @@ def _push_frontier(u, k, assign, ptr, idx, onfront, front, fsize) -> None:  # ty
 
 
 @njit(cache=True, nogil=True)
-def grow(assign: np.ndarray, cost: np.ndarray, act: np.ndarray, invmu: np.ndarray, ptr: np.ndarray,
-         idx: np.ndarray, p: int, seed: int) -> None:
+def grow(
+    assign: np.ndarray,
+    cost: np.ndarray,
+    act: np.ndarray,
+    invmu: np.ndarray,
+    ptr: np.ndarray,
+    idx: np.ndarray,
+    p: int,
+    seed: int,
+) -> None:
     """Complete a partial plan (−1 = free): the least-loaded territory takes its cheapest free neighbour."""
     np.random.seed(seed)
     n = assign.shape[0]
@@ -116,8 +124,28 @@ def assignment_cost(assign: np.ndarray, cost: np.ndarray) -> float:
 
 
 @njit(cache=True, nogil=True)
-def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, extra, prev, mvw, budget, capw, p,
-                   assign, tenure, imax, beta, seed):  # type: ignore[no-untyped-def]
+def penalty_search(
+    cost,
+    act,
+    mu,
+    tolmu,
+    invmu,
+    ptr,
+    idx,
+    locked,
+    contiguous,
+    extra,
+    prev,
+    mvw,
+    budget,
+    capw,
+    p,
+    assign,
+    tenure,
+    imax,
+    beta,
+    seed,
+):  # type: ignore[no-untyped-def]
     """Penalty tabu search (see module doc). The penalty is B plus ``capw`` × the moved amount above the
     cap (a start may exceed it). Leaves in ``assign`` the best plan with no penalty, or, when none was
     seen, the plan with the least (penalty, C). Returns (C, penalty, moves)."""
@@ -148,8 +176,23 @@ def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, ex
     count = np.zeros(p * p, dtype=np.int64)
     net = np.empty(m)
     while True:
-        cnt = boundary_records(assign, size, locked, tabu, clock, is_art, contiguous, ptr, idx, p, rec_u, rec_k,
-                               rec_q, adj, extra)
+        cnt = boundary_records(
+            assign,
+            size,
+            locked,
+            tabu,
+            clock,
+            is_art,
+            contiguous,
+            ptr,
+            idx,
+            p,
+            rec_u,
+            rec_k,
+            rec_q,
+            adj,
+            extra,
+        )
         group_records(rec_k, rec_q, cnt, p, start, count)
         bu = bv = bq = np.int64(-1)
         bf = np.inf
@@ -161,7 +204,8 @@ def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, ex
             dc = cost[u, q] - cost[u, k]
             md = moved_delta(u, q, assign, prev, mvw)
             db = balance_delta(totals, k, q, act[u], mu, tolmu, invmu) + capw * (
-                cap_excess(moved + md, budget) - cap_excess(moved, budget))
+                cap_excess(moved + md, budget) - cap_excess(moved, budget)
+            )
             f = dc + beta * db
             if f <= bf + TIE:
                 if f < bf - TIE:
@@ -181,11 +225,14 @@ def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, ex
                     net[e] = act[u, e] - act[v, e]
                 md2 = md + moved_delta(v, k, assign, prev, mvw)
                 db2 = balance_delta(totals, k, q, net, mu, tolmu, invmu) + capw * (
-                    cap_excess(moved + md2, budget) - cap_excess(moved, budget))
+                    cap_excess(moved + md2, budget) - cap_excess(moved, budget)
+                )
                 f = dc2 + beta * db2
                 if f > bf + TIE:
                     continue
-                if contiguous and (not borders(u, q, v, assign, ptr, idx) or not borders(v, k, u, assign, ptr, idx)):
+                if contiguous and (
+                    not borders(u, q, v, assign, ptr, idx) or not borders(v, k, u, assign, ptr, idx)
+                ):
                     continue
                 if f < bf - TIE:
                     ties = 1
@@ -228,7 +275,11 @@ def penalty_search(cost, act, mu, tolmu, invmu, ptr, idx, locked, contiguous, ex
             break
     assign[:] = best
     penalty = balance_of(build_totals(assign, act, p), mu, tolmu, invmu)
-    return assignment_cost(assign, cost), penalty + capw * cap_excess(moved_amount(assign, prev, mvw), budget), clock
+    return (
+        assignment_cost(assign, cost),
+        penalty + capw * cap_excess(moved_amount(assign, prev, mvw), budget),
+        clock,
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -255,7 +306,9 @@ def median_centres(assign: np.ndarray, xy: np.ndarray, w: np.ndarray, p: int) ->
 
 
 @njit(cache=True, nogil=True)
-def centre_costs(xy: np.ndarray, w: np.ndarray, sites: np.ndarray, lam_v: np.ndarray, prev: np.ndarray) -> np.ndarray:
+def centre_costs(
+    xy: np.ndarray, w: np.ndarray, sites: np.ndarray, lam_v: np.ndarray, prev: np.ndarray
+) -> np.ndarray:
     """c[i, k] = w_i · d(i, site_k) + λ v_i [k ≠ r_i, r_i ≥ 0] for sites given as (p, 2) coordinates."""
     n = xy.shape[0]
     p = sites.shape[0]
