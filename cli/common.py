@@ -223,6 +223,13 @@ def stage_options(files: str, *, scenario_argument: bool = True) -> Callable[[F]
     return decorate
 
 
+strict_option = click.option(
+    "--strict",
+    is_flag=True,
+    help="No plan (exit code 3) when a tier minimum cannot be met, instead of the plan with the smallest "
+    "shortfall.",
+)
+
 no_timings_option = click.option(
     "--no-timings",
     is_flag=True,

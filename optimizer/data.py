@@ -19,6 +19,7 @@ Units: money in the scenario's currency (per year unless a name says month); min
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -243,6 +244,35 @@ class RegionTravel:
     accounts: IntArray  # account indices
     reps: IntArray  # rep indices
     minutes: FloatArray  # (accounts, reps), the travel model (matrix entries where the policy says so)
+    back: FloatArray  # (accounts, reps), from the account to the rep's home
+    reachable: npt.NDArray[np.bool_]  # (accounts, reps): a day trip from the rep's home fits (day_trip)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who reaches an account in a day trip (``by``), and the trip of the nearest rep of its region."""
+
+    account_id: str
+    by: tuple[str, ...]  # reps of its region whose day trip fits
+    nearest: str | None  # the rep of its region with the shortest round trip
+    there: float  # minutes from the nearest rep's home
+    back: float
+
+    def proof(self, data: PlanData) -> str:
+        """Why no day trip fits, in numbers: the nearest rep's trip against the working day."""
+        horizon = data.horizon
+        account = data.account_by_id[self.account_id]
+        service, _, late = data.window(account)
+        day = horizon.day_minutes - horizon.lunch
+        if self.nearest is None:
+            return f"no rep works in region {account.region}"
+        there, back = math.ceil(self.there - 1e-9), math.ceil(self.back - 1e-9)
+        last = horizon.day_start + late
+        return (
+            f"the nearest rep, {self.nearest}, needs {there} min there and {back} min back for a {service}-min "
+            f"visit: {there + service + back} min against the {day} min of a working day less lunch, the "
+            f"visit starting by {last // 60:02d}:{last % 60:02d}"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -285,15 +315,71 @@ class PlanData:
         for region in dict.fromkeys([*self.regions, *accounts, *reps]):
             a_idx = np.array(accounts.get(region, []), dtype=np.int64)
             r_idx = np.array(reps.get(region, []), dtype=np.int64)
+            homes = [self.reps[r].home for r in r_idx]
+            places = [self.accounts[a].place for a in a_idx]
+            both = len(a_idx) and len(r_idx)
             minutes = (
-                self.travel_model.minutes(
-                    [self.reps[r].home for r in r_idx], [self.accounts[a].place for a in a_idx]
-                ).T
-                if len(a_idx) and len(r_idx)
-                else np.zeros((len(a_idx), len(r_idx)))
+                self.travel_model.minutes(homes, places).T if both else np.zeros((len(a_idx), len(r_idx)))
             )
-            out[region] = RegionTravel(region, a_idx, r_idx, np.ascontiguousarray(minutes))
+            back = self.travel_model.minutes(places, homes) if both else np.zeros((len(a_idx), len(r_idx)))
+            reachable = np.array(
+                [[self.day_trip(self.accounts[a], minutes[i, k], back[i, k]) for k in range(len(r_idx))]
+                 for i, a in enumerate(a_idx.tolist())],
+                dtype=bool,
+            ).reshape(len(a_idx), len(r_idx))  # fmt: skip
+            out[region] = RegionTravel(
+                region, a_idx, r_idx, np.ascontiguousarray(minutes), np.ascontiguousarray(back), reachable
+            )
         return out
+
+    def window(self, account: Account) -> tuple[int, int, int]:
+        """(service, earliest start, latest start) of a visit, whole minutes after day_start."""
+        horizon = self.horizon
+        service = math.ceil(account.visit_minutes - 1e-9)
+        early = max(0, account.open_time - horizon.day_start) if account.open_time is not None else 0
+        close = (
+            account.close_time - horizon.day_start if account.close_time is not None else horizon.day_minutes
+        )
+        return service, early, min(close, horizon.day_minutes) - service
+
+    def day_trip(self, account: Account, there: float, back: float) -> bool:
+        """Whether one visit fits a day from home: the rep leaves at the start of the day, travels
+        ⌈there⌉ minutes, waits for the opening, visits, travels ⌈back⌉ minutes home, within the working
+        day less the lunch break — and starts early enough that the break can still come before or after
+        it (the schedule's own rule, :mod:`.schedule.problem`)."""
+        horizon = self.horizon
+        service, early, late = self.window(account)
+        engine_late = max(late - horizon.lunch, min(late, horizon.day_minutes // 2 - 1))
+        arrive = max(float(early), math.ceil(there - 1e-9))
+        return (
+            arrive <= engine_late
+            and arrive + service + math.ceil(back - 1e-9) <= horizon.day_minutes - horizon.lunch
+        )
+
+    def reach(self, account: Account) -> Reach:
+        """Which reps of the account's region reach it in a day trip, and the nearest rep's trip."""
+        block = self.region_travel[account.region]
+        if not len(block.reps):
+            return Reach(account.id, (), None, math.nan, math.nan)
+        i = int(np.searchsorted(block.accounts, account.index))
+        by = tuple(self.reps[int(r)].id for r, ok in zip(block.reps, block.reachable[i], strict=True) if ok)
+        k = int(np.argmin(block.minutes[i] + block.back[i]))
+        return Reach(
+            account.id,
+            by,
+            self.reps[int(block.reps[k])].id,
+            float(block.minutes[i, k]),
+            float(block.back[i, k]),
+        )
+
+    def reaches(self, rep: Rep, account: Account) -> bool:
+        """Whether a day trip from the rep's home reaches the account (reps of other regions never do)."""
+        if rep.region != account.region:
+            return False
+        block = self.region_travel[account.region]
+        i = int(np.searchsorted(block.accounts, account.index))
+        k = int(np.searchsorted(block.reps, rep.index))
+        return bool(block.reachable[i, k])
 
     def home_minutes(self, rep: Rep, account: Account) -> float:
         """Travel minutes from the rep's home to the account (the travel model)."""

@@ -75,6 +75,7 @@ class Plan:
     opportunities: OpportunityResult | None = None
     schedule: ScheduleResult | None = None
     given: GivenCalls | None = None
+    travel: Mapping[str, float] | None = None  # account → travel minutes per visit, from routes
 
     def with_result(self, name: str, result: Any) -> Plan:
         return replace(self, **{name: result})

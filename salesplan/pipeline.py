@@ -9,6 +9,10 @@
 4. opportunities: the portfolio within the hours each rep has left after the planned visits;
 5. schedule: the planned visits day by day, with the chosen opportunities as each visit's purpose.
 
+The call plan prices visits on estimated travel until the schedule has routed them: calls, opportunities
+and schedule then run again with the travel measured on the routes (:mod:`~.optimizer.calls.calibrate`),
+until the call plan's hours and the schedule's agree within 5 % for every rep (at most four rounds).
+
 Each stage reads the decisions before it (:class:`~.optimizer.plan.Plan`) and returns a result of the
 shape every stage shares (:class:`~.optimizer.plan.StageResult`); the chain stops at the first stage that
 proves the scenario infeasible (:class:`PlanInfeasible`, with what would fix it) and re-checks every
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -30,10 +34,12 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from .optimizer.calls import Calls
+from .optimizer.calls.calibrate import MAX_ROUNDS, agreement, measured_travel
 from .optimizer.calls.result import CallResult
 from .optimizer.calls.sizing import SizingResult
 from .optimizer.data import PlanData, compile_scenario
 from .optimizer.opportunities import Opportunities, OpportunityResult
+from .optimizer.outcome import Outcome, outcome
 from .optimizer.plan import Plan, Stage
 from .optimizer.result import Infeasibility, Kpi, SolveInfo, SolverOptions
 from .optimizer.schedule import Schedule, ScheduleResult
@@ -45,14 +51,16 @@ PLAN: tuple[Stage, ...] = (Tiers(), Territories(), Calls(), Opportunities(), Sch
 
 # Order of the figures in summary.json and the report: the headline figures first.
 KPI_ORDER = (
-    "expected_sales", "expected_profit", "visits_per_month", "tier_a_coverage", "selling_hours_used",
-    "opportunity_hours_used", "travel_hours", "workload_balance", "accounts_moved", "opportunities_chosen",
-    "opportunity_value", "visits_scheduled", "dropped_visits", "planned_visits",
+    "expected_sales", "expected_profit", "total_value", "visits_per_month", "tier_a_coverage",
+    "selling_hours_used", "opportunity_hours_used", "worst_hours_overrun", "travel_hours", "workload_balance",
+    "accounts_moved", "opportunities_chosen", "opportunity_value", "visits_scheduled", "dropped_visits",
+    "planned_visits", "unreachable_accounts", "accounts_out_of_reach",
 )  # fmt: skip
 # Order of the tables (the CSV files of `salesplan plan`).
 TABLES = (
     "accounts", "opportunities", "capacity", "allocation", "reps", "sizing",
-    "territories", "territory_summary", "changes", "visits", "days", "dropped", "work",
+    "territories", "territory_summary", "changes", "visits", "days", "dropped", "work", "workload",
+    "unreachable",
 )  # fmt: skip
 
 
@@ -174,10 +182,18 @@ class PlanResult:
         return self.plan.schedule
 
     @cached_property
+    def outcome(self) -> Outcome:
+        """The figures on the ground (optimizer/outcome.py)."""
+        return outcome(self.plan)
+
+    @cached_property
     def frames(self) -> dict[str, pd.DataFrame]:
         """The tables of every stage (the CSV files of `salesplan plan`), later stages' first where two
-        give the same table."""
-        return frames_of(self.plan)
+        give the same table, and workload.csv (hours per rep, planned and scheduled)."""
+        frames = frames_of(self.plan)
+        frames["workload"] = self.outcome.frame()
+        frames["unreachable"] = self.outcome.unreachable_frame(self.data)
+        return {name: frames[name] for name in (*TABLES, *frames) if name in frames}
 
 
 def frames_of(plan: Plan) -> dict[str, pd.DataFrame]:
@@ -215,26 +231,51 @@ def plan(
     options: SolverOptions | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    strict: bool = False,
 ) -> PlanResult:
     """Plan the quarter (see module docstring). Raises :class:`PlanInfeasible` when a stage proves that
     the scenario has no feasible plan; the exception says which constraint, where, and what would fix it.
 
-    ``options`` default to the scenario's policy (time limit per stage, gap, seed).
+    ``options`` default to the scenario's policy (time limit per stage, gap, seed); ``strict``: a tier
+    minimum that cannot be met is infeasible (instead of the plan with the smallest shortfall).
     """
+    stages = (*PLAN[:2], Calls(strict=strict), *PLAN[3:])
     started = time.perf_counter()
     policy = scenario.policy.solver
     options = options or SolverOptions(policy.time_limit_seconds, policy.relative_gap, policy.seed)
     data = compile_scenario(scenario)
-    done = run_stages(PLAN, Plan(data), options, progress)
+    say = progress or (lambda _text: None)
+    done = run_stages(stages[:2], Plan(data), options, progress)
+    for round_ in range(1, MAX_ROUNDS + 1):
+        done = run_stages(stages[2:], done, options, progress)
+        assert done.calls is not None and done.schedule is not None
+        agreed = agreement(data, done.calls, done.schedule)
+        say(
+            f"round {round_}: planned and scheduled hours differ by up to {agreed.worst_gap:.1%} "
+            f"({agreed.rep}); worst overrun {agreed.worst_overrun:.1%}"
+        )
+        if agreed.ok or round_ == MAX_ROUNDS:
+            break
+        travel = measured_travel(data, done.schedule, done.rep_of())
+        done = replace(done, calls=None, opportunities=None, schedule=None, travel=travel)
     runtime = time.perf_counter() - started
-    return PlanResult(scenario, data, done, summarise(done, options), runtime)
+    return PlanResult(scenario, data, done, summarise(done, options, outcome(done)), runtime)
 
 
-def summarise(plan: Plan, options: SolverOptions) -> PlanSummary:
-    """summary.json of a plan: the stages' key figures and solver reports."""
+def summarise(plan: Plan, options: SolverOptions, ground: Outcome | None = None) -> PlanSummary:
+    """summary.json of a plan: the figures on the ground (``ground``, when the plan is complete), the
+    stages' other key figures, and the solver reports. Where a stage and the ground give the same figure,
+    the ground's wins (a stage's current value stays where the ground has none)."""
     data = plan.data
     horizon = data.horizon
-    kpis = [k for _, result in plan.results() for k in result.kpis(data)]
+    staged = {k.key: k for _, result in plan.results() for k in result.kpis(data)}
+    kpis = []
+    for k in ground.kpis(data.currency) if ground is not None else []:
+        before = staged.pop(k.key, None)
+        if k.current is None and before is not None and before.current is not None:
+            k = Kpi(k.key, k.name, k.unit, before.current, k.planned, k.higher_is_better)
+        kpis.append(k)
+    kpis += staged.values()
     order = {key: i for i, key in enumerate(KPI_ORDER)}
     kpis.sort(key=lambda k: order.get(k.key, len(order)))
     return PlanSummary(

@@ -81,11 +81,23 @@ def test_json_summary(tmp_path: Path) -> None:
     assert summary["sizing"]["current"] == {"N": 1}
 
 
-def test_infeasible_minimums_exit_3_and_write_nothing(tmp_path: Path) -> None:
+def test_infeasible_minimums_exit_3_and_write_nothing_when_strict(tmp_path: Path) -> None:
     # A1 needs 5 × 120 min and B1 1 × 90 min: 11.5 h against the rep's 10 h
     scenario = tiny(tmp_path / "s", 5)
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["allocate", str(scenario), "-o", str(out)])
+    result = CliRunner().invoke(cli, ["allocate", str(scenario), "-o", str(out), "--strict"])
     assert result.exit_code == 3
     assert "rep R1" in result.output and "1.5 hours per month" in result.output
     assert not out.exists()
+
+
+def test_infeasible_minimums_give_the_plan_with_the_smallest_shortfall(tmp_path: Path) -> None:
+    scenario = tiny(tmp_path / "s", 5)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["allocate", str(scenario), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "shortfall" in result.output and "1.5 hours per month" in result.output
+    short = pd.read_csv(out / "shortfall.csv")
+    assert set(short["rep"]) == {"R1"} and (short["visits_short"] > 0).all()
+    allocation = pd.read_csv(out / "allocation.csv")
+    assert allocation["visits_per_month"].notna().all()

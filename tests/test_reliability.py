@@ -304,12 +304,12 @@ def test_two_processes_write_identical_files_with_safe_names(tmp_path: Path) -> 
 # 5. Infeasible: exit 3, explained, nothing written -------------------------------------------------------
 
 
-def test_tier_minimums_beyond_the_reps_hours_exit_3_with_the_fix(tmp_path: Path) -> None:
+def test_tier_minimums_beyond_the_reps_hours_exit_3_with_the_fix_when_strict(tmp_path: Path) -> None:
     tiny = write_tiny(tmp_path / "tiny", a_min=20, a_max=30, hours=10)
     out = tmp_path / "out"
     out.mkdir()
     (out / "summary.json").write_text("{}\n", encoding="utf-8")
-    code, output = run_cli("plan", str(tiny), "-o", str(out))
+    code, output = run_cli("plan", str(tiny), "-o", str(out), "--strict")
     assert code == 3, output
     assert "Traceback" not in output
     assert "tier minimum" in output, output

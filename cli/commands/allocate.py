@@ -11,7 +11,7 @@ from ...optimizer.calls import Calls
 from ...optimizer.calls.sizing import SizingResult
 from ...optimizer.data import compile_scenario
 from ...optimizer.tiers import Tiers
-from ..common import guarded, load_or_exit, run_chain, solver_options, stage_options
+from ..common import guarded, load_or_exit, run_chain, solver_options, stage_options, strict_option
 from ..output import OutputFolder, write_csv
 from ..writers.allocation import sizing_chart
 
@@ -40,9 +40,12 @@ def _sizing_lines(sizing: SizingResult, currency: str) -> list[str]:
 
 
 @click.command("allocate")
-@stage_options("allocation.csv, reps.csv, sizing.csv and sizing.png")
+@stage_options("allocation.csv, reps.csv, sizing.csv and sizing.png (and shortfall.csv)")
+@strict_option
 @guarded
-def command(scenario: str, output: str, time_limit: float | None, seed: int | None, as_json: bool) -> None:
+def command(
+    scenario: str, output: str, time_limit: float | None, seed: int | None, as_json: bool, strict: bool
+) -> None:
     """Decide how many visits per month each account of SCENARIO gets, to maximise expected profit.
 
     Sales respond to visits along each account's ADBUDG curve (CALLPLAN judgments); profit is margin ×
@@ -56,8 +59,11 @@ def command(scenario: str, output: str, time_limit: float | None, seed: int | No
                       (currency/month), reason, then tier, current plan, marginal profit per hour
       reps.csv        hours_available, hours_used, shadow_price (currency per extra selling hour)
       sizing.csv/png  net profit against the number of reps per region, and the best headcount
-    Prints the current plan against the optimised one. Exit code 3 (nothing written) when some rep's
-    tier minimums need more hours than they have.
+      shortfall.csv   when some rep's tier minimums need more hours than the rep has: the accounts below
+                      their minimum in the best plan (first the smallest shortfall, then the highest
+                      profit), with the fixes
+    Prints the current plan against the optimised one, and the shortfall. With --strict, a shortfall is
+    exit code 3 instead (nothing written).
 
     \b
     Example:
@@ -68,12 +74,12 @@ def command(scenario: str, output: str, time_limit: float | None, seed: int | No
     options = solver_options(loaded, time_limit, seed, quiet=as_json)
     data = compile_scenario(loaded)
     currency = data.currency
-    result = run_chain((Tiers(), Calls()), data, options).calls
+    result = run_chain((Tiers(), Calls(strict=strict)), data, options).calls
     sizing = result.sizing
     frames = result.frames(data)
     with OutputFolder(output) as folder:
-        for name in ("allocation", "reps", "sizing"):
-            write_csv(frames[name], folder / f"{name}.csv")
+        for name, frame in frames.items():
+            write_csv(frame, folder / f"{name}.csv")
         sizing_chart(sizing, folder / "sizing.png", currency)
     if as_json:
         summary = result.to_dict()
@@ -84,7 +90,7 @@ def command(scenario: str, output: str, time_limit: float | None, seed: int | No
             "rep_cost_per_month": sizing.rep_cost,
         }
         summary["output"] = str(output)
-        summary["files"] = list(FILES)
+        summary["files"] = [*FILES, *(["shortfall.csv"] if result.shortfall else [])]
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     click.echo(f"{loaded.name}: call plan for {len(result.accounts)} accounts and {len(result.reps)} reps")

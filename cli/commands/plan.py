@@ -15,6 +15,7 @@ from ..common import (
     open_runner,
     solver_options,
     stage_options,
+    strict_option,
 )
 
 
@@ -22,6 +23,7 @@ from ..common import (
 @stage_options("the whole plan (tables, summary.json, calendars, plan.xlsx, report.html)")
 @executor_options
 @no_timings_option
+@strict_option
 @guarded
 def command(
     scenario: str,
@@ -33,6 +35,7 @@ def command(
     workers: int | None,
     scheduler: str | None,
     no_timings: bool,
+    strict: bool,
 ) -> None:
     """Plan the quarter of SCENARIO: tiers and opportunities, territories, visits, and the schedule.
 
@@ -70,7 +73,7 @@ def command(
     say = (lambda text: None) if as_json else (lambda text: click.echo(f"[plan] {text}", err=True))
     try:
         with open_runner(executor, workers, scheduler) as runner:
-            result = plan(loaded, replace(options, mapper=runner.mapper()), progress=say)
+            result = plan(loaded, replace(options, mapper=runner.mapper()), progress=say, strict=strict)
     except PlanInfeasible as exc:
         raise Infeasible(exc.stage, exc.explanations) from None
     say("writing outputs")

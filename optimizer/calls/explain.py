@@ -63,6 +63,9 @@ def reasons(
         if r < 0:
             texts.append("no rep of its region can serve it: left at its minimum")
             continue
+        if not problem.reachable[a]:
+            texts.append(f"no visit planned: a day trip from {problem.rep_ids[r]}'s home does not reach it")
+            continue
         if problem.locked[a]:
             texts.append(f"locked at {k} visits/month")
             continue

@@ -5,7 +5,9 @@ For account a served by rep r (the territory plan's, else ``default_rep_of``):
     t_a  = ⌈visit minutes_a + travel_a⌉                  whole minutes one visit takes (travel estimate
                                                           per visit from optimizer/workload.py)
     L_a  = ⌈tier minimum⌉,  U_a = max(L_a, min(⌊tier maximum⌋, K))   levels, K = max_visits_per_month;
-                                                          a locked level k sets L_a = U_a = k
+                                                          a locked level k sets L_a = U_a = k; an account
+                                                          no day trip from its rep's home reaches gets
+                                                          L_a = U_a = 0 (its visits could not happen)
     v_a(k) = m_a · S_a · r_a(k) / 12 − k · t_a / 60 · p_r  profit, currency/month (m margin share, S·r
                                                           sales in currency/year, p_r cost per hour)
     C_r  = ⌊60 · h_r · presence_r⌋                       selling minutes per month of rep r
@@ -54,6 +56,7 @@ class CallProblem:
     lower: IntArray  # L_a
     upper: IntArray  # U_a
     locked: BoolArray
+    reachable: BoolArray  # a day trip from its rep's home fits (no rep: True; see data.PlanData.day_trip)
     current_visits: FloatArray  # the current plan, visits/month (0 where none is given)
     current_given: BoolArray
     sales: FloatArray  # S_a·r_a(k), currency/year, levels 0..max(U)
@@ -90,8 +93,12 @@ def build_problem(
     rep_of: Mapping[str, str | None] | None = None,
     tiers: TierResult | None = None,
     locked: Mapping[str, int] | None = None,
+    travel: Mapping[str, float] | None = None,
 ) -> CallProblem:
     """The allocation model of a scenario (see module docstring).
+
+    ``travel`` (account → minutes per visit) replaces the estimate of :mod:`..workload` where given:
+    the travel the schedule's routes take (:mod:`.calibrate`).
 
     ``rep_of``: account → rep (e.g. from the territory plan), default ``default_rep_of``; ``tiers``:
     default ``solve_tiers``; ``locked``: account → visits per month that must not change.
@@ -103,7 +110,7 @@ def build_problem(
     K = rules.max_visits_per_month
     reps = data.reps
     rep_index = {r.id: i for i, r in enumerate(reps)}
-    travel = visit_travel_minutes(data, rep_of)
+    travel = {**visit_travel_minutes(data, rep_of), **(travel or {})}
     accounts = data.accounts
     n = len(accounts)
     tier_min = np.zeros(n, np.int64)
@@ -118,6 +125,15 @@ def build_problem(
         lower[a], upper[a] = low, max(low, min(high, K))
         if account.id in locked:
             lower[a] = upper[a] = max(0, int(locked[account.id]))
+    rep_by_id = data.rep_by_id
+    reachable = np.array(
+        [
+            rep_of.get(acc.id) not in rep_by_id or data.reaches(rep_by_id[rep_of[acc.id] or ""], acc)
+            for acc in accounts
+        ],
+        dtype=bool,
+    ).reshape(n)
+    lower[~reachable] = upper[~reachable] = 0  # no visit fits a day from its rep's home: none is planned
     top = int(upper.max()) if n else 0
     curves = tuple(response_of(data, acc, tier_of.get(acc.id, "")) for acc in accounts)
     owner = np.array(
@@ -150,6 +166,7 @@ def build_problem(
         lower=lower,
         upper=upper,
         locked=np.array([acc.id in locked for acc in accounts], dtype=bool).reshape(n),
+        reachable=reachable,
         current_visits=current,
         current_given=given,
         sales=sales,

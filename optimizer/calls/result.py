@@ -96,6 +96,7 @@ class CallResult:
     currency: str = "CNY"
     same_hours: PlanTotals | None = None  # the optimum when each rep keeps the current plan's hours
     sizing: SizingResult | None = None  # profit against headcount per region
+    shortfall: tuple[Infeasibility, ...] = ()  # tier minimums the plan could not meet (smallest shortfall)
 
     @property
     def uplift(self) -> float | None:
@@ -112,6 +113,7 @@ class CallResult:
         """A few lines for the terminal: before/after totals, uplift, shadow prices, status."""
         cur = self.currency
         lines = [self.info.summary()]
+        lines += [f"  - shortfall: {item}" for item in self.shortfall]
         if self.planned is None:
             lines += [f"  - {item}" for item in self.infeasibilities]
             return "\n".join(lines)
@@ -163,7 +165,10 @@ class CallResult:
         if self.planned is None:
             return ()
         bad = []
+        short = {item.ids.get("rep") for item in self.shortfall}
         for a in self.accounts:
+            if a.rep_id in short and a.visits_per_month < a.min_visits:
+                continue  # a reported shortfall
             if not a.min_visits <= a.visits_per_month <= a.max_visits:
                 bad.append(
                     f"{a.account_id}: {a.visits_per_month} visits/month outside [{a.min_visits}, {a.max_visits}]"
@@ -177,6 +182,8 @@ class CallResult:
 
     def frames(self, data: PlanData) -> dict[str, pd.DataFrame]:
         out = {"allocation": self.accounts_frame(data), "reps": self.reps_frame(data)}
+        if self.shortfall:
+            out["shortfall"] = self.shortfall_frame()
         if self.sizing is not None:
             out["sizing"] = self.sizing.frame()
         return out
@@ -209,6 +216,39 @@ class CallResult:
             for p in self.accounts
         ]
         return pd.DataFrame(rows, columns=[*ACCOUNT_COLUMNS, *(list(rows[0])[6:] if rows else [])])
+
+    def shortfall_frame(self) -> pd.DataFrame:
+        """shortfall.csv: the accounts below their tier minimum because their rep's hours cannot hold every
+        minimum (visits and hours per month short), with each rep's shortfall and fixes in ``fix``."""
+        fixes = {item.ids.get("rep"): item.suggestion for item in self.shortfall}
+        rows = [
+            {
+                "account": a.account_id,
+                "rep": a.rep_id,
+                "tier": a.tier,
+                "min_visits": a.min_visits,
+                "visits_per_month": a.visits_per_month,
+                "visits_short": a.min_visits - a.visits_per_month,
+                "hours_short": _r((a.min_visits - a.visits_per_month) * (a.hours_per_month / a.visits_per_month)
+                                  if a.visits_per_month else math.nan),
+                "fix": fixes.get(a.rep_id, ""),
+            }
+            for a in self.accounts
+            if a.visits_per_month < a.min_visits and a.rep_id in fixes
+        ]  # fmt: skip
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "account",
+                "rep",
+                "tier",
+                "min_visits",
+                "visits_per_month",
+                "visits_short",
+                "hours_short",
+                "fix",
+            ],
+        )
 
     def reps_frame(self, data: PlanData) -> pd.DataFrame:
         """reps.csv: hours available and used, and the shadow price of one more selling hour."""
@@ -275,6 +315,7 @@ class CallResult:
                 "regions": [asdict(r) for r in self.regions],
                 "reps": [asdict(r) for r in self.reps],
                 "infeasibilities": [i.to_dict() for i in self.infeasibilities],
+                "shortfall": [i.to_dict() for i in self.shortfall],
             }
         )
 

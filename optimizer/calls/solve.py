@@ -9,6 +9,7 @@ solved exactly per rep by mckp.py; the bound is the sum of the reps' proven boun
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -21,7 +22,7 @@ from ..result import SolveInfo, SolverOptions, SolveStatus
 from ..tiers.solve import TierResult
 from .explain import reasons
 from .infeasible import infeasibilities
-from .mckp import solve_mckp
+from .mckp import MckpInstance, solve_mckp
 from .problem import CallProblem, build_problem
 from .reserve import reserved_minutes, with_reserved_minutes
 from .result import AccountPlan, CallResult, PlanTotals, RegionPrice, RepPlan
@@ -39,14 +40,17 @@ def plan_calls(
     rep_of: Mapping[str, str | None] | None = None,
     tiers: TierResult | None = None,
     locked: Mapping[str, int] | None = None,
+    *,
+    strict: bool = False,
 ) -> CallResult:
     """Visits per month per account that maximise expected profit within every rep's hours.
 
     ``rep_of`` (account → rep, e.g. the territory plan) defaults to ``default_rep_of``; ``tiers`` to
-    ``solve_tiers``; ``locked`` maps accounts to visit levels that must not change.
+    ``solve_tiers``; ``locked`` maps accounts to visit levels that must not change; ``strict``: no plan
+    when a tier minimum cannot be met (see :func:`solve_calls`).
     """
     problem = build_problem(data, rep_of, tiers, locked)
-    return solve_calls(problem, options, currency=data.currency)
+    return solve_calls(problem, options, currency=data.currency, strict=strict)
 
 
 def _totals(problem: CallProblem, visits: np.ndarray, profit: np.ndarray, sales: np.ndarray) -> PlanTotals:
@@ -63,15 +67,25 @@ def _totals(problem: CallProblem, visits: np.ndarray, profit: np.ndarray, sales:
     )
 
 
-def solve_calls(problem: CallProblem, options: SolverOptions, currency: str = "CNY") -> CallResult:
-    """Solve a built problem (see :func:`plan_calls`)."""
+def solve_calls(
+    problem: CallProblem, options: SolverOptions, currency: str = "CNY", *, strict: bool = False
+) -> CallResult:
+    """Solve a built problem (see :func:`plan_calls`).
+
+    When some rep's tier minimums need more hours than the rep has, the plan is the best one with the
+    smallest shortfall: lexicographically, first the fewest minutes of minimum visits missed, then the
+    highest profit (the same exact MCKP, the minimums of those reps relaxed to 0 and every missing minute
+    of a minimum visit priced above any profit difference); the result lists the shortfall per rep and
+    account (``shortfall``). With ``strict`` (and for accounts no rep serves) there is no plan instead,
+    only the explanations."""
     started = time.perf_counter()
     current = problem.current_visits
     current_sales = problem.sales_at(current)
     current_profit = problem.profit_at(current)
     before = _totals(problem, current, current_profit, current_sales)
     problems = infeasibilities(problem)
-    if problems:
+    unserved = [p for p in problems if p.kind == "tier_minimum_unserved"]
+    if problems and (strict or unserved):
         info = SolveInfo(
             SOLVER,
             SolveStatus.INFEASIBLE,
@@ -83,19 +97,36 @@ def solve_calls(problem: CallProblem, options: SolverOptions, currency: str = "C
         )
         return CallResult(info, (), (), (), before, None, None, tuple(problems), currency)
     instance = problem.instance()
+    penalty = np.zeros_like(problem.profit)
+    if problems:
+        instance, penalty = _shortfall_instance(problem, instance)
     solution = solve_mckp(instance, options)
     levels = solution.levels
     rows = np.arange(levels.shape[0])
     profit = problem.profit[rows, levels]
     sales = problem.sales[rows, levels]
     outside = float(profit[problem.rep_of < 0].sum())  # unserved accounts stay at their minimum (0)
-    objective = solution.objective + outside
-    bound = solution.upper_bound + outside
-    lp_bound = float(np.nansum(solution.lp_bound)) + outside
+    penalised = float(penalty[rows, levels].sum())  # ≤ 0: the price of the minimum minutes missed
+    objective = solution.objective - penalised + outside
+    bound = solution.upper_bound + outside if not problems else (objective if solution.exact.all() else None)
+    lp_bound = float(np.nansum(solution.lp_bound)) + outside if not problems else None
     used = instance.used_minutes(levels)
     slack = instance.capacity - used
-    texts, up = reasons(problem, levels, solution.multiplier, slack, currency)
+    multiplier, extra = solution.multiplier.copy(), solution.extra_hour_value.copy()
+    texts, up = reasons(problem, levels, multiplier, slack, currency)
     rep_names = problem.rep_ids
+    if problems:
+        short_reps = np.flatnonzero(instance.capacity < problem.instance().minimum_minutes())
+        multiplier[short_reps] = extra[short_reps] = np.nan  # its hours buy minimums, not profit
+        for a in np.flatnonzero(np.isin(problem.rep_of, short_reps)):
+            missing = int(problem.lower[a] - levels[a])
+            rep = rep_names[problem.rep_of[a]]
+            texts[a] = (
+                f"tier-{problem.tiers[a]} minimum of {problem.lower[a]} visits/month not met: {missing} short, "
+                f"because {rep}'s hours cannot hold every tier minimum (the plan misses the fewest minimum hours)"
+                if missing > 0
+                else f"kept at {levels[a]} visits/month: {rep}'s hours cannot hold every tier minimum"
+            )
     accounts = tuple(
         AccountPlan(
             account_id=problem.account_ids[a],
@@ -129,8 +160,8 @@ def solve_calls(problem: CallProblem, options: SolverOptions, currency: str = "C
             hours_available=float(problem.hours_available[r]),
             hours_used=float(used[r] / 60.0),
             current_hours=float(rep_current[r]),
-            shadow_price=float(solution.multiplier[r]),
-            extra_hour_value=float(solution.extra_hour_value[r]),
+            shadow_price=float(multiplier[r]),
+            extra_hour_value=float(extra[r]),
             profit=float(rep_profit[r]),
             proven_optimal=bool(solution.exact[r]),
         )
@@ -139,7 +170,7 @@ def solve_calls(problem: CallProblem, options: SolverOptions, currency: str = "C
     regions = []
     for region in dict.fromkeys(problem.rep_regions):
         mine = [rep for rep in reps if rep.region == region]
-        best = max(mine, key=lambda rep: rep.shadow_price)
+        best = max(mine, key=lambda rep: rep.shadow_price if math.isfinite(rep.shadow_price) else -1.0)
         regions.append(
             RegionPrice(
                 region=region,
@@ -148,10 +179,15 @@ def solve_calls(problem: CallProblem, options: SolverOptions, currency: str = "C
                 hours_used=sum(rep.hours_used for rep in mine),
                 shadow_price=best.shadow_price,
                 best_rep=best.rep_id,
-                mean_shadow_price=float(np.mean([rep.shadow_price for rep in mine])),
+                mean_shadow_price=float(np.nanmean([rep.shadow_price for rep in mine]))
+                if any(math.isfinite(rep.shadow_price) for rep in mine)
+                else math.nan,
             )
         )
-    gap_ok = SolveInfo(SOLVER, SolveStatus.OPTIMAL, "max", objective, bound, 0.0).gap or 0.0
+    gap_ok = (
+        SolveInfo(SOLVER, SolveStatus.OPTIMAL, "max", objective, bound, 0.0).gap if bound is not None else 1.0
+    )
+    gap_ok = gap_ok or 0.0
     status = SolveStatus.OPTIMAL if gap_ok <= options.relative_gap else SolveStatus.FEASIBLE
     exact = int(solution.exact.sum())
     info = SolveInfo(
@@ -163,13 +199,53 @@ def solve_calls(problem: CallProblem, options: SolverOptions, currency: str = "C
         time.perf_counter() - started,
         time_limit_hit=solution.time_limit_hit,
         message=(
-            f"{exact} of {len(rep_names)} reps solved exactly by DP; LP bound {lp_bound:,.2f}; "
-            f"{int(solution.free_items.sum())} of {int(served.sum())} accounts left free after the reduction"
+            f"{exact} of {len(rep_names)} reps solved exactly by DP; "
+            + (f"LP bound {lp_bound:,.2f}; " if lp_bound is not None else "")
+            + f"{int(solution.free_items.sum())} of {int(served.sum())} accounts left free after the reduction"
+            + (
+                f"; tier minimums short by {sum(p.shortfall for p in problems):,.1f} h/month (smallest "
+                "shortfall first, then the highest profit)"
+                if problems
+                else ""
+            )
         ),
     )
     planned = _totals(problem, levels.astype(float), profit, sales)
     same = _same_hours(problem, options, rep_current)
-    return CallResult(info, accounts, reps, tuple(regions), before, planned, lp_bound, (), currency, same)
+    return CallResult(
+        info,
+        accounts,
+        reps,
+        tuple(regions),
+        before,
+        planned,
+        lp_bound,
+        (),
+        currency,
+        same,
+        None,
+        tuple(problems),
+    )
+
+
+def _shortfall_instance(problem: CallProblem, instance: MckpInstance) -> tuple[MckpInstance, np.ndarray]:
+    """The MCKP whose optimum misses the fewest minimum-visit minutes, then earns the most (see
+    :func:`solve_calls`): reps over their hours get lower levels 0 and a price of M per missing minute,
+    M = 1 + Σ_a (max v_a − min v_a) above any profit difference; returns it and the penalty table."""
+    need = instance.minimum_minutes()
+    over = need > instance.capacity
+    relaxed = np.zeros(len(problem.account_ids), dtype=bool)
+    members = problem.rep_of >= 0
+    relaxed[members] = over[problem.rep_of[members]] & ~problem.locked[members]
+    levels = np.arange(problem.profit.shape[1])
+    inside = (levels[None, :] >= 0) & (levels[None, :] <= problem.upper[:, None])
+    values = np.where(inside, problem.profit, np.nan)
+    spread = float(np.nansum(np.nanmax(values, axis=1) - np.nanmin(values, axis=1)))
+    price = 1.0 + spread
+    missing = np.maximum(0, problem.lower[:, None] - levels[None, :]) * problem.unit[:, None]
+    penalty = np.where(relaxed[:, None], -price * missing, 0.0)
+    lower = np.where(relaxed, 0, instance.lower)
+    return replace(instance, lower=lower, value=instance.value + penalty), penalty
 
 
 def _same_hours(problem: CallProblem, options: SolverOptions, current_hours: np.ndarray) -> PlanTotals:
@@ -198,13 +274,19 @@ class Calls:
     name = "calls"
     title = "call allocation (visits and opportunities share the hours)"
 
+    def __init__(self, strict: bool = False) -> None:
+        self.strict = strict  # no plan (exit 3) when a tier minimum cannot be met, instead of the shortfall
+
     def run(self, plan: Plan, options: SolverOptions) -> CallResult:
         data = plan.data
         rep_of = plan.rep_of()
-        problem = build_problem(data, rep_of, plan.tiers)
+        problem = build_problem(data, rep_of, plan.tiers, travel=plan.travel)
         reserved = reserved_minutes(data, problem, rep_of, options.share(SHARES["reserve"]))
         result = solve_calls(
-            with_reserved_minutes(problem, reserved), options.share(SHARES["plan"]), data.currency
+            with_reserved_minutes(problem, reserved),
+            options.share(SHARES["plan"]),
+            data.currency,
+            strict=self.strict,
         )
         if result.planned is None:
             return result

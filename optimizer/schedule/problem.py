@@ -159,13 +159,6 @@ def visit_value(account: Account, visits_per_month: float) -> float:
     return margin / max(12.0 * visits_per_month, 1.0)
 
 
-def _window(data: PlanData, account: Account, service: int, day_minutes: int) -> tuple[int, int]:
-    start = data.horizon.day_start
-    early = max(0, account.open_time - start) if account.open_time is not None else 0
-    close = account.close_time - start if account.close_time is not None else day_minutes
-    return early, min(close, day_minutes) - service
-
-
 def build_rep_problem(
     data: PlanData,
     rep: Rep,
@@ -189,11 +182,9 @@ def build_rep_problem(
         k = round(visits_per_month.get(account.id, 0.0) * horizon.months)
         if k <= 0:
             continue
-        service = math.ceil(account.visit_minutes - 1e-9)
-        early, late = _window(data, account, service, day_minutes)
+        service, early, late = data.window(account)
         engine_late = max(late - lunch, min(late, day_minutes // 2 - 1))
-        reach = max(float(early), tau[0, index + 1])
-        if reach > engine_late or reach + service + tau[index + 1, 0] > day_minutes - lunch:
+        if not data.day_trip(account, tau[0, index + 1], tau[index + 1, 0]):
             drops.append(
                 Drop(
                     account.id,

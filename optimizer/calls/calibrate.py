@@ -1,0 +1,100 @@
+"""Travel per visit measured on the routes, for the next call plan: planned and scheduled hours agree.
+
+The call plan prices a visit of account a at its on-site minutes plus an estimate of the travel it
+causes (:mod:`..workload`). Once the schedule has routed the visits, the travel each visit really causes
+is known: the leg that leads to it, and for the last visit of a day the way home,
+
+    τ_a = Σ_{visits v of a} (leg before v + [v last of its day] · way home) / n_a     (minutes per visit)
+
+so that Σ_a n_a τ_a is exactly the rep's scheduled travel. An account without scheduled visits keeps its
+estimate scaled by its rep's ratio of scheduled to estimated travel (the rep's road conditions, so to
+say). Planning again with τ_a makes the call plan's hours the hours its schedule will take — up to how
+routes change with the visits chosen, which the next round measures again.
+
+Agreement: for every rep, |planned − scheduled field hours| ≤ ``TOLERANCE`` × scheduled (both per
+horizon, planned = the call plan's visit hours × months), and no rep's scheduled field and work hours
+above its selling hours by more than ``TOLERANCE``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..data import PlanData
+from ..schedule.result import ScheduleResult
+from ..workload import visit_travel_minutes
+from .result import CallResult
+
+TOLERANCE = 0.05
+MAX_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How far the call plan's hours are from the schedule's, per rep (shares of the scheduled hours)."""
+
+    worst_gap: float  # max_r |planned − scheduled| / scheduled
+    worst_overrun: float  # max_r (scheduled field + work − selling) / selling, ≥ 0
+    rep: str  # the rep with the worst gap
+
+    @property
+    def ok(self) -> bool:
+        return self.worst_gap <= TOLERANCE and self.worst_overrun <= TOLERANCE
+
+
+def measured_travel(
+    data: PlanData, schedule: ScheduleResult, rep_of: dict[str, str | None]
+) -> dict[str, float]:
+    """τ_a of the module docstring for every account (minutes per visit)."""
+    last: dict[tuple[str, object], int] = {}
+    legs: dict[tuple[str, object], float] = defaultdict(float)
+    for v in schedule.visits:
+        key = (v.rep_id, v.date)
+        last[key] = max(last.get(key, 0), v.order)
+        legs[key] += v.travel_minutes_before
+    home = {(d.rep_id, d.date): d.travel_minutes - legs[(d.rep_id, d.date)] for d in schedule.days}
+    total: dict[str, float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    for v in schedule.visits:
+        key = (v.rep_id, v.date)
+        total[v.account_id] += v.travel_minutes_before + (home[key] if v.order == last[key] else 0.0)
+        count[v.account_id] += 1
+    estimate = visit_travel_minutes(data, rep_of)
+    ratio_num: dict[str, float] = defaultdict(float)
+    ratio_den: dict[str, float] = defaultdict(float)
+    for account_id, n in count.items():
+        rep = rep_of.get(account_id) or ""
+        ratio_num[rep] += total[account_id]
+        ratio_den[rep] += n * estimate.get(account_id, 0.0)
+    out: dict[str, float] = {}
+    for account in data.accounts:
+        if count.get(account.id):
+            out[account.id] = total[account.id] / count[account.id]
+        else:
+            rep = rep_of.get(account.id) or ""
+            ratio = ratio_num[rep] / ratio_den[rep] if ratio_den.get(rep) else 1.0
+            out[account.id] = estimate.get(account.id, 0.0) * ratio
+    return out
+
+
+def agreement(data: PlanData, calls: CallResult, schedule: ScheduleResult) -> Agreement:
+    """The worst gap between planned and scheduled hours, and the worst overrun (module docstring)."""
+    months = data.horizon.months
+    field: dict[str, float] = defaultdict(float)
+    for day in schedule.days:
+        field[day.rep_id] += (day.travel_minutes + day.visit_minutes) / 60.0
+    work: dict[str, float] = defaultdict(float)
+    for block in schedule.work:
+        work[block.rep_id] += block.minutes / 60.0
+    worst_gap, worst_rep, worst_overrun = 0.0, "", 0.0
+    for rep in calls.reps:
+        planned = rep.hours_used * months
+        scheduled = field[rep.rep_id]
+        gap = abs(planned - scheduled) / max(scheduled, planned, 1e-9)
+        if gap > worst_gap:
+            worst_gap, worst_rep = gap, rep.rep_id
+        selling = data.rep_by_id[rep.rep_id].available_hours_per_month * months
+        if selling > 0:
+            worst_overrun = max(worst_overrun, (scheduled + work[rep.rep_id] - selling) / selling)
+    return Agreement(worst_gap, max(0.0, worst_overrun), worst_rep)
