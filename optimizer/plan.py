@@ -76,6 +76,7 @@ class Plan:
     schedule: ScheduleResult | None = None
     given: GivenCalls | None = None
     travel: Mapping[str, float] | None = None  # account → travel minutes per visit, from routes
+    trim: Mapping[str, float] | None = None  # rep → capacity minutes per month held back (calibrate.py)
 
     def with_result(self, name: str, result: Any) -> Plan:
         return replace(self, **{name: result})

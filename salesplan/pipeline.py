@@ -34,7 +34,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from .optimizer.calls import Calls
-from .optimizer.calls.calibrate import MAX_ROUNDS, agreement, measured_travel
+from .optimizer.calls.calibrate import MAX_ROUNDS, TOLERANCE, agreement, measured_travel, trimmed
 from .optimizer.calls.result import CallResult
 from .optimizer.calls.sizing import SizingResult
 from .optimizer.data import PlanData, compile_scenario
@@ -257,7 +257,8 @@ def plan(
         if agreed.ok or round_ == MAX_ROUNDS:
             break
         travel = measured_travel(data, done.schedule, done.rep_of())
-        done = replace(done, calls=None, opportunities=None, schedule=None, travel=travel)
+        trim = trimmed(data, dict(done.trim or {}), agreed) if agreed.worst_gap <= TOLERANCE else done.trim
+        done = replace(done, calls=None, opportunities=None, schedule=None, travel=travel, trim=trim)
     runtime = time.perf_counter() - started
     return PlanResult(scenario, data, done, summarise(done, options, outcome(done)), runtime)
 

@@ -13,7 +13,8 @@ routes change with the visits chosen, which the next round measures again.
 
 Agreement: for every rep, |planned − scheduled field hours| ≤ ``TOLERANCE`` × scheduled (both per
 horizon, planned = the call plan's visit hours × months), and no rep's scheduled field and work hours
-above its selling hours by more than ``TOLERANCE``.
+above its selling hours at all. A rep the schedule still puts over its hours has its next call plan's
+capacity trimmed by that overrun (×1.2, per month): the hours fit, not just nearly.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ class Agreement:
     worst_gap: float  # max_r |planned − scheduled| / scheduled
     worst_overrun: float  # max_r (scheduled field + work − selling) / selling, ≥ 0
     rep: str  # the rep with the worst gap
+    overrun_hours: dict[str, float]  # rep → hours over the selling hours (horizon), reps over only
 
     @property
     def ok(self) -> bool:
-        return self.worst_gap <= TOLERANCE and self.worst_overrun <= TOLERANCE
+        return self.worst_gap <= TOLERANCE and not self.overrun_hours
 
 
 def measured_travel(
@@ -88,6 +90,7 @@ def agreement(data: PlanData, calls: CallResult, schedule: ScheduleResult) -> Ag
     for block in schedule.work:
         work[block.rep_id] += block.minutes / 60.0
     worst_gap, worst_rep, worst_overrun = 0.0, "", 0.0
+    over: dict[str, float] = {}
     for rep in calls.reps:
         planned = rep.hours_used * months
         scheduled = field[rep.rep_id]
@@ -95,6 +98,17 @@ def agreement(data: PlanData, calls: CallResult, schedule: ScheduleResult) -> Ag
         if gap > worst_gap:
             worst_gap, worst_rep = gap, rep.rep_id
         selling = data.rep_by_id[rep.rep_id].available_hours_per_month * months
+        excess = scheduled + work[rep.rep_id] - selling
         if selling > 0:
-            worst_overrun = max(worst_overrun, (scheduled + work[rep.rep_id] - selling) / selling)
-    return Agreement(worst_gap, max(0.0, worst_overrun), worst_rep)
+            worst_overrun = max(worst_overrun, excess / selling)
+        if excess > 1e-6:
+            over[rep.rep_id] = excess
+    return Agreement(worst_gap, max(0.0, worst_overrun), worst_rep, over)
+
+
+def trimmed(data: PlanData, trim: dict[str, float], agreed: Agreement) -> dict[str, float]:
+    """Minutes per month to take off each rep's capacity in the next call plan (module docstring)."""
+    out = dict(trim)
+    for rep, hours in agreed.overrun_hours.items():
+        out[rep] = out.get(rep, 0.0) + 1.2 * 60.0 * hours / data.horizon.months
+    return out

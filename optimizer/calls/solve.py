@@ -281,6 +281,9 @@ class Calls:
         data = plan.data
         rep_of = plan.rep_of()
         problem = build_problem(data, rep_of, plan.tiers, travel=plan.travel)
+        if plan.trim:
+            held = np.array([plan.trim.get(r, 0.0) for r in problem.rep_ids])
+            problem = replace(problem, hours_available=np.maximum(problem.hours_available - held / 60.0, 0.0))
         reserved = reserved_minutes(data, problem, rep_of, options.share(SHARES["reserve"]))
         result = solve_calls(
             with_reserved_minutes(problem, reserved),

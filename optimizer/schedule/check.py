@@ -11,13 +11,23 @@ scheduler's problem), for the tests and for anyone handed a schedule. It checks 
     (the scenario's travel model, rounded up to whole minutes) between home and visits, no two visits
     and the lunch break overlapping, and the break taken whenever the day goes past its middle;
 (5) an account's visits are regularly spaced (:func:`.patterns.spacing`);
-(6) opportunity work lies on the rep's working days, inside the working hours, by the due date, apart
+(6) every stated reason of a dropped visit holds: "reach" — no day trip from the rep's home fits it;
+    "calendar" — no regularly spaced set of the planned visits exists among the days it may be visited;
+    "full" — no regularly spaced set of one more visit exists even among the rep's days without any
+    visit (where a single visit always fits) and its own visit days; "hours" — the rep's visits, travel
+    and opportunity work fill the selling hours — and where a tier-minimum visit is dropped, even the
+    cheapest n + 1 regularly spaced visits — each day's cheapest insertion into the day's visits,
+    on days whose route could still hold it, waiting for opening hours ignored, which only makes it
+    cheaper — do not fit in the selling hours that the other visits, their travel and the opportunity
+    work leave;
+(7) opportunity work lies on the rep's working days, inside the working hours, by the due date, apart
     from the day's route and lunch and from other work, and every chosen opportunity's hours are placed
     or reported short.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -48,6 +58,7 @@ def check_schedule(data: PlanData, result: ScheduleResult) -> ScheduleCheck:
     _check_days(data, result, bad)
     _check_spacing(data, result, bad)
     _check_work(data, result, bad)
+    _check_drops(data, result, bad)
     return ScheduleCheck(tuple(bad), len(result.visits), len(result.days))
 
 
@@ -219,3 +230,143 @@ def _check_work(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
                 f"{opportunity_id}: {placed[opportunity_id] / 60:.2f} h placed and {short.get(opportunity_id, 0):.2f} h "
                 f"reported short of its {o.effort_hours:g} h"
             )
+
+
+def _regular_exists(offsets: list[int], n: int, min_gap: int, max_gap: float) -> bool:
+    """Whether n of the (sorted) day offsets have every consecutive gap in [min_gap, max_gap]."""
+    if n <= 0:
+        return True
+    reach = [1] * len(offsets)  # longest regular chain ending at each day
+    for i in range(len(offsets)):
+        for h in range(i):
+            if min_gap <= offsets[i] - offsets[h] <= max_gap + 1e-9:
+                reach[i] = max(reach[i], reach[h] + 1)
+    return max(reach, default=0) >= n
+
+
+WAIT_ALLOWANCE = 30.0
+"""Minutes per visit the hours rule allows for waiting (opening hours, lunch) its lower bound leaves out."""
+
+
+def _check_drops(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
+    horizon = data.horizon
+    days = horizon.calendar_days
+    min_days = data.rules.min_days_between_visits
+    busy = {(v.rep_id, v.date) for v in result.visits}
+    count: dict[str, int] = defaultdict(int)
+    own: dict[str, set[object]] = defaultdict(set)
+    for v in result.visits:
+        count[v.account_id] += 1
+        own[v.account_id].add(v.date)
+    for drop in result.dropped:
+        account = data.account_by_id[drop.account_id]
+        rep = data.rep_by_id.get(drop.rep_id or "")
+        where = f"{drop.account_id}: dropped for '{drop.kind}'"
+        if drop.kind == "reach" and rep is not None:
+            there = math.ceil(data.home_minutes(rep, account) - 1e-9)
+            back = math.ceil(float(data.travel_model.minutes([account.place], [rep.home])[0, 0]) - 1e-9)
+            if data.day_trip(account, there, back):
+                bad.append(
+                    f"{where}, but a day trip from {rep.id}'s home fits ({there} min there, {back} back)"
+                )
+        elif drop.kind == "calendar" and rep is not None:
+            allowed = [(d - horizon.start).days for d in rep.dates if account.takes_visits_on(d)]
+            planned = result.planned.get(drop.account_id, 0)
+            rule = spacing(planned, days, min_days)
+            if _regular_exists(allowed, planned, rule.min_gap, rule.max_gap):
+                bad.append(
+                    f"{where}, but {planned} regularly spaced days exist among the {len(allowed)} it allows"
+                )
+        elif drop.kind == "hours" and rep is not None:
+            floor = _cheapest_more(data, result, rep.id, account.id, count[drop.account_id] + 1)
+            # the floor ignores waiting for opening hours and lunch: the claim is false only beyond that
+            slack = WAIT_ALLOWANCE * (count[drop.account_id] + 1)
+            selling = 60.0 * rep.available_hours_per_month * horizon.months
+            work = sum(b.minutes for b in result.work if b.rep_id == rep.id)
+            work += sum(60.0 * x.hours for x in result.work_short if x.rep_id == rep.id)
+            others = sum(d.travel_minutes + d.visit_minutes for d in result.days if d.rep_id == rep.id)
+            others -= _own_minutes(data, result, rep.id, account.id)
+            band = data.rules.band(result.tier_of.get(account.id, ""))
+            minimum = round((band.min if band is not None else 0.0) * horizon.months)
+            if others + work > selling + 1e-6:
+                bad.append(f"{where}, but {rep.id} is already over its selling hours")
+            elif count[drop.account_id] < minimum and others + work + floor + slack <= selling + 1e-6:
+                bad.append(
+                    f"{where}, but {count[drop.account_id] + 1} visits could cost as little as {floor / 60:.1f} h "
+                    f"and {rep.id} has {(selling - others - work) / 60:.1f} h left for them"
+                )
+        elif drop.kind == "full" and rep is not None:
+            n = count[drop.account_id] + 1
+            rule = spacing(n, days, min_days)
+            free = sorted(
+                (d - horizon.start).days
+                for d in rep.dates
+                if account.takes_visits_on(d) and ((rep.id, d) not in busy or d in own[drop.account_id])
+            )
+            if _regular_exists(free, n, rule.min_gap, rule.max_gap):
+                bad.append(f"{where}, but {n} regularly spaced days with room exist (free days of {rep.id})")
+
+
+def _day_orders(result: ScheduleResult, rep_id: str, skip: str) -> dict[object, list[str]]:
+    """The rep's visit sequence of every day (places in order), without ``skip``."""
+    days: dict[object, list[tuple[int, str]]] = defaultdict(list)
+    for v in result.visits:
+        if v.rep_id == rep_id and v.account_id != skip:
+            days[v.date].append((v.order, v.account_id))
+    return {d: [a for _, a in sorted(vs)] for d, vs in days.items()}
+
+
+def _minutes(data: PlanData, a: str, b: str) -> int:
+    places = {**{x.id: x.place for x in data.accounts}, **{r.id: r.home for r in data.reps}}
+    return 0 if a == b else math.ceil(float(data.travel_model.minutes([places[a]], [places[b]])[0, 0]) - 1e-9)
+
+
+def _own_minutes(data: PlanData, result: ScheduleResult, rep_id: str, account_id: str) -> float:
+    """Minutes the account's visits add to the rep's days: on site, and the detour on each day's route."""
+    total = 0.0
+    with_it = _day_orders(result, rep_id, "")
+    without = _day_orders(result, rep_id, account_id)
+    for day, order in with_it.items():
+        if account_id not in order:
+            continue
+
+        def length(seq: list[str]) -> int:
+            path = [rep_id, *seq, rep_id]
+            return sum(_minutes(data, x, y) for x, y in itertools.pairwise(path))
+
+        total += length(order) - (length(without.get(day, [])) if without.get(day) else 0)
+        total += math.ceil(data.account_by_id[account_id].visit_minutes - 1e-9)
+    return total
+
+
+def _cheapest_more(data: PlanData, result: ScheduleResult, rep_id: str, account_id: str, n: int) -> float:
+    """A lower bound on the minutes n regularly spaced visits of the account would add to the rep's days."""
+    rep, account = data.rep_by_id[rep_id], data.account_by_id[account_id]
+    horizon = data.horizon
+    orders = _day_orders(result, rep_id, account_id)
+    service = math.ceil(account.visit_minutes - 1e-9)
+    offsets, costs = [], []
+    for day in rep.dates:
+        if not account.takes_visits_on(day):
+            continue
+        path = [rep_id, *orders.get(day, []), rep_id]
+        detour = min(
+            _minutes(data, x, account_id) + _minutes(data, account_id, y) - _minutes(data, x, y)
+            for x, y in itertools.pairwise(path)
+        )
+        busy = sum(_minutes(data, x, y) for x, y in itertools.pairwise(path))
+        busy += sum(math.ceil(data.account_by_id[a].visit_minutes - 1e-9) for a in path[1:-1])
+        if busy + max(0, detour) + service > horizon.day_minutes - horizon.lunch:
+            continue  # the day cannot take it, even without waiting for opening hours
+        offsets.append((day - horizon.start).days)
+        costs.append(service + max(0, detour))
+    rule = spacing(n, horizon.calendar_days, data.rules.min_days_between_visits)
+    best = [[math.inf] * len(offsets) for _ in range(n + 1)]
+    for i, c in enumerate(costs):
+        best[1][i] = c
+    for j in range(2, n + 1):
+        for i in range(len(offsets)):
+            for h in range(i):
+                if rule.min_gap <= offsets[i] - offsets[h] <= rule.max_gap + 1e-9:
+                    best[j][i] = min(best[j][i], best[j - 1][h] + costs[i])
+    return min(best[n], default=math.inf)

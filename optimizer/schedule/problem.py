@@ -56,6 +56,7 @@ class Drop:
     rep_id: str | None
     visits: int
     reason: str
+    kind: str = ""  # unserved / reach / calendar / full: what the checker re-verifies (schedule/check.py)
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,6 +86,7 @@ class RepProblem:
     day_minutes: int  # H
     lunch: int  # L
     drops: tuple[Drop, ...]
+    budget: float = math.inf  # minutes of visits and travel the rep's selling hours leave over the horizon
 
     def __post_init__(self) -> None:
         for a, (early, _) in enumerate(self.window):
@@ -165,6 +167,7 @@ def build_rep_problem(
     accounts: Sequence[Account],
     visits_per_month: Mapping[str, float],
     minimum_per_month: Mapping[str, float],
+    budget: float = math.inf,
 ) -> RepProblem:
     """The data of one rep's schedule (see module docstring); accounts without visits are left out."""
     horizon = data.horizon
@@ -191,6 +194,7 @@ def build_rep_problem(
                     rep.id,
                     k,
                     _hours_reason(data, account, service, tau[0, index + 1], tau[index + 1, 0]),
+                    "reach",
                 )
             )
             continue
@@ -205,6 +209,7 @@ def build_rep_problem(
                     rep.id,
                     k - fit,
                     _calendar_reason(account, len(dates), len(allowed), k, min_days),
+                    "calendar",
                 )
             )
         if fit == 0:
@@ -231,6 +236,7 @@ def build_rep_problem(
         day_minutes=day_minutes,
         lunch=lunch,
         drops=tuple(drops),
+        budget=budget,
     )  # fmt: skip
 
 

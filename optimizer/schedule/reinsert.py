@@ -3,7 +3,9 @@
 The engine keeps or drops an account whole. For every account with fewer visits than fitted — the most
 important missing visit first (largest π, :mod:`.problem`) — its current visits are taken out and the
 largest n (down to one more than it had) is sought for which some evenly spread pattern of n days lets
-every one of those days take the visit: each day's visit goes into the position of its route that adds
+every one of those days take the visit — the candidate patterns first, then, exactly, any set of n days
+with regular gaps among all the days whose route can take it (:func:`regular_days`) — and the rep's
+selling hours (``budget``: visits and travel over the horizon) still hold them: each day's visit goes into the position of its route that adds
 the least travel while the route keeps every window and ends by the end of the engine's day
 (H − L). The pattern that adds the least travel is taken; when none fits, the old visits go back.
 Only the routes' order within a day is otherwise kept, so the plan stays feasible at every step.
@@ -31,6 +33,11 @@ def route_starts(problem: RepProblem, route: Sequence[int]) -> tuple[list[float]
 
 def route_cost(problem: RepProblem, route: Sequence[int]) -> float:
     return problem.timing.route_cost(route)
+
+
+def field_minutes(problem: RepProblem, routes: Routes) -> float:
+    """Minutes of travel and visits of all the routes (what the rep's selling hours pay for)."""
+    return sum(route_cost(problem, r) + sum(problem.service[node - 1] for node in r) for r in routes)
 
 
 def best_insertion(problem: RepProblem, route: Sequence[int], node: int) -> tuple[float, int] | None:
@@ -61,6 +68,7 @@ def reinsert(
         old = {d: routes[d].index(node) for d in days[a]}
         for d in days[a]:
             routes[d].remove(node)
+        room = problem.budget - field_minutes(problem, routes)  # the rep's selling hours left
         cache: dict[int, tuple[float, int] | None] = {}
         placed = False
         for n in range(problem.fitted[a], len(days[a]), -1):
@@ -77,6 +85,10 @@ def reinsert(
                     total += found[0]
                 if total < math.inf and (choice is None or total < choice[0] - 1e-9):
                     choice = (total, pattern)
+            if choice is None:
+                choice = regular_days(problem, a, n, routes, cache)
+            if choice is not None and choice[0] + n * problem.service[a] > room + 1e-9:
+                continue  # the rep's selling hours would not hold n visits
             if choice is not None:
                 for d in choice[1]:
                     found = cache[d]
@@ -89,3 +101,48 @@ def reinsert(
             for d in sorted(old, key=old.__getitem__):
                 routes[d].insert(old[d], node)
     return routes, days
+
+
+def regular_days(
+    problem: RepProblem,
+    a: int,
+    n: int,
+    routes: Routes,
+    cache: dict[int, tuple[float, int] | None],
+) -> tuple[float, tuple[int, ...]] | None:
+    """The cheapest n days for account a among all the days it may be visited whose route can take the
+    visit, with every gap between consecutive visits within the regular spacing (:func:`.patterns.spacing`)
+    — exact (dynamic programming over those days), or None when no such set exists."""
+    from .patterns import spacing
+
+    node = a + 1
+    for d in problem.allowed[a]:
+        if d not in cache:
+            cache[d] = best_insertion(problem, routes[d], node)
+    days = [d for d in problem.allowed[a] if cache[d] is not None]
+    if len(days) < n:
+        return None
+    rule = spacing(n, problem.horizon_days, problem.min_days)
+    offset = [problem.offsets[d] for d in days]
+    cost = [cache[d][0] for d in days]  # type: ignore[index]
+    best: list[list[float]] = [[math.inf] * len(days) for _ in range(n + 1)]
+    back: list[list[int]] = [[-1] * len(days) for _ in range(n + 1)]
+    for i in range(len(days)):
+        best[1][i] = cost[i]
+    for j in range(2, n + 1):
+        for i in range(len(days)):
+            for h in range(i):
+                gap = offset[i] - offset[h]
+                if (
+                    rule.min_gap <= gap <= rule.max_gap + 1e-9
+                    and best[j - 1][h] + cost[i] < best[j][i] - 1e-12
+                ):
+                    best[j][i], back[j][i] = best[j - 1][h] + cost[i], h
+    end = min(range(len(days)), key=lambda i: best[n][i])
+    if not math.isfinite(best[n][end]):
+        return None
+    chosen, i = [], end
+    for j in range(n, 0, -1):
+        chosen.append(days[i])
+        i = back[j][i]
+    return best[n][end], tuple(reversed(chosen))

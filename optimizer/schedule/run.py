@@ -10,6 +10,7 @@ the proven bound are the sums over the reps.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from functools import partial
@@ -34,6 +35,7 @@ def build_problems(
     rep_of: Mapping[str, str | None],
     visits_per_month: Mapping[str, float],
     minimum_per_month: Mapping[str, float],
+    budgets: Mapping[str, float] | None = None,
 ) -> tuple[list[RepProblem], list[Drop], dict[str, int]]:
     """Every rep's problem, the visits of accounts no rep serves, and the planned visits per account."""
     months = data.horizon.months
@@ -51,10 +53,18 @@ def build_problems(
                     None,
                     planned[account.id],
                     f"no rep serves it (no rep works in region {account.region})",
+                    "unserved",
                 )
             )
     problems = [
-        build_rep_problem(data, rep, by_rep[rep.id], visits_per_month, minimum_per_month)
+        build_rep_problem(
+            data,
+            rep,
+            by_rep[rep.id],
+            visits_per_month,
+            minimum_per_month,
+            (budgets or {}).get(rep.id, math.inf),
+        )
         for rep in data.reps
         if any(planned[a.id] > 0 for a in by_rep[rep.id])
     ]
@@ -70,9 +80,12 @@ def run_schedule(
     params: ScheduleParams = DEFAULT_PARAMS,
     opportunities: Mapping[str, tuple[str, ...]] | None = None,
     work: Mapping[str, tuple[str, ...]] | None = None,
+    budgets: Mapping[str, float] | None = None,
 ) -> ScheduleResult:
     """Every rep's visits day by day over the horizon (see module docstring), and the effort of the
-    opportunities in ``work`` (account → chosen opportunity ids) in their free time (:mod:`.work`).
+    opportunities in ``work`` (account → chosen opportunity ids) in their free time (:mod:`.work`);
+    ``budgets`` (rep → minutes of visits and travel over the horizon) caps each rep's field work: the
+    selling hours less the opportunities' work.
 
     Reps go through ``options.map`` (the caller's executor); ``options.time_limit_seconds`` is the whole
     stage's safety net, split among the reps by their work budgets (a rep's routing stops early when its
@@ -90,7 +103,7 @@ def run_schedule(
         )
         for a in data.accounts
     }
-    problems, unserved, planned = build_problems(data, rep_of, visits_per_month, minimum)
+    problems, unserved, planned = build_problems(data, rep_of, visits_per_month, minimum, budgets)
     outcomes = _solve_all(problems, options, params)
     visits = tuple(v for o in outcomes for v in o.visits)
     days = tuple(d for o in outcomes for d in o.days)
@@ -144,9 +157,22 @@ class Schedule:
 
     def run(self, plan: Plan, options: SolverOptions) -> ScheduleResult:
         chosen = plan.chosen_opportunities()
+        data = plan.data
+        effort: dict[str, float] = {}
+        rep_of = plan.rep_of()
+        for account, ids in chosen.items():
+            rep = rep_of.get(account) or ""
+            effort[rep] = effort.get(rep, 0.0) + sum(
+                60.0 * data.opportunity_by_id[i].effort_hours for i in ids
+            )
+        budgets = {
+            r.id: 60.0 * r.available_hours_per_month * data.horizon.months
+            - (effort.get(r.id, 0.0) if plan.opportunities is not None else 0.0)
+            for r in data.reps
+        }
         return run_schedule(
             plan.data, options, plan.rep_of(), plan.visits_per_month(), plan.tiers,
-            opportunities=chosen, work=chosen if plan.opportunities is not None else None,
+            opportunities=chosen, work=chosen if plan.opportunities is not None else None, budgets=budgets,
         )  # fmt: skip
 
 

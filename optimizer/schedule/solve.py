@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from ..result import SolveInfo, SolverOptions, SolveStatus
 from .balance import balance
 from .bound import lower_bound
+from .patterns import spacing
 from .problem import Drop, RepProblem
-from .reinsert import Routes, reinsert, route_cost, route_starts
+from .reinsert import Routes, best_insertion, field_minutes, regular_days, reinsert, route_cost, route_starts
 from .result import DayPlan, ScheduledVisit
 from .routing import RoutingParams, solve_periodic_routing
 from .timetable import time_route
@@ -91,6 +92,8 @@ def solve_rep(
     routes, days = reinsert(problem, routes, days)
     if params.balance_passes:
         routes, days = balance(problem, routes, days, params.balance_passes)
+        routes, days = reinsert(problem, routes, days)  # what balancing freed takes missing visits
+    routes, days, capped = within_budget(problem, routes, days)
     for route in routes:
         if route_starts(problem, route) is None:  # never: every step above keeps routes feasible
             raise RuntimeError(f"rep {problem.rep_id}: an infeasible route was built: {route}")
@@ -112,8 +115,44 @@ def solve_rep(
         f"travel {travel:,.0f} min + penalties {objective - travel:,.0f}",
     )
     return RepOutcome(
-        problem.rep_id, info, engine.info, visits, plans, _drops(problem, scheduled, plans), scheduled
+        problem.rep_id,
+        info,
+        engine.info,
+        visits,
+        plans,
+        _drops(problem, scheduled, routes, capped),
+        scheduled,
     )
+
+
+def within_budget(
+    problem: RepProblem, routes: Routes, days: list[tuple[int, ...]]
+) -> tuple[Routes, list[tuple[int, ...]], set[int]]:
+    """Routes that the rep's selling hours hold: while the visits and travel exceed ``problem.budget``,
+    the account whose next visit matters least (smallest penalty, :mod:`.problem`) gives up one visit —
+    its remaining visits placed again on the cheapest regularly spaced days (:func:`.reinsert.regular_days`).
+    Returns the routes, the visit days and the accounts that gave up visits."""
+    routes = [list(r) for r in routes]
+    days = list(days)
+    capped: set[int] = set()
+    while field_minutes(problem, routes) > problem.budget + 1e-9:
+        cut = min(
+            (a for a in range(problem.n) if days[a]),
+            key=lambda a: (problem.next_drop_penalty(a, len(days[a])), a),
+        )
+        node = cut + 1
+        for d in days[cut]:
+            routes[d].remove(node)
+        n = len(days[cut]) - 1
+        choice = regular_days(problem, cut, n, routes, {}) if n > 0 else None
+        days[cut] = choice[1] if choice is not None else ()
+        if choice is not None:
+            for d in choice[1]:
+                found = best_insertion(problem, routes[d], node)
+                assert found is not None
+                routes[d].insert(found[1], node)
+        capped.add(cut)
+    return routes, days, capped
 
 
 def _timetable(problem: RepProblem, routes: Routes) -> tuple[tuple[ScheduledVisit, ...], tuple[DayPlan, ...]]:
@@ -144,17 +183,38 @@ def _timetable(problem: RepProblem, routes: Routes) -> tuple[tuple[ScheduledVisi
     return tuple(visits), tuple(plans)
 
 
-def _drops(problem: RepProblem, scheduled: tuple[int, ...], plans: tuple[DayPlan, ...]) -> tuple[Drop, ...]:
+def _drops(
+    problem: RepProblem, scheduled: tuple[int, ...], routes: Routes, capped: set[int]
+) -> tuple[Drop, ...]:
+    """The visits left out and why. A visit dropped with days full is proven not to fit: the exact search
+    of :func:`.reinsert.regular_days` found no set of one more visit days with regular gaps among the days
+    whose route can still take the visit."""
     drops = list(problem.drops)
-    short = [a for a in range(problem.n) if scheduled[a] < problem.fitted[a]]
-    if short:
-        used = sum(p.length - (p.lunch_end or 0) + (p.lunch_start or 0) for p in plans)
-        full = used / max(problem.engine_day * len(problem.dates), 1)
-        for a in short:
+    for a in range(problem.n):
+        if scheduled[a] >= problem.fitted[a]:
+            continue
+        node = a + 1
+        without = [[v for v in r if v != node] for r in routes]
+        if a in capped or regular_days(problem, a, scheduled[a] + 1, without, {}) is not None:
+            used = field_minutes(problem, routes) / 60.0
             drops.append(Drop(
                 problem.accounts[a], problem.rep_id, problem.fitted[a] - scheduled[a],
-                f"the rep's working days are full: no evenly spread set of {scheduled[a] + 1} visit days has "
-                f"room on every one of them (the rep's {len(problem.dates)} working days are {full:.0%} "
-                "taken by visits and travel); visits above the tier minimum and of least value are dropped first",
+                f"the rep's selling hours are used up: {used:,.1f} h of visits and travel fill the "
+                f"{problem.budget / 60:,.1f} h the horizon's selling hours leave after the opportunities' work; "
+                "the visits that matter least (above the tier minimum, of least value) are dropped first",
+                "hours",
             ))  # fmt: skip
+            continue
+        mine = {d for d, route in enumerate(routes) if node in route}
+        room = [
+            d for d in problem.allowed[a] if d in mine or best_insertion(problem, routes[d], node) is not None
+        ]
+        rule = spacing(scheduled[a] + 1, problem.horizon_days, problem.min_days)
+        drops.append(Drop(
+            problem.accounts[a], problem.rep_id, problem.fitted[a] - scheduled[a],
+            f"no set of {scheduled[a] + 1} visit days {rule.min_gap}–{rule.max_gap:g} days apart has room: of the "
+            f"{len(problem.allowed[a])} days it can be visited, {len(room)} can take the visit (the others' routes are "
+            "full or would run past the day); visits above the tier minimum and of least value are dropped first",
+            "full",
+        ))  # fmt: skip
     return tuple(sorted(drops, key=lambda d: d.account_id))

@@ -51,7 +51,7 @@ def trimmed_counts(problem: RepProblem, utilisation: float = UTILISATION) -> lis
     """Visits per account to hand to the engine: ``fitted``, lowered until the estimate fits."""
     counts = list(problem.fitted)
     minutes = visit_minutes_estimate(problem)
-    capacity = utilisation * usable_day_minutes(problem) * len(problem.dates)
+    capacity = min(utilisation * usable_day_minutes(problem) * len(problem.dates), problem.budget)
     load = float(np.dot(counts, minutes)) if counts else 0.0
     heap = [(problem.next_drop_penalty(a, counts[a]), a) for a in range(problem.n) if counts[a] > 0]
     heapq.heapify(heap)

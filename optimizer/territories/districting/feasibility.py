@@ -142,6 +142,15 @@ def plan_tolerance(problem: TerritoryProblem, assignment: IntArray) -> float:
     return worst
 
 
+def _keeps_cap(problem: TerritoryProblem, plan: IntArray) -> bool:
+    """Whether the plan moves no more than the cap allows (the locks' own moves always count as allowed)."""
+    had = problem.previous >= 0
+    locked = problem.locks >= 0
+    forced = problem.move_basis_weight[had & locked & (problem.locks != problem.previous)].sum()
+    moved = problem.move_basis_weight[had & (plan != problem.previous)].sum()
+    return bool(moved <= max(problem.move_budget, forced) * (1 + 1e-9) + 1e-9)
+
+
 def _widened(problem: TerritoryProblem, tau: float) -> TerritoryProblem:
     return problem.with_tolerance([None if t is None else max(t, tau) for t in problem.tolerance])
 
@@ -173,6 +182,8 @@ def smallest_tolerance(
                     tau, tau, out.assignment, cause if abs(tau - floor) < 1e-9 else (("cause", "exact"),)
                 )
         return ToleranceAnalysis(np.inf, None, None, (("cause", "conflict"),))
+    if hint is not None and not _keeps_cap(problem, hint):
+        hint = None  # a closest plan relaxes the tolerance only, never the reassignment cap
     achieved = plan_tolerance(problem, hint) if hint is not None else None
     plan = hint
     if search is not None and (achieved is None or achieved > floor + 1e-9):
