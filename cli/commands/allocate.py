@@ -12,8 +12,9 @@ from ...optimizer.calls.sizing import SizingResult
 from ...optimizer.data import compile_scenario
 from ...optimizer.tiers import Tiers
 from ..common import guarded, load_or_exit, run_chain, solver_options, stage_options
-from ..output import OutputFolder, write_csv
+from ..output import OutputFolder
 from ..writers.allocation import sizing_chart
+from ..writers.tables import write_csv
 
 FILES = ("allocation.csv", "reps.csv", "sizing.csv", "sizing.png")
 

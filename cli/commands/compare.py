@@ -73,9 +73,10 @@ def command(
         unique_labels,
     )
     from ..common import Infeasible
-    from ..output import OutputFolder, write_csv
+    from ..output import OutputFolder
     from ..writers.compare import infeasible_list, page, table
     from ..writers.plan import write_plans
+    from ..writers.tables import write_csv
 
     if len(scenarios) < 2:
         raise click.UsageError("compare needs at least two scenarios: the base and one what-if.")

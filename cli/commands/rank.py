@@ -45,8 +45,9 @@ def command(
     from ...optimizer.opportunities import Opportunities
     from ...optimizer.tiers import Tiers
     from ..common import run_chain
-    from ..output import OutputFolder, write_csv
+    from ..output import OutputFolder
     from ..writers import rank as writer
+    from ..writers.tables import write_csv
 
     resolved = load_or_exit(scenario, quiet=as_json)
     options = solver_options(resolved, time_limit, seed, quiet=as_json)

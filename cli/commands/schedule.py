@@ -23,8 +23,9 @@ from ..common import (
     solver_options,
     stage_options,
 )
-from ..output import OutputFolder, write_csv
-from ..writers.schedule import file_stem, week_map, write_calendars, write_workbook
+from ..output import OutputFolder
+from ..writers.schedule import file_stem, schedule_workbook, week_map, write_calendars
+from ..writers.tables import write_csv
 
 
 def _allocation(path: str, data: PlanData) -> GivenCalls:
@@ -113,7 +114,7 @@ def command(
         for name, frame in result.frames(data).items():
             write_csv(frame, folder / f"{name}.csv")
         write_calendars(result, data, folder / "calendar")
-        write_workbook(result, data, folder / "plan.xlsx")
+        schedule_workbook(result, data, folder / "plan.xlsx")
         if chosen is not None:
             name = f"week_{file_stem(chosen)}.html"
             (folder / name).write_text(week_map(result, data, chosen, map_week), encoding="utf-8")

@@ -82,9 +82,10 @@ def command(
     from ...scenarios.errors import ScenarioError
     from ...variants import apply_variant, grid, label, parse_setting
     from ...whatif import PlanJob
-    from ..output import OutputFolder, write_csv
+    from ..output import OutputFolder
     from ..writers.compare import infeasible_list, page, sweep_chart, sweep_frame, table
     from ..writers.plan import write_plans as write_all_plans
+    from ..writers.tables import write_csv
 
     base = load_or_exit(scenario, quiet=as_json)
     try:

@@ -13,7 +13,8 @@ from ...optimizer.territories.problem import MEASURES
 from ...optimizer.territories.result import RegionPlan, TerritoryResult
 from ...optimizer.tiers import Tiers
 from ..common import guarded, load_or_exit, run_chain, solver_options, stage_options
-from ..output import OutputFolder, write_csv
+from ..output import OutputFolder
+from ..writers.tables import write_csv
 from ..writers.territories import territory_map
 
 FILES = ("territories.csv", "territory_summary.csv", "changes.csv", "map.html")
