@@ -11,7 +11,7 @@ from ...optimizer.calls import Calls
 from ...optimizer.calls.sizing import SizingResult
 from ...optimizer.data import compile_scenario
 from ...optimizer.tiers import Tiers
-from ..common import guarded, load_or_exit, run_chain, solver_options, stage_options
+from ..common import csv_encoding_option, guarded, load_or_exit, run_chain, solver_options, stage_options
 from ..output import OutputFolder
 from ..writers.allocation import sizing_chart
 from ..writers.tables import write_csv
@@ -42,8 +42,11 @@ def _sizing_lines(sizing: SizingResult, currency: str) -> list[str]:
 
 @click.command("allocate")
 @stage_options("allocation.csv, reps.csv, sizing.csv and sizing.png")
+@csv_encoding_option
 @guarded
-def command(scenario: str, output: str, time_limit: float | None, seed: int | None, as_json: bool) -> None:
+def command(
+    scenario: str, output: str, time_limit: float | None, seed: int | None, as_json: bool, csv_encoding: str
+) -> None:
     """Decide how many visits per month each account of SCENARIO gets, to maximise expected profit.
 
     Sales respond to visits along each account's ADBUDG curve (CALLPLAN judgments); profit is margin ×
@@ -74,7 +77,7 @@ def command(scenario: str, output: str, time_limit: float | None, seed: int | No
     frames = result.frames(data)
     with OutputFolder(output) as folder:
         for name in ("allocation", "reps", "sizing"):
-            write_csv(frames[name], folder / f"{name}.csv")
+            write_csv(frames[name], folder / f"{name}.csv", csv_encoding.lower())
         sizing_chart(sizing, folder / "sizing.png", currency)
     if as_json:
         summary = result.to_dict()

@@ -15,6 +15,7 @@ from ...optimizer.plan import GivenCalls
 from ...optimizer.schedule import Schedule, ScheduleResult
 from ...optimizer.tiers import Tiers
 from ..common import (
+    csv_encoding_option,
     executor_options,
     guarded,
     load_or_exit,
@@ -70,11 +71,13 @@ def _map_rep(result: ScheduleResult, wanted: str | None, data: PlanData) -> str 
 )
 @click.option("--map-week", type=click.IntRange(min=1), default=1, show_default=True, help="Week of the map.")
 @executor_options
+@csv_encoding_option
 @guarded
 def command(
     scenario: str, output: str, allocation: str | None, time_limit: float | None, seed: int | None,
     map_rep: str | None, map_week: int, as_json: bool, executor: str | None, workers: int | None,
     scheduler: str | None,
+    csv_encoding: str,
 ) -> None:  # fmt: skip
     """Build every rep's day-by-day visit routes for the horizon of SCENARIO.
 
@@ -112,7 +115,7 @@ def command(
     files = ["visits.csv", "days.csv", "dropped.csv", "calendar/", "plan.xlsx"]
     with OutputFolder(output) as folder:
         for name, frame in result.frames(data).items():
-            write_csv(frame, folder / f"{name}.csv")
+            write_csv(frame, folder / f"{name}.csv", csv_encoding.lower())
         write_calendars(result, data, folder / "calendar")
         schedule_workbook(result, data, folder / "plan.xlsx")
         if chosen is not None:
