@@ -205,3 +205,14 @@ def test_line_breaks_in_names_inject_no_event_or_property(tiny: Path, tmp_path: 
                 "UID", "SEQUENCE", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "GEO",
                 "DESCRIPTION", "CATEGORIES", "X-SALESPLAN-REP", "X-SALESPLAN-ACCOUNT",
             }  # fmt: skip
+
+
+def test_previous_that_is_not_a_plan_is_refused_before_planning(tiny: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    broken = tmp_path / "broken" / "calendar"
+    broken.mkdir(parents=True)
+    (broken / "R1.ics").write_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:nonsense\n", encoding="utf-8")
+    for folder, words in ((tmp_path / "empty", "no calendar folder"), (broken.parent, "R1.ics")):
+        code, output = run_cli("plan", str(tiny), "-o", str(tmp_path / "out"), "--previous", str(folder))
+        assert code == 2 and words in output and "Traceback" not in output, output
+        assert not (tmp_path / "out").exists()

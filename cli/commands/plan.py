@@ -59,9 +59,12 @@ def command(
       allocation.csv      visits per month, expected sales     reps.csv           hours, shadow price
       territories.csv     account, region, rep, moved, reason  changes.csv        who changes rep, why
       visits.csv          rep, date, start, end, account       calendar/<rep>.ics one calendar per rep
-      plan.xlsx           one sheet per rep and a summary      report.html        the page for managers
+      plan.xlsx           every table, typed; a sheet per rep  report.html        the page for managers
+      with --previous     calendar/<rep>.cancel.ics (visits that are gone), calendar/changes.csv
       (and capacity, sizing, territory_summary, days, dropped .csv, matrix.png, sizing.png)
 
+    CSV files are UTF-8 with a BOM (Excel reads the Chinese names), or --csv-encoding. A visit's
+    calendar UID is its visit_id: rep, account and its ordinal among the rep's visits to the account.
     The folder is replaced only when everything is written. Exit code 2 for invalid input, 3 when the
     scenario has no feasible plan (with what to change). Each stage's wall clock is capped at
     --time-limit seconds; --effort scales the work budget that decides the plan.
