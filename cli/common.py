@@ -236,6 +236,15 @@ no_timings_option = click.option(
     help="Leave run times out, so that every file is byte-identical across runs.",
 )
 
+csv_encoding_option = click.option(
+    "--csv-encoding",
+    type=click.Choice(["utf-8-sig", "utf-8", "gb18030"], case_sensitive=False),
+    default="utf-8-sig",
+    show_default=True,
+    help="Encoding of the CSV files written: utf-8-sig (UTF-8 with a BOM: Excel on Chinese Windows reads the "
+    "names when the file is double-clicked), utf-8 (no BOM, for scripts), gb18030 (as CRM exports are).",
+)
+
 
 def executor_options(func: F) -> F:
     """--executor, --workers, --scheduler: where independent pieces (regions, reps, variants) run."""

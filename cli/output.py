@@ -1,4 +1,4 @@
-"""Atomic output folders and spreadsheet-safe tables.
+"""Atomic output folders (the tables themselves: writers/tables.py).
 
 An :class:`OutputFolder` collects every file of a run in a hidden sibling folder and swaps it into place
 only when the run has finished. On Linux the swap is one atomic ``renameat2(RENAME_EXCHANGE)``, so a run
@@ -17,36 +17,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
-import pandas as pd
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PARTIAL = ".partial-"
 _OLD = ".old-"
-
-
-def neutralise(value: Any) -> Any:
-    """Make a text cell inert in spreadsheets: a leading =, +, -, @, tab or CR gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells (and headers) cannot run as spreadsheet formulas."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    return out
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8 CSV, formula-safe, '\\n' line ends, no index."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    safe_frame(frame).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -68,7 +41,7 @@ class OutputFolder:
     """Write a run's files into a staging folder; publish them all at once on success.
 
     >>> with OutputFolder(Path("out")) as out:
-    ...     write_csv(frame, out / "plan.csv")
+    ...     (out / "plan.txt").write_text("...")
     """
 
     def __init__(self, target: Path | str):

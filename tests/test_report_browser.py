@@ -7,6 +7,10 @@ it may ask for are the OpenStreetMap background tiles (maps.py: "tiles load unde
 online"); the test answers them with a blank tile, so no request leaves the machine and the map is
 checked as an offline viewer sees it.
 
+The bank example is planned with markup in its names (issue 19): a rep and an account named
+``<img src=x onerror=alert(1)>``-style; no dialog opens, no element carries an event handler, and no raw
+markup from a name survives in the file or the page.
+
 Skipped, with the reason, when Playwright or Chromium is missing (`bash scripts/bootstrap.sh --test`
 installs both). Set SALESPLAN_REPORT_SCREENSHOT=/some/file.png to keep a full-page screenshot.
 """
@@ -77,11 +81,42 @@ def chromium() -> str:
     return executable
 
 
+MARKUP = {
+    "rep": "<img src=x onerror=alert(1)>",
+    "account": "</script><script>alert(2)</script>",
+    "opportunity": "<svg onload=alert(3)>",
+}
+
+
+def _with_markup(folder: Path) -> Path:
+    """The bank example with markup as the names of rep AM01, the first account and an opportunity."""
+    import openpyxl
+
+    shutil.copytree(EXAMPLES / "bank-key-accounts", folder)
+    reps = (folder / "reps.csv").read_text(encoding="utf-8").splitlines()
+    reps[1] = reps[1].replace(reps[1].split(",")[1], MARKUP["rep"], 1)
+    (folder / "reps.csv").write_text("\n".join(reps) + "\n", encoding="utf-8")
+    book = openpyxl.load_workbook(folder / "accounts.xlsx")
+    sheet = book["KeyAccounts"]
+    column = [c.value for c in sheet[1]].index("name") + 1
+    sheet.cell(row=2, column=column).value = MARKUP["account"]
+    book.save(folder / "accounts.xlsx")
+    lines = (folder / "opportunities.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    if "description" in header:
+        cells = lines[1].split(",")
+        cells[header.index("description")] = MARKUP["opportunity"]
+        lines[1] = ",".join(cells)
+    (folder / "opportunities.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def report(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`salesplan plan` on the bank example; the folder it wrote."""
+    """`salesplan plan` on the bank example with markup in its names; the folder it wrote."""
+    scenario = _with_markup(tmp_path_factory.mktemp("scenario") / "bank")
     out = tmp_path_factory.mktemp("bank") / "plan"
-    code, output = run_cli("plan", str(EXAMPLES / "bank-key-accounts"), "-o", str(out), "--no-timings")
+    code, output = run_cli("plan", str(scenario), "-o", str(out), "--no-timings")
     assert code == 0, output
     return out
 
@@ -94,6 +129,7 @@ def loaded(chromium: str, report: Path, tmp_path_factory: pytest.TempPathFactory
     requests: list[str] = []
     remote: list[str] = []
     page_errors: list[str] = []
+    dialogs: list[str] = []
     console_errors: list[str] = []
     screenshot = tmp_path_factory.mktemp("screens") / "report.png"
 
@@ -115,6 +151,7 @@ def loaded(chromium: str, report: Path, tmp_path_factory: pytest.TempPathFactory
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("request", lambda r: requests.append(r.url))
             page.on("pageerror", lambda e: page_errors.append(str(e)))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
             page.route("**/*", answer)
             page.goto((report / "report.html").as_uri(), wait_until="load")
@@ -133,6 +170,8 @@ def loaded(chromium: str, report: Path, tmp_path_factory: pytest.TempPathFactory
                 })"""
             )
             popup = _open_a_popup(page, painted)
+            handlers = page.evaluate(_EVENT_HANDLERS)
+            text = page.evaluate("document.body.innerText")
             page.screenshot(path=str(screenshot), full_page=True)
         finally:
             browser.close()
@@ -148,8 +187,19 @@ def loaded(chromium: str, report: Path, tmp_path_factory: pytest.TempPathFactory
         "painted": painted,
         "counts": counts,
         "popup": popup,
+        "dialogs": dialogs,
+        "handlers": handlers,
+        "text": text,
         "screenshot": screenshot,
     }
+
+
+# Elements with an inline event handler (on...=) or an image or SVG that the page did not put there.
+_EVENT_HANDLERS = """() => Array.from(document.querySelectorAll('*')).filter(e =>
+    Array.from(e.attributes).some(a => a.name.toLowerCase().startsWith('on'))
+    || (e.tagName === 'IMG' && !e.src.startsWith('data:image/png') && !e.classList.contains('leaflet-tile'))
+    || (e.tagName.toLowerCase() === 'svg' && !e.closest('.leaflet-control-attribution'))
+).map(e => e.outerHTML.slice(0, 80))"""
 
 
 # Pixels of the map's marker canvas that are painted, and where the first few are (container pixels).
@@ -227,3 +277,12 @@ def test_kpi_and_balance_tables_and_charts_are_shown(loaded: dict[str, Any], rep
 
 def summary_kpi(summary: dict[str, Any], key: str) -> int:
     return int(next(k for k in summary["kpis"] if k["key"] == key)["planned"])
+
+
+def test_markup_in_names_stays_text(loaded: dict[str, Any], report: Path) -> None:
+    raw = (report / "report.html").read_text(encoding="utf-8")
+    for markup in MARKUP.values():
+        assert markup not in raw  # escaped in text, attributes and the map's JSON
+    assert raw.count("<script>") == 2  # Leaflet and the map: none from a name
+    assert loaded["dialogs"] == [] and loaded["handlers"] == []
+    assert MARKUP["rep"] in loaded["text"]  # shown as the name it is (legend, balance table)

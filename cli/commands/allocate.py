@@ -11,9 +11,18 @@ from ...optimizer.calls import Calls
 from ...optimizer.calls.sizing import SizingResult
 from ...optimizer.data import compile_scenario
 from ...optimizer.tiers import Tiers
-from ..common import guarded, load_or_exit, run_chain, solver_options, stage_options, strict_option
-from ..output import OutputFolder, write_csv
+from ..common import (
+    csv_encoding_option,
+    guarded,
+    load_or_exit,
+    run_chain,
+    solver_options,
+    stage_options,
+    strict_option,
+)
+from ..output import OutputFolder
 from ..writers.allocation import sizing_chart
+from ..writers.tables import write_csv
 
 FILES = ("allocation.csv", "reps.csv", "sizing.csv", "sizing.png")
 
@@ -42,9 +51,16 @@ def _sizing_lines(sizing: SizingResult, currency: str) -> list[str]:
 @click.command("allocate")
 @stage_options("allocation.csv, reps.csv, sizing.csv and sizing.png (and shortfall.csv)")
 @strict_option
+@csv_encoding_option
 @guarded
 def command(
-    scenario: str, output: str, time_limit: float | None, seed: int | None, as_json: bool, strict: bool
+    scenario: str,
+    output: str,
+    time_limit: float | None,
+    seed: int | None,
+    as_json: bool,
+    strict: bool,
+    csv_encoding: str,
 ) -> None:
     """Decide how many visits per month each account of SCENARIO gets, to maximise expected profit.
 
@@ -79,7 +95,7 @@ def command(
     frames = result.frames(data)
     with OutputFolder(output) as folder:
         for name, frame in frames.items():
-            write_csv(frame, folder / f"{name}.csv")
+            write_csv(frame, folder / f"{name}.csv", csv_encoding.lower())
         sizing_chart(sizing, folder / "sizing.png", currency)
     if as_json:
         summary = result.to_dict()

@@ -9,6 +9,7 @@ import click
 
 from ..common import (
     InvalidInput,
+    csv_encoding_option,
     executor_options,
     guarded,
     load_or_exit,
@@ -29,6 +30,7 @@ from ..common import (
 @click.option("--no-plans", is_flag=True, help="Do not write each scenario's full plan under plans/<name>/.")
 @no_timings_option
 @executor_options
+@csv_encoding_option
 @guarded
 def command(
     scenarios: tuple[str, ...],
@@ -41,6 +43,7 @@ def command(
     executor: str | None,
     workers: int | None,
     scheduler: str | None,
+    csv_encoding: str,
 ) -> None:
     """Plan two or more SCENARIOS and compare them: KPIs side by side, and the differences.
 
@@ -73,9 +76,10 @@ def command(
         unique_labels,
     )
     from ..common import Infeasible
-    from ..output import OutputFolder, write_csv
+    from ..output import OutputFolder
     from ..writers.compare import infeasible_list, page, table
     from ..writers.plan import write_plans
+    from ..writers.tables import write_csv
 
     if len(scenarios) < 2:
         raise click.UsageError("compare needs at least two scenarios: the base and one what-if.")
@@ -114,10 +118,10 @@ def command(
         "opportunities_changed_between_plans": len(opportunities),
     }  # fmt: skip
     with OutputFolder(output) as folder:
-        write_csv(kpis, folder / "kpis.csv")
-        write_csv(moves, folder / "moves.csv")
-        write_csv(opportunities, folder / "opportunities.csv")
-        write_csv(stages, folder / "stages.csv")
+        write_csv(kpis, folder / "kpis.csv", csv_encoding.lower())
+        write_csv(moves, folder / "moves.csv", csv_encoding.lower())
+        write_csv(opportunities, folder / "opportunities.csv", csv_encoding.lower())
+        write_csv(stages, folder / "stages.csv", csv_encoding.lower())
         (folder / "summary.json").write_text(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
@@ -135,7 +139,7 @@ def command(
         (folder / "compare.html").write_text(page("Plan comparison", subtitle, sections), encoding="utf-8")
         if not no_plans:
             plans = {o.label: o.result for o in outcomes if o.result is not None}
-            write_plans(plans, folder / "plans", timings=not no_timings)
+            write_plans(plans, folder / "plans", timings=not no_timings, csv_encoding=csv_encoding.lower())
     if as_json:
         summary["output"] = str(output)
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

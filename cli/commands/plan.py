@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from ..common import (
     Infeasible,
+    csv_encoding_option,
     executor_options,
     guarded,
     load_or_exit,
@@ -24,6 +26,15 @@ from ..common import (
 @executor_options
 @no_timings_option
 @strict_option
+@csv_encoding_option
+@click.option(
+    "--previous",
+    metavar="PLAN_DIR",
+    type=click.Path(exists=True, file_okay=False),
+    help="The folder of the plan the reps have now: visits that stay keep their calendar UID (SEQUENCE grows "
+    "when one changes), calendar/<rep>.cancel.ics cancels the visits that are gone, calendar/changes.csv lists "
+    "what changed. May be OUTPUT itself.",
+)
 @guarded
 def command(
     scenario: str,
@@ -36,6 +47,8 @@ def command(
     scheduler: str | None,
     no_timings: bool,
     strict: bool,
+    csv_encoding: str,
+    previous: str | None,
 ) -> None:
     """Plan the quarter of SCENARIO: tiers and opportunities, territories, visits, and the schedule.
 
@@ -49,9 +62,12 @@ def command(
       allocation.csv      visits per month, expected sales     reps.csv           hours, shadow price
       territories.csv     account, region, rep, moved, reason  changes.csv        who changes rep, why
       visits.csv          rep, date, start, end, account       calendar/<rep>.ics one calendar per rep
-      plan.xlsx           one sheet per rep and a summary      report.html        the page for managers
+      plan.xlsx           every table, typed; a sheet per rep  report.html        the page for managers
+      with --previous     calendar/<rep>.cancel.ics (visits that are gone), calendar/changes.csv
       (and capacity, sizing, territory_summary, days, dropped .csv, matrix.png, sizing.png)
 
+    CSV files are UTF-8 with a BOM (Excel reads the Chinese names), or --csv-encoding. A visit's
+    calendar UID is its visit_id: rep, account and its ordinal among the rep's visits to the account.
     The folder is replaced only when everything is written. Exit code 2 for invalid input, 3 when the
     scenario has no feasible plan (with what to change). Each stage's wall clock is capped at
     --time-limit seconds; --effort scales the work budget that decides the plan.
@@ -61,14 +77,21 @@ def command(
       salesplan plan scenarios/examples/bank-key-accounts -o out/bank
       salesplan plan scenarios/examples/electronics-distributor -o out/pearl --workers 2
       salesplan plan big/scenario.yaml -o out/big --executor dask --scheduler tcp://10.0.0.5:8786
+      salesplan plan scenarios/examples/bank-key-accounts -o out/bank --previous out/bank
     """
     from dataclasses import replace
 
     from ...pipeline import PlanInfeasible, plan
     from ..output import OutputFolder
+    from ..sanitize import json_text, one_line
+    from ..writers.calendar import PreviousPlanError, read_previous
     from ..writers.plan import FILES, summary_json, write_plan
 
     loaded = load_or_exit(scenario, quiet=as_json)
+    try:
+        before = read_previous(Path(previous)) if previous else None
+    except PreviousPlanError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--previous'") from None
     options = solver_options(loaded, time_limit, seed, quiet=as_json)
     say = (lambda text: None) if as_json else (lambda text: click.echo(f"[plan] {text}", err=True))
     try:
@@ -78,14 +101,16 @@ def command(
         raise Infeasible(exc.stage, exc.explanations) from None
     say("writing outputs")
     with OutputFolder(output) as folder:
-        write_plan(result, folder, timings=not no_timings)
+        calendar = write_plan(
+            result, folder, timings=not no_timings, csv_encoding=csv_encoding.lower(), previous=before
+        )
     summary = result.summary if not no_timings else result.summary.without_timings()
     if as_json:
         data = json.loads(summary_json(summary))
         data["output"] = str(output)
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json_text(data, indent=2))
         return
-    click.echo(f"{loaded.name}: planned in {result.runtime_seconds:.1f} s")
+    click.echo(f"{one_line(loaded.name)}: planned in {result.runtime_seconds:.1f} s")
     for kpi in summary.kpis:
         current = "—" if kpi.current is None else f"{kpi.current:,.1f}"
         planned = "—" if kpi.planned is None else f"{kpi.planned:,.1f}"
@@ -95,5 +120,11 @@ def command(
         click.echo(
             f"  {stage.stage:12} {stage.status}{gap}" + (" (time limit hit)" if stage.time_limit_hit else "")
         )
+    if calendar.compared:
+        counts = calendar.counts()
+        shown = ", ".join(
+            f"{counts.get(k, 0)} {k}" for k in ("unchanged", "moved", "updated", "new", "cancelled")
+        )
+        click.echo(f"  calendar against {previous}: {shown} (calendar/changes.csv)")
     click.echo(f"wrote {output}: {', '.join(FILES)}")
     click.echo(f"open {output}/report.html in a browser")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..common import guarded, load_or_exit, solver_options, stage_options
+from ..common import csv_encoding_option, guarded, load_or_exit, solver_options, stage_options
 
 
 @click.command("rank")
@@ -18,9 +18,16 @@ from ..common import guarded, load_or_exit, solver_options, stage_options
     show_default=True,
     help="Whose hours an opportunity draws on: its rep's, or its region's reps' together.",
 )
+@csv_encoding_option
 @guarded
 def command(
-    scenario: str, output: str, time_limit: float | None, seed: int | None, capacity_by: str, as_json: bool
+    scenario: str,
+    output: str,
+    time_limit: float | None,
+    seed: int | None,
+    capacity_by: str,
+    as_json: bool,
+    csv_encoding: str,
 ) -> None:
     """Tier the accounts of SCENARIO and choose the opportunities to pursue this quarter.
 
@@ -45,8 +52,9 @@ def command(
     from ...optimizer.opportunities import Opportunities
     from ...optimizer.tiers import Tiers
     from ..common import run_chain
-    from ..output import OutputFolder, write_csv
+    from ..output import OutputFolder
     from ..writers import rank as writer
+    from ..writers.tables import write_csv
 
     resolved = load_or_exit(scenario, quiet=as_json)
     options = solver_options(resolved, time_limit, seed, quiet=as_json)
@@ -62,7 +70,7 @@ def command(
     frames = result.frames(data)
     with OutputFolder(output) as folder:
         for name in ("accounts", "opportunities", "capacity"):
-            write_csv(frames[name], folder / f"{name}.csv")
+            write_csv(frames[name], folder / f"{name}.csv", csv_encoding.lower())
         writer.write_matrix(folder / files[3], data, result)
     summary = writer.summary(data, result)
     summary["output"] = {"folder": str(Path(output)), "files": list(files)}

@@ -15,6 +15,7 @@ from ...optimizer.plan import GivenCalls
 from ...optimizer.schedule import Schedule, ScheduleResult
 from ...optimizer.tiers import Tiers
 from ..common import (
+    csv_encoding_option,
     executor_options,
     guarded,
     load_or_exit,
@@ -23,8 +24,9 @@ from ..common import (
     solver_options,
     stage_options,
 )
-from ..output import OutputFolder, write_csv
-from ..writers.schedule import file_stem, week_map, write_calendars, write_workbook
+from ..output import OutputFolder
+from ..writers.schedule import file_stem, schedule_workbook, week_map, write_calendars
+from ..writers.tables import write_csv
 
 
 def _allocation(path: str, data: PlanData) -> GivenCalls:
@@ -69,11 +71,13 @@ def _map_rep(result: ScheduleResult, wanted: str | None, data: PlanData) -> str 
 )
 @click.option("--map-week", type=click.IntRange(min=1), default=1, show_default=True, help="Week of the map.")
 @executor_options
+@csv_encoding_option
 @guarded
 def command(
     scenario: str, output: str, allocation: str | None, time_limit: float | None, seed: int | None,
     map_rep: str | None, map_week: int, as_json: bool, executor: str | None, workers: int | None,
     scheduler: str | None,
+    csv_encoding: str,
 ) -> None:  # fmt: skip
     """Build every rep's day-by-day visit routes for the horizon of SCENARIO.
 
@@ -111,9 +115,9 @@ def command(
     files = ["visits.csv", "days.csv", "dropped.csv", "calendar/", "plan.xlsx"]
     with OutputFolder(output) as folder:
         for name, frame in result.frames(data).items():
-            write_csv(frame, folder / f"{name}.csv")
+            write_csv(frame, folder / f"{name}.csv", csv_encoding.lower())
         write_calendars(result, data, folder / "calendar")
-        write_workbook(result, data, folder / "plan.xlsx")
+        schedule_workbook(result, data, folder / "plan.xlsx")
         if chosen is not None:
             name = f"week_{file_stem(chosen)}.html"
             (folder / name).write_text(week_map(result, data, chosen, map_week), encoding="utf-8")

@@ -9,6 +9,7 @@ import click
 
 from ..common import (
     InvalidInput,
+    csv_encoding_option,
     executor_options,
     guarded,
     load_or_exit,
@@ -37,6 +38,7 @@ from ..common import (
 )
 @no_timings_option
 @executor_options
+@csv_encoding_option
 @guarded
 def command(
     scenario: str,
@@ -50,6 +52,7 @@ def command(
     executor: str | None,
     workers: int | None,
     scheduler: str | None,
+    csv_encoding: str,
 ) -> None:
     """Plan every variant of SCENARIO that the --set values give, and tabulate their KPIs.
 
@@ -82,9 +85,10 @@ def command(
     from ...scenarios.errors import ScenarioError
     from ...variants import apply_variant, grid, label, parse_setting
     from ...whatif import PlanJob
-    from ..output import OutputFolder, write_csv
+    from ..output import OutputFolder
     from ..writers.compare import infeasible_list, page, sweep_chart, sweep_frame, table
     from ..writers.plan import write_plans as write_all_plans
+    from ..writers.tables import write_csv
 
     base = load_or_exit(scenario, quiet=as_json)
     try:
@@ -103,7 +107,7 @@ def command(
     frame = sweep_frame(outcomes, assignments)
     first = parsed[0].path
     with OutputFolder(output) as folder:
-        write_csv(frame, folder / "sweep.csv")
+        write_csv(frame, folder / "sweep.csv", csv_encoding.lower())
         sweep_chart(frame, first, folder / "sweep.png")
         summary: dict[str, Any] = {
             "scenario": base.name,
@@ -124,7 +128,9 @@ def command(
         (folder / "sweep.html").write_text(page("Sweep", subtitle, sections, images), encoding="utf-8")
         if write_plans:
             plans = {str(k): o.result for k, o in enumerate(outcomes, start=1) if o.result is not None}
-            write_all_plans(plans, folder / "plans", timings=not no_timings)
+            write_all_plans(
+                plans, folder / "plans", timings=not no_timings, csv_encoding=csv_encoding.lower()
+            )
     if as_json:
         summary["output"] = str(output)
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

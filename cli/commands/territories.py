@@ -12,8 +12,9 @@ from ...optimizer.territories import Territories
 from ...optimizer.territories.problem import MEASURES
 from ...optimizer.territories.result import RegionPlan, TerritoryResult
 from ...optimizer.tiers import Tiers
-from ..common import guarded, load_or_exit, run_chain, solver_options, stage_options
-from ..output import OutputFolder, write_csv
+from ..common import csv_encoding_option, guarded, load_or_exit, run_chain, solver_options, stage_options
+from ..output import OutputFolder
+from ..writers.tables import write_csv
 from ..writers.territories import territory_map
 
 FILES = ("territories.csv", "territory_summary.csv", "changes.csv", "map.html")
@@ -64,8 +65,9 @@ def _human(result: TerritoryResult, name: str, output: str) -> None:
 
 @click.command("territories")
 @stage_options("territories.csv, territory_summary.csv, changes.csv and map.html")
+@csv_encoding_option
 @guarded
-def command(scenario: str, output: str, time_limit: float | None, seed: int | None, as_json: bool) -> None:  # fmt: skip
+def command(scenario: str, output: str, time_limit: float | None, seed: int | None, as_json: bool, csv_encoding: str) -> None:  # fmt: skip
     """Split each region of SCENARIO into balanced, compact rep territories, moving few accounts.
 
     A territory never crosses a region: each rep only gets accounts (dealers included) of their own
@@ -97,7 +99,7 @@ def command(scenario: str, output: str, time_limit: float | None, seed: int | No
     result = run_chain((Tiers(), Territories()), data, options).territories
     with OutputFolder(output) as folder:
         for name, frame in result.frames(data).items():
-            write_csv(frame, folder / f"{name}.csv")
+            write_csv(frame, folder / f"{name}.csv", csv_encoding.lower())
         (folder / "map.html").write_text(territory_map(result, data), encoding="utf-8")
     if as_json:
         summary = result.to_dict()

@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 import warnings
 from pathlib import Path
+from typing import Any
 
 from ...optimizer.calls.sizing import SizingResult
+from ..sanitize import CHART_RC, chart_text
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -53,7 +55,8 @@ def sizing_chart(sizing: SizingResult, path: Path, currency: str) -> None:
     regions = list(dict.fromkeys(p.region for p in sizing.points))
     columns = min(3, max(1, len(regions)))
     rows = max(1, math.ceil(len(regions) / columns))
-    with plt.rc_context({"font.family": _font()}), warnings.catch_warnings():
+    style: dict[str, Any] = {"font.family": _font(), **CHART_RC}
+    with plt.rc_context(style), warnings.catch_warnings():  # type: ignore[arg-type]
         warnings.simplefilter("ignore")
         figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), squeeze=False)
         for ax in axes.flat[len(regions) :]:
@@ -76,9 +79,9 @@ def sizing_chart(sizing: SizingResult, path: Path, currency: str) -> None:
                     ax.plot(
                         [p.reps], [p.net_profit], "*", color="#2ca02c", markersize=12, label="best headcount"
                     )
-            ax.set_title(f"region {region}", fontsize=10)
+            ax.set_title(chart_text(f"region {region}"), fontsize=10)
             ax.set_xlabel("reps")
-            ax.set_ylabel(f"{currency}/month")
+            ax.set_ylabel(chart_text(f"{currency}/month"))
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.yaxis.set_major_formatter(FuncFormatter(_short_money))
             ax.grid(alpha=0.3)

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ...whatif import PlanOutcome
+from ..sanitize import CHART_RC, chart_text
 from .report import _STYLE, _e, _images, _table
 
 # KPIs drawn in the sweep chart: the ones a manager trades off against each other.
@@ -43,7 +44,12 @@ def sweep_chart(frame: pd.DataFrame, setting: str, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    x = [str(v) for v in frame[setting]]
+    x = [chart_text(v) for v in frame[setting]]
+    with plt.rc_context(CHART_RC):  # type: ignore[arg-type]
+        _sweep_axes(plt, frame, x, chart_text(setting), path)
+
+
+def _sweep_axes(plt: Any, frame: pd.DataFrame, x: list[str], setting: str, path: Path) -> None:
     figure, axes = plt.subplots(2, 2, figsize=(10, 6.4), dpi=100)
     for ax, (key, title) in zip(axes.flat, CHART_KPIS, strict=True):
         if key in frame:

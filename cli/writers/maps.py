@@ -2,17 +2,18 @@
 
 Leaflet 1.9.4 (BSD-2, cli/assets/) is inlined, so the page works offline and from an e-mail attachment;
 OpenStreetMap tiles load underneath when the viewer is online. Every name reaches the page as JSON data
-and is inserted with `textContent`, never as HTML, so names cannot inject markup or script.
+(sanitize.script_json) and is inserted with `textContent`, never as HTML — except a layer's name, which
+Leaflet's layer control sets as HTML and which is therefore escaped first (sanitize.html_text).
 """
 
 from __future__ import annotations
 
-import html
-import json
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from ..sanitize import html_text, script_json
 
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
@@ -64,8 +65,7 @@ def leaflet_head() -> str:
 
 
 def _json(data: Any) -> str:
-    # '<' escaped so that no name can close the script element
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    return script_json(data)  # no name can close the script element
 
 
 def map_fragment(
@@ -78,7 +78,7 @@ def map_fragment(
     data = {
         "layers": [
             {
-                "name": layer.name,
+                "name": html_text(layer.name),  # Leaflet's layer control shows names as HTML
                 "shown": layer.shown,
                 "points": [
                     [round(p.lat, 6), round(p.lon, 6), p.colour, p.radius, list(p.popup), p.filled]
@@ -99,7 +99,7 @@ def map_fragment(
         ],
         "legend": legend or [],
     }
-    return f"""<div id="{html.escape(element_id)}" class="salesplan-map" style="height:{html.escape(height)}"></div>
+    return f"""<div id="{html_text(element_id)}" class="salesplan-map" style="height:{html_text(height)}"></div>
 <script>
 (function() {{
   var data = {_json(data)};
@@ -159,7 +159,7 @@ def map_page(
 ) -> str:
     """A complete, self-contained HTML page with one full-window map."""
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{html_text(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 {leaflet_head()}
 <style>
@@ -169,7 +169,7 @@ h1 {{ font-size: 18px; margin: 0; }} header p {{ margin: 4px 0 0; color: #555; f
 .salesplan-legend {{ background: white; padding: 6px 8px; font-size: 12px; max-height: 300px; overflow: auto;
                      border-radius: 4px; box-shadow: 0 0 4px rgba(0,0,0,.3); }}
 </style></head>
-<body><header><h1>{html.escape(title)}</h1>{f"<p>{html.escape(note)}</p>" if note else ""}</header>
+<body><header><h1>{html_text(title)}</h1>{f"<p>{html_text(note)}</p>" if note else ""}</header>
 {map_fragment("map", layers, legend, height="calc(100vh - 60px)")}
 </body></html>
 """

@@ -2,38 +2,68 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 
-from ...pipeline import TABLES, PlanResult, PlanSummary
-from ..output import write_csv
+from ...pipeline import TABLES, PlanResult, PlanSummary, StageStatus
+from ..sanitize import json_text
 from . import allocation as allocation_writer
 from . import rank as rank_writer
-from . import schedule as schedule_writer
+from .calendar import CalendarPlan, PreviousPlan, plan_calendar, write_calendars
 from .report import KpiRow, ReportContent, report_html
+from .schedule import rep_tables
+from .tables import DEFAULT_CSV_ENCODING, write_csv
 from .territories import territory_layers
+from .workbook import Table, write_workbook
 
 FILES = (
     *(f"{name}.csv" for name in TABLES),
     "summary.json", "calendar/<rep>.ics", "plan.xlsx", "matrix.png", "sizing.png", "report.html",
 )  # fmt: skip
+SHEETS = (  # plan.xlsx: (sheet, table), after Summary and Solvers; then Calendar changes, a sheet per rep
+    ("Accounts", "accounts"), ("Opportunities", "opportunities"), ("Allocation", "allocation"),
+    ("Capacity", "capacity"), ("Reps", "reps"), ("Sizing", "sizing"), ("Territories", "territories"),
+    ("Territory summary", "territory_summary"), ("Changes", "changes"), ("Visits", "visits"),
+    ("Days", "days"), ("Dropped", "dropped"),
+)  # fmt: skip
+STATUS_WORDS = {
+    "optimal": "the best possible plan (proven)",
+    "feasible": "a good plan; the best possible is not proven",
+    "infeasible": "no plan satisfies the rules",
+    "unknown": "no plan found in the time allowed",
+}
 
 
 def summary_json(summary: PlanSummary) -> str:
-    return json.dumps(summary.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    return json_text(summary.model_dump(mode="json"), indent=2) + "\n"
 
 
-def write_plan(result: PlanResult, folder: Path, *, timings: bool = True) -> None:
-    """Write every output of a plan into ``folder`` (the staging folder of an OutputFolder)."""
+def write_plan(
+    result: PlanResult, folder: Path, *, timings: bool = True, csv_encoding: str = DEFAULT_CSV_ENCODING,
+    previous: PreviousPlan | None = None,
+) -> CalendarPlan:  # fmt: skip
+    """Write every output of a plan into ``folder`` (the staging folder of an OutputFolder); with the
+    ``previous`` plan's calendars, keep their UIDs, cancel what is gone and list the changes. Returns the
+    calendar's entries and cancellations."""
     data = result.data
     summary = result.summary if timings else result.summary.without_timings()
+    calendar = plan_calendar(result.schedule, data, previous)
+    frames = dict(result.frames)
+    frames["visits"] = frames["visits"].assign(visit_id=calendar.visit_ids)
     for name in TABLES:
-        write_csv(result.frames[name], folder / f"{name}.csv")
+        write_csv(frames[name], folder / f"{name}.csv", csv_encoding)
     (folder / "summary.json").write_text(summary_json(summary), encoding="utf-8")
-    schedule_writer.write_calendars(result.schedule, data, folder / "calendar")
-    schedule_writer.write_workbook(result.schedule, data, folder / "plan.xlsx")
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0) if timings else None
+    write_calendars(result.schedule, data, folder / "calendar", calendar, stamp)
+    changes = calendar.changes_frame(data) if calendar.compared else None
+    if changes is not None:
+        write_csv(changes, folder / "calendar" / "changes.csv", csv_encoding)
+    write_workbook(
+        folder / "plan.xlsx", plan_tables(result, summary, frames, changes),
+        title=f"Sales plan — {data.name}", created=data.horizon.start, comments="salesplan plan",
+    )  # fmt: skip
     rank_writer.write_matrix(folder / "matrix.png", data, result.opportunities)
     assert result.sizing is not None
     allocation_writer.sizing_chart(result.sizing, folder / "sizing.png", data.currency)
@@ -46,14 +76,64 @@ def write_plan(result: PlanResult, folder: Path, *, timings: bool = True) -> Non
     (folder / "report.html").write_text(
         report_html(report_content(result, summary, images)), encoding="utf-8"
     )
+    return calendar
 
 
-def write_plans(plans: dict[str, PlanResult], folder: Path, *, timings: bool = True) -> None:
+def kpi_frame(summary: PlanSummary) -> pd.DataFrame:
+    """The Summary sheet: every key figure in plain words, current plan against this plan."""
+    better = {True: "higher", False: "lower", None: ""}
+    return pd.DataFrame(
+        [
+            {"figure": k.name, "current plan": k.current, "this plan": k.planned, "change": None if k.change is None else round(k.change, 2),
+             "unit": k.unit, "better when": better[k.higher_is_better]}
+            for k in summary.kpis
+        ],
+        columns=["figure", "current plan", "this plan", "change", "unit", "better when"],
+    )  # fmt: skip
+
+
+def _stage_words(stage: StageStatus) -> str:
+    words = STATUS_WORDS.get(stage.status, stage.status)
+    if stage.status == "feasible" and stage.gap is not None:
+        words = f"a good plan, at most {stage.gap:.1%} from the best possible"
+    return words + ("; stopped at the time limit" if stage.time_limit_hit else "")
+
+
+def stage_frame(summary: PlanSummary) -> pd.DataFrame:
+    """The Solvers sheet: how each decision was made, in words, with the figures behind it."""
+    return pd.DataFrame(
+        [
+            {"decision": s.stage, "result": _stage_words(s), "method": s.solver, "objective": s.objective,
+             "best possible (bound)": s.bound, "gap": s.gap, "seconds": s.runtime_seconds, "note": s.message}
+            for s in summary.stages
+        ],
+        columns=["decision", "result", "method", "objective", "best possible (bound)", "gap", "seconds", "note"],
+    )  # fmt: skip
+
+
+def plan_tables(
+    result: PlanResult, summary: PlanSummary, frames: dict[str, pd.DataFrame], changes: pd.DataFrame | None
+) -> list[Table]:
+    """plan.xlsx: Summary, Solvers, every table of the plan, Calendar changes, then a sheet per rep."""
+    tables = [Table("Summary", kpi_frame(summary)), Table("Solvers", stage_frame(summary))]
+    tables += [Table(title, frames[name], "date" if name == "visits" else None) for title, name in SHEETS]
+    if changes is not None:
+        tables.append(Table("Calendar changes", changes))
+    return tables + rep_tables(result.schedule, result.data)
+
+
+def write_plans(
+    plans: dict[str, PlanResult],
+    folder: Path,
+    *,
+    timings: bool = True,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
+) -> None:
     """Write each named plan into ``folder/<name>/`` (compare's and sweep's plans/ folder)."""
     for name, result in plans.items():
         target = folder / name
         target.mkdir(parents=True)
-        write_plan(result, target, timings=timings)
+        write_plan(result, target, timings=timings, csv_encoding=csv_encoding)
 
 
 def _number(value: float | None, unit: str) -> str:

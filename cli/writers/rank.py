@@ -10,6 +10,7 @@ import numpy as np
 
 from ...optimizer.data import PlanData
 from ...optimizer.opportunities import QUADRANTS, OpportunityResult
+from ..sanitize import CHART_RC, chart_text
 
 COLOURS = {"act now": "#2a9d3f", "plan": "#2b6cb0", "opportunistic": "#e08a00", "shelve": "#8a8a8a"}
 CJK_FONTS = (
@@ -47,6 +48,7 @@ def write_matrix(path: Path, data: PlanData, result: OpportunityResult, labels: 
     style: dict[str, Any] = {
         "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
         "font.size": 9,
+        **CHART_RC,
     }
     with plt.rc_context(style), warnings.catch_warnings():  # type: ignore[arg-type]
         warnings.simplefilter("ignore")  # missing CJK glyphs fall back silently
@@ -78,7 +80,7 @@ def write_matrix(path: Path, data: PlanData, result: OpportunityResult, labels: 
         t = ranking.thresholds
         ax.axvline(t.size, color="#444444", linestyle="--", linewidth=0.9)
         ax.axhline(t.probability, color="#444444", linestyle="--", linewidth=0.9)
-        currency = data.currency
+        currency = chart_text(data.currency)
         ax.set_xlabel(
             f"size if won ({currency}); dashed: {t.size:,.0f}{' (median)' if t.size_is_median else ''}"
         )
@@ -104,7 +106,7 @@ def write_matrix(path: Path, data: PlanData, result: OpportunityResult, labels: 
                 ha="right" if x > 0.5 else "left",
                 va="top" if y > 0.5 else "bottom",
             )
-        ids = [o.id for o in data.opportunities]
+        ids = [chart_text(o.id) for o in data.opportunities]
         for j in np.argsort(ranking.rank, kind="stable")[:labels]:
             ax.annotate(
                 ids[j], (size[j], probability[j]), xytext=(4, 3), textcoords="offset points", fontsize=7

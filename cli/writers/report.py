@@ -1,18 +1,19 @@
 """report.html: one self-contained page a sales manager can open — KPIs against the current plan, the map,
 workload balance per rep, the opportunity matrix, the sizing curve and the accounts that change rep.
 
-Everything is inlined (Leaflet, charts as PNG data URIs); every text from the scenario is escaped.
+Everything is inlined (Leaflet, charts as PNG data URIs); every text from the scenario goes through
+sanitize.html_text (text and attributes) or sanitize.script_json (the map's data).
 """
 
 from __future__ import annotations
 
 import base64
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..sanitize import html_text
 from .maps import MapLayer, leaflet_head, map_fragment
 
 
@@ -63,7 +64,7 @@ figcaption { font-size: 13px; color: #555; }
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html_text(text)
 
 
 def _table(frame: pd.DataFrame, numeric: Sequence[str] = (), limit: int = 500) -> str:

@@ -7,6 +7,8 @@ working time are minutes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import zoneinfo
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +21,14 @@ from ..result import Infeasibility, Kpi, SolveInfo
 from .problem import Drop
 
 VISIT_COLUMNS = ["rep", "date", "start", "end", "account", "travel_minutes_before"]
+TIMEZONE = "Asia/Shanghai"  # the scenario's local time (scenarios carry no time zone of their own yet)
+
+
+def visit_id(horizon_start: dt.date, rep_id: str, account_id: str, ordinal: int) -> str:
+    """The id of rep ``rep_id``'s ``ordinal``-th visit (1, 2, ...) to ``account_id`` in the horizon
+    starting ``horizon_start``: 20 hex digits, the same in every plan that has that visit."""
+    key = "\x1f".join(("visit", horizon_start.isoformat(), rep_id, account_id, str(ordinal)))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def clock(minutes: int) -> str:
@@ -158,6 +168,24 @@ class ScheduleResult:
             text += "; opportunities: " + ", ".join(f"{o.id} ({o.type})" for o in linked)
         return text
 
+    def visit_ids(self, data: PlanData) -> tuple[str, ...]:
+        """Each visit's id, in the order of ``visits``: rep, account and the visit's ordinal among that
+        rep's visits to that account over the horizon (by date and start), hashed with the horizon's
+        start (see :func:`visit_id`).
+
+        The rule leaves out the scenario's name, the seed and the date, so the id survives a rename, a
+        re-plan with another seed and a move by a day or a week, as long as the rep visits the account as
+        often before it; a quarter's ids never meet the next quarter's.
+        """
+        order = sorted(range(len(self.visits)), key=lambda i: (self.visits[i].date, self.visits[i].start, i))
+        seen: Counter[tuple[str, str]] = Counter()
+        ids = [""] * len(self.visits)
+        for i in order:
+            v = self.visits[i]
+            seen[v.rep_id, v.account_id] += 1
+            ids[i] = visit_id(data.horizon.start, v.rep_id, v.account_id, seen[v.rep_id, v.account_id])
+        return tuple(ids)
+
     def frames(self, data: PlanData) -> dict[str, pd.DataFrame]:
         return {
             "visits": self.visits_frame(data),
@@ -187,9 +215,15 @@ class ScheduleResult:
         return pd.DataFrame(rows, columns=columns)
 
     def visits_frame(self, data: PlanData) -> pd.DataFrame:
-        """visits.csv: rep, date, start, end, account, travel_minutes_before, then account_name, rep_name,
-        order, purpose."""
+        """visits.csv: rep, date, start, end, account, travel_minutes_before, then visit_id (see
+        :meth:`visit_ids`), starts_at and ends_at (ISO 8601 with the UTC offset of :data:`TIMEZONE`),
+        account_name, rep_name, order, purpose and the ids of the opportunities to work on."""
         accounts, reps = data.account_by_id, data.rep_by_id
+        zone = zoneinfo.ZoneInfo(TIMEZONE)
+
+        def at(date: dt.date, time: dt.time) -> str:
+            return dt.datetime.combine(date, time, tzinfo=zone).isoformat()
+
         rows = [
             {
                 "rep": v.rep_id,
@@ -198,14 +232,28 @@ class ScheduleResult:
                 "end": clock(v.end),
                 "account": v.account_id,
                 "travel_minutes_before": v.travel_minutes_before,
+                "visit_id": uid,
+                "starts_at": at(v.date, v.start_time),
+                "ends_at": at(v.date, v.end_time),
                 "account_name": accounts[v.account_id].name,
                 "rep_name": reps[v.rep_id].name,
                 "order": v.order,
                 "purpose": self.purpose(v.account_id, data),
+                "opportunities": "; ".join(self.opportunities.get(v.account_id, ())),
             }
-            for v in self.visits
+            for v, uid in zip(self.visits, self.visit_ids(data), strict=True)
         ]
-        return pd.DataFrame(rows, columns=[*VISIT_COLUMNS, "account_name", "rep_name", "order", "purpose"])
+        extra = [
+            "visit_id",
+            "starts_at",
+            "ends_at",
+            "account_name",
+            "rep_name",
+            "order",
+            "purpose",
+            "opportunities",
+        ]
+        return pd.DataFrame(rows, columns=[*VISIT_COLUMNS, *extra])
 
     def days_frame(self) -> pd.DataFrame:
         """days.csv: per rep and working day with visits — times and minutes by kind."""

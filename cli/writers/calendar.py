@@ -1,0 +1,402 @@
+"""Calendars that survive re-planning: calendar/<rep>.ics, calendar/<rep>.cancel.ics, calendar/changes.csv.
+
+**Identity.** A visit's UID is its ``visit_id`` (visits.csv): rep, account and the visit's ordinal among
+that rep's visits to that account over the horizon, hashed with the horizon's start
+(:meth:`ScheduleResult.visit_ids`). The scenario's name, the seed and the date are not part of it, so a
+renamed scenario, another seed or a visit moved by a day keep the UID: a calendar program updates the
+event instead of adding a second one.
+
+**Against the previous plan** (``plan --previous PLAN_DIR``): its calendars are read back; for each rep
+and account, the new visits are aligned with the previous ones in date order (the alignment that moves
+dates least; a visit four weeks or more from every previous one is new). An aligned visit keeps the
+previous UID; its SEQUENCE grows by one when its time, title, place or description changed. A previous
+visit left without a partner is cancelled in ``<rep>.cancel.ics`` (METHOD:CANCEL, STATUS:CANCELLED,
+SEQUENCE + 1). ``changes.csv`` lists every visit of both plans with what happened to it.
+
+DTSTAMP is the run's time (the horizon's start under ``--no-timings``, so the bytes repeat). Text goes
+through :func:`~salesplan.cli.sanitize.ics_text` and out as RFC 5545 TEXT (``icalendar.vText``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import icalendar
+import pandas as pd
+
+from ...optimizer.data import Opportunity, PlanData
+from ...optimizer.schedule import ScheduledVisit, ScheduleResult
+from ...optimizer.schedule.result import TIMEZONE
+from ..sanitize import ics_text, one_line
+
+PRODID = "-//salesplan//visit schedule//EN"
+NEW_VISIT_DAYS = 28  # a visit four weeks or more from every previous one of its rep and account is new
+CHANGE_COLUMNS = [
+    "rep",
+    "visit_id",
+    "account",
+    "account_name",
+    "change",
+    "sequence",
+    "previous_start",
+    "start",
+]
+
+
+class PreviousPlanError(ValueError):
+    """The previous plan's folder cannot be read (names the file and the cause)."""
+
+
+@dataclass(frozen=True)
+class PastEvent:
+    """One visit of the previous plan's calendars, as read back."""
+
+    uid: str
+    rep: str  # as the calendar carries it (ics_text of the rep id)
+    account: str  # likewise; '' when the event does not say
+    start: dt.datetime
+    end: dt.datetime
+    sequence: int
+    summary: str
+    location: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PreviousPlan:
+    folder: Path
+    events: tuple[PastEvent, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A visit as it goes into the calendar: its UID, SEQUENCE and what changed since the previous plan."""
+
+    visit: ScheduledVisit
+    uid: str
+    sequence: int
+    change: str  # new, unchanged, moved (time or date), updated (title, place or description)
+    previous_start: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CalendarPlan:
+    """Every visit's calendar entry (in the order of the schedule's visits) and the cancelled visits."""
+
+    entries: tuple[Entry, ...]
+    cancelled: tuple[PastEvent, ...]
+    compared: bool  # True when there was a previous plan
+
+    @property
+    def visit_ids(self) -> list[str]:
+        return [e.uid for e in self.entries]
+
+    def changes_frame(self, data: PlanData) -> pd.DataFrame:
+        """changes.csv: one row per visit of either plan (cancelled ones last), by rep."""
+        names = {a.id: a.name for a in data.accounts}
+        zone = zoneinfo.ZoneInfo(TIMEZONE)
+
+        def shown(moment: dt.datetime | None) -> str:
+            return "" if moment is None else moment.astimezone(zone).isoformat()
+
+        rows = [
+            {"rep": e.visit.rep_id, "visit_id": e.uid, "account": e.visit.account_id,
+             "account_name": names.get(e.visit.account_id, ""), "change": e.change, "sequence": e.sequence,
+             "previous_start": shown(e.previous_start),
+             "start": dt.datetime.combine(e.visit.date, e.visit.start_time, tzinfo=zone).isoformat()}
+            for e in self.entries
+        ]  # fmt: skip
+        rows += [
+            {"rep": c.rep, "visit_id": c.uid, "account": c.account, "account_name": names.get(c.account, ""),
+             "change": "cancelled", "sequence": c.sequence + 1, "previous_start": shown(c.start), "start": ""}
+            for c in self.cancelled
+        ]  # fmt: skip
+        frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+        return frame.sort_values(["rep", "start", "previous_start"], kind="stable").reset_index(drop=True)
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = defaultdict(int)
+        for e in self.entries:
+            found[e.change] += 1
+        found["cancelled"] = len(self.cancelled)
+        return dict(found)
+
+
+def file_stem(rep_id: str, taken: set[str] | None = None) -> str:
+    """A file-system-safe name for a rep id (unique within ``taken``, which it updates)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", one_line(rep_id)).strip(".")[:80] or "rep"
+    if taken is not None:
+        base, k = stem, 2
+        while stem.lower() in taken:
+            stem, k = f"{base}-{k}", k + 1
+        taken.add(stem.lower())
+    return stem
+
+
+# Reading the previous plan ------------------------------------------------------------------------------
+
+
+def read_previous(folder: Path) -> PreviousPlan:
+    """The visits of the calendars in ``folder/calendar`` (cancel files left out)."""
+    calendars = folder / "calendar"
+    if not calendars.is_dir():
+        raise PreviousPlanError(
+            f"{calendars}: no calendar folder (is {folder} a plan written by salesplan plan?)"
+        )
+    events: list[PastEvent] = []
+    for path in sorted(calendars.glob("*.ics")):
+        if path.name.endswith(".cancel.ics"):
+            continue
+        try:
+            calendar = icalendar.Calendar.from_ical(path.read_bytes())
+            events.extend(_past_events(calendar, path.stem))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise PreviousPlanError(f"{path}: not a calendar salesplan can read ({exc})") from None
+    return PreviousPlan(folder, tuple(events))
+
+
+def _past_events(calendar: icalendar.Calendar, stem: str) -> list[PastEvent]:
+    rep_of_file = str(calendar.get("x-salesplan-rep", stem))
+    found = []
+    for event in calendar.walk("VEVENT"):
+        account = str(event.get("x-salesplan-account", ""))
+        if not account:  # calendars of older versions say 'account <id>' among the categories
+            categories = event.get("categories")
+            for item in categories if isinstance(categories, list) else [categories]:
+                for word in getattr(item, "cats", []):
+                    if str(word).startswith("account "):
+                        account = str(word)[len("account ") :]
+        found.append(
+            PastEvent(
+                uid=str(event["uid"]),
+                rep=str(event.get("x-salesplan-rep", rep_of_file)),
+                account=account,
+                start=_moment(event.decoded("dtstart")),
+                end=_moment(event.decoded("dtend")),
+                sequence=int(event.get("sequence", 0)),
+                summary=str(event.get("summary", "")),
+                location=str(event.get("location", "")),
+                description=str(event.get("description", "")),
+            )
+        )
+    return found
+
+
+def _moment(value: dt.datetime | dt.date) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time(0, 0))
+    return value if value.tzinfo else value.replace(tzinfo=zoneinfo.ZoneInfo(TIMEZONE))
+
+
+# Matching the new visits with the previous ones ---------------------------------------------------------
+
+
+def _align(previous: Sequence[PastEvent], new: Sequence[dt.datetime]) -> list[int | None]:
+    """For each new visit (in date order), the index of its previous partner or None: the order-keeping
+    alignment with the least total shift in days, where leaving a visit unpaired costs NEW_VISIT_DAYS/2."""
+    gap = NEW_VISIT_DAYS / 2
+    m, n = len(previous), len(new)
+    cost = [[0.0] * (n + 1) for _ in range(m + 1)]
+    for i in range(1, m + 1):
+        cost[i][0] = i * gap
+    for j in range(1, n + 1):
+        cost[0][j] = j * gap
+    for i in range(1, m + 1):
+        for j in range(1, n + 1):
+            shift = abs((new[j - 1] - previous[i - 1].start).total_seconds()) / 86400
+            cost[i][j] = min(cost[i - 1][j - 1] + shift, cost[i - 1][j] + gap, cost[i][j - 1] + gap)
+    partner: list[int | None] = [None] * n
+    i, j = m, n
+    while i > 0 and j > 0:
+        shift = abs((new[j - 1] - previous[i - 1].start).total_seconds()) / 86400
+        if cost[i][j] == cost[i - 1][j - 1] + shift:
+            partner[j - 1] = i - 1
+            i, j = i - 1, j - 1
+        elif cost[i][j] == cost[i - 1][j] + gap:
+            i -= 1
+        else:
+            j -= 1
+    return partner
+
+
+def plan_calendar(
+    result: ScheduleResult, data: PlanData, previous: PreviousPlan | None = None
+) -> CalendarPlan:
+    """UIDs, SEQUENCE numbers and changes of every visit; the previous plan's visits that are gone."""
+    ids = result.visit_ids(data)
+    visits = result.visits
+    if previous is None:
+        return CalendarPlan(
+            tuple(Entry(v, uid, 0, "new") for v, uid in zip(visits, ids, strict=True)), (), False
+        )
+    zone = zoneinfo.ZoneInfo(TIMEZONE)
+    past_of: dict[tuple[str, str], list[PastEvent]] = defaultdict(list)
+    for event in sorted(previous.events, key=lambda e: (e.start, e.uid)):
+        past_of[event.rep, event.account].append(event)
+    new_of: dict[tuple[str, str], list[int]] = defaultdict(list)
+    starts = [dt.datetime.combine(v.date, v.start_time, tzinfo=zone) for v in visits]
+    for i in sorted(range(len(visits)), key=lambda i: (starts[i], i)):
+        new_of[ics_text(visits[i].rep_id), ics_text(visits[i].account_id)].append(i)
+    used = {e.uid for e in previous.events}
+    entries: list[Entry | None] = [None] * len(visits)
+    paired: set[str] = set()
+    for key, indices in new_of.items():
+        past = past_of.get(key, [])
+        for i, p in zip(indices, _align(past, [starts[k] for k in indices]), strict=True):
+            if p is None:
+                continue
+            old = past[p]
+            paired.add(old.uid)
+            change = _change(old, result, data, visits[i], starts[i])
+            entries[i] = Entry(visits[i], old.uid, old.sequence + (change != "unchanged"), change, old.start)
+    for i, visit in enumerate(visits):
+        if entries[i] is None:
+            uid, k = ids[i], 1
+            while uid in used:  # a previous visit holds the rule's id: derive another, deterministically
+                uid, k = hashlib.sha256(f"{ids[i]}/{k}".encode()).hexdigest()[:20], k + 1
+            used.add(uid)
+            entries[i] = Entry(visit, uid, 0, "new")
+    cancelled = tuple(e for e in previous.events if e.uid not in paired)
+    return CalendarPlan(tuple(e for e in entries if e is not None), cancelled, True)
+
+
+def _change(
+    old: PastEvent, result: ScheduleResult, data: PlanData, visit: ScheduledVisit, start: dt.datetime
+) -> str:
+    fields = _fields(result, data, visit)
+    end = start + dt.timedelta(minutes=visit.end - visit.start)
+    if old.start != start or old.end != end:
+        return "moved"
+    if (old.summary, old.location, old.description) != (
+        fields["summary"],
+        fields["location"],
+        fields["description"],
+    ):
+        return "updated"
+    return "unchanged"
+
+
+# Writing ----------------------------------------------------------------------------------------------
+
+
+def _description(purpose: str, opportunities: Sequence[Opportunity], currency: str) -> str:
+    lines = [f"Purpose: {purpose}"]
+    for o in opportunities:
+        line = f"- {o.id} {o.type}: {o.size:,.0f} {currency} at {o.probability:.0%}"
+        if o.due_date:
+            line += f", due {o.due_date.isoformat()}"
+        if o.description:
+            line += f" — {o.description}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _fields(result: ScheduleResult, data: PlanData, visit: ScheduledVisit) -> dict[str, str]:
+    """The visit's text properties, sanitised (as the calendar holds them and reads them back)."""
+    account = data.account_by_id[visit.account_id]
+    linked = [data.opportunity_by_id[i] for i in result.opportunities.get(account.id, ())]
+    place = account.address or f"{account.name or account.id} ({account.lat:.5f}, {account.lon:.5f})"
+    return {
+        "summary": ics_text(account.name or account.id),
+        "location": ics_text(place),
+        "description": ics_text(_description(result.purpose(account.id, data), linked, data.currency)),
+    }
+
+
+def _calendar(name: str, rep_id: str, method: str) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    calendar.add("x-wr-calname", icalendar.vText(ics_text(name)))
+    calendar.add("x-wr-timezone", TIMEZONE)
+    calendar.add("x-salesplan-rep", icalendar.vText(ics_text(rep_id)))
+    return calendar
+
+
+def rep_calendar(
+    result: ScheduleResult, data: PlanData, rep_id: str, entries: Sequence[Entry], stamp: dt.datetime
+) -> bytes:
+    """One rep's visits as an iCalendar file (RFC 5545), one VEVENT per visit."""
+    zone = zoneinfo.ZoneInfo(TIMEZONE)
+    rep = data.rep_by_id[rep_id]
+    calendar = _calendar(f"{rep.name or rep.id} — {data.name}", rep_id, "PUBLISH")
+    for entry in entries:
+        visit = entry.visit
+        account = data.account_by_id[visit.account_id]
+        fields = _fields(result, data, visit)
+        event = icalendar.Event()
+        event.add("uid", entry.uid)
+        event.add("sequence", entry.sequence)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", dt.datetime.combine(visit.date, visit.start_time, tzinfo=zone))
+        event.add("dtend", dt.datetime.combine(visit.date, visit.end_time, tzinfo=zone))
+        for name in ("summary", "location", "description"):
+            event.add(name, icalendar.vText(fields[name]))
+        event.add("geo", (account.lat, account.lon))
+        event.add("categories", ["salesplan", ics_text(f"account {account.id}")])
+        event.add("x-salesplan-rep", icalendar.vText(ics_text(rep_id)))
+        event.add("x-salesplan-account", icalendar.vText(ics_text(account.id)))
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())
+
+
+def cancel_calendar(name: str, rep: str, cancelled: Sequence[PastEvent], stamp: dt.datetime) -> bytes:
+    """METHOD:CANCEL for the previous plan's visits of one rep that are gone."""
+    calendar = _calendar(f"{name} — cancelled visits", rep, "CANCEL")
+    for old in cancelled:
+        event = icalendar.Event()
+        event.add("uid", old.uid)
+        event.add("sequence", old.sequence + 1)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", old.start)
+        event.add("dtend", old.end)
+        event.add("summary", icalendar.vText(old.summary))
+        event.add("status", "CANCELLED")
+        event.add("x-salesplan-rep", icalendar.vText(old.rep))
+        event.add("x-salesplan-account", icalendar.vText(old.account))
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())
+
+
+def write_calendars(
+    result: ScheduleResult, data: PlanData, folder: Path, plan: CalendarPlan | None = None,
+    stamp: dt.datetime | None = None,
+) -> dict[str, Path]:  # fmt: skip
+    """calendar/<rep>.ics for every rep with visits, <rep>.cancel.ics for every rep with cancelled
+    visits; returns rep id → path of its calendar. ``stamp`` (DTSTAMP) defaults to the horizon's start."""
+    plan = plan or plan_calendar(result, data)
+    stamp = stamp or dt.datetime.combine(data.horizon.start, dt.time(0, 0), tzinfo=dt.UTC)
+    folder.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    stems = {rep.id: file_stem(rep.id, taken) for rep in data.reps}
+    entries_of: dict[str, list[Entry]] = defaultdict(list)
+    for entry in plan.entries:
+        entries_of[entry.visit.rep_id].append(entry)
+    paths: dict[str, Path] = {}
+    for rep in data.reps:
+        if entries_of.get(rep.id):
+            path = folder / f"{stems[rep.id]}.ics"
+            path.write_bytes(rep_calendar(result, data, rep.id, entries_of[rep.id], stamp))
+            paths[rep.id] = path
+    carried = {ics_text(rep.id): rep.id for rep in data.reps}
+    gone: dict[str, list[PastEvent]] = defaultdict(list)
+    for old in plan.cancelled:
+        gone[old.rep].append(old)
+    for rep_text in sorted(gone):
+        rep_id = carried.get(rep_text)
+        stem = stems[rep_id] if rep_id is not None else file_stem(rep_text, taken)
+        known = data.rep_by_id.get(rep_id) if rep_id is not None else None
+        name = f"{(known.name or known.id) if known else rep_text} — {data.name}"
+        (folder / f"{stem}.cancel.ics").write_bytes(cancel_calendar(name, rep_text, gone[rep_text], stamp))
+    return paths
