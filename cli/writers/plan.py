@@ -26,7 +26,8 @@ SHEETS = (  # plan.xlsx: (sheet, table), after Summary and Solvers; then Calenda
     ("Accounts", "accounts"), ("Opportunities", "opportunities"), ("Allocation", "allocation"),
     ("Capacity", "capacity"), ("Reps", "reps"), ("Sizing", "sizing"), ("Territories", "territories"),
     ("Territory summary", "territory_summary"), ("Changes", "changes"), ("Visits", "visits"),
-    ("Days", "days"), ("Dropped", "dropped"),
+    ("Days", "days"), ("Dropped", "dropped"), ("Work", "work"), ("Workload", "workload"),
+    ("Unreachable", "unreachable"), ("Shortfall", "shortfall"),
 )  # fmt: skip
 STATUS_WORDS = {
     "optimal": "the best possible plan (proven)",
@@ -52,8 +53,8 @@ def write_plan(
     calendar = plan_calendar(result.schedule, data, previous)
     frames = dict(result.frames)
     frames["visits"] = frames["visits"].assign(visit_id=calendar.visit_ids)
-    for name in TABLES:
-        write_csv(frames[name], folder / f"{name}.csv", csv_encoding)
+    for name, frame in frames.items():  # TABLES always, shortfall.csv when a tier minimum is short
+        write_csv(frame, folder / f"{name}.csv", csv_encoding)
     (folder / "summary.json").write_text(summary_json(summary), encoding="utf-8")
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0) if timings else None
     write_calendars(result.schedule, data, folder / "calendar", calendar, stamp)
@@ -116,7 +117,11 @@ def plan_tables(
 ) -> list[Table]:
     """plan.xlsx: Summary, Solvers, every table of the plan, Calendar changes, then a sheet per rep."""
     tables = [Table("Summary", kpi_frame(summary)), Table("Solvers", stage_frame(summary))]
-    tables += [Table(title, frames[name], "date" if name == "visits" else None) for title, name in SHEETS]
+    tables += [
+        Table(title, frames[name], "date" if name == "visits" else None)
+        for title, name in SHEETS
+        if name in frames
+    ]
     if changes is not None:
         tables.append(Table("Calendar changes", changes))
     return tables + rep_tables(result.schedule, result.data)

@@ -30,7 +30,11 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from ..data import PlanData
 from .patterns import spacing
@@ -253,6 +257,7 @@ def _check_drops(data: PlanData, result: ScheduleResult, bad: list[str]) -> None
     days = horizon.calendar_days
     min_days = data.rules.min_days_between_visits
     busy = {(v.rep_id, v.date) for v in result.visits}
+    travel = _Minutes(data, result)
     count: dict[str, int] = defaultdict(int)
     own: dict[str, set[object]] = defaultdict(set)
     for v in result.visits:
@@ -278,14 +283,15 @@ def _check_drops(data: PlanData, result: ScheduleResult, bad: list[str]) -> None
                     f"{where}, but {planned} regularly spaced days exist among the {len(allowed)} it allows"
                 )
         elif drop.kind == "hours" and rep is not None:
-            floor = _cheapest_more(data, result, rep.id, account.id, count[drop.account_id] + 1)
+            minutes = travel.of(rep.id)
+            floor = _cheapest_more(data, result, rep.id, account.id, count[drop.account_id] + 1, minutes)
             # the floor ignores waiting for opening hours and lunch: the claim is false only beyond that
             slack = WAIT_ALLOWANCE * (count[drop.account_id] + 1)
             selling = 60.0 * rep.available_hours_per_month * horizon.months
             work = sum(b.minutes for b in result.work if b.rep_id == rep.id)
             work += sum(60.0 * x.hours for x in result.work_short if x.rep_id == rep.id)
             others = sum(d.travel_minutes + d.visit_minutes for d in result.days if d.rep_id == rep.id)
-            others -= _own_minutes(data, result, rep.id, account.id)
+            others -= _own_minutes(data, result, rep.id, account.id, minutes)
             band = data.rules.band(result.tier_of.get(account.id, ""))
             minimum = round((band.min if band is not None else 0.0) * horizon.months)
             if others + work > selling + 1e-6:
@@ -316,12 +322,36 @@ def _day_orders(result: ScheduleResult, rep_id: str, skip: str) -> dict[object, 
     return {d: [a for _, a in sorted(vs)] for d, vs in days.items()}
 
 
-def _minutes(data: PlanData, a: str, b: str) -> int:
-    places = {**{x.id: x.place for x in data.accounts}, **{r.id: r.home for r in data.reps}}
-    return 0 if a == b else math.ceil(float(data.travel_model.minutes([places[a]], [places[b]])[0, 0]) - 1e-9)
+class _Minutes:
+    """Travel minutes (rounded up, as the checker counts them) between a rep's home and its accounts,
+    one matrix per rep built on first use."""
+
+    def __init__(self, data: PlanData, result: ScheduleResult) -> None:
+        self.data = data
+        self.served: dict[str, set[str]] = defaultdict(set)
+        for account_id, rep_id in result.rep_of.items():
+            self.served[rep_id].add(account_id)
+        for visit in result.visits:  # a visit by another rep is a violation of its own; still count it
+            self.served[visit.rep_id].add(visit.account_id)
+        for drop in result.dropped:
+            if drop.rep_id:
+                self.served[drop.rep_id].add(drop.account_id)
+        self.tables: dict[str, tuple[dict[str, int], npt.NDArray[np.int64]]] = {}
+
+    def of(self, rep_id: str) -> Callable[[str, str], int]:
+        if rep_id not in self.tables:
+            ids = [rep_id, *sorted(self.served[rep_id])]
+            places = [self.data.rep_by_id[rep_id].home, *(self.data.account_by_id[a].place for a in ids[1:])]
+            table = np.ceil(self.data.travel_model.minutes(places) - 1e-9).astype(np.int64)
+            np.fill_diagonal(table, 0)
+            self.tables[rep_id] = ({x: k for k, x in enumerate(ids)}, table)
+        index, table = self.tables[rep_id]
+        return lambda a, b: int(table[index[a], index[b]])
 
 
-def _own_minutes(data: PlanData, result: ScheduleResult, rep_id: str, account_id: str) -> float:
+def _own_minutes(
+    data: PlanData, result: ScheduleResult, rep_id: str, account_id: str, minutes: Callable[[str, str], int]
+) -> float:
     """Minutes the account's visits add to the rep's days: on site, and the detour on each day's route."""
     total = 0.0
     with_it = _day_orders(result, rep_id, "")
@@ -332,14 +362,21 @@ def _own_minutes(data: PlanData, result: ScheduleResult, rep_id: str, account_id
 
         def length(seq: list[str]) -> int:
             path = [rep_id, *seq, rep_id]
-            return sum(_minutes(data, x, y) for x, y in itertools.pairwise(path))
+            return sum(minutes(x, y) for x, y in itertools.pairwise(path))
 
         total += length(order) - (length(without.get(day, [])) if without.get(day) else 0)
         total += math.ceil(data.account_by_id[account_id].visit_minutes - 1e-9)
     return total
 
 
-def _cheapest_more(data: PlanData, result: ScheduleResult, rep_id: str, account_id: str, n: int) -> float:
+def _cheapest_more(
+    data: PlanData,
+    result: ScheduleResult,
+    rep_id: str,
+    account_id: str,
+    n: int,
+    minutes: Callable[[str, str], int],
+) -> float:
     """A lower bound on the minutes n regularly spaced visits of the account would add to the rep's days."""
     rep, account = data.rep_by_id[rep_id], data.account_by_id[account_id]
     horizon = data.horizon
@@ -351,10 +388,10 @@ def _cheapest_more(data: PlanData, result: ScheduleResult, rep_id: str, account_
             continue
         path = [rep_id, *orders.get(day, []), rep_id]
         detour = min(
-            _minutes(data, x, account_id) + _minutes(data, account_id, y) - _minutes(data, x, y)
+            minutes(x, account_id) + minutes(account_id, y) - minutes(x, y)
             for x, y in itertools.pairwise(path)
         )
-        busy = sum(_minutes(data, x, y) for x, y in itertools.pairwise(path))
+        busy = sum(minutes(x, y) for x, y in itertools.pairwise(path))
         busy += sum(math.ceil(data.account_by_id[a].visit_minutes - 1e-9) for a in path[1:-1])
         if busy + max(0, detour) + service > horizon.day_minutes - horizon.lunch:
             continue  # the day cannot take it, even without waiting for opening hours
