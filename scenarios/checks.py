@@ -363,6 +363,7 @@ def _adjacency_of_points(scenario: Scenario) -> Iterator[Problem]:
 
 
 _TEXT_TABLES = ("regions", "reps", "accounts", "opportunities", "absences")
+_NOT_IN_SHEET_NAMES = "[]:*?/\\"
 
 
 def _text(scenario: Scenario) -> Iterator[Problem]:
@@ -385,6 +386,21 @@ def _text(scenario: Scenario) -> Iterator[Problem]:
                 key = getattr(row, "id", None) or f"#{index}"
                 file, number = scenario.origin(table, key)
                 yield Problem(file, number, column, *_unkept(column, char), "warning")
+    for rep in scenario.reps:
+        odd = sorted(set(rep.id) & set(_NOT_IN_SHEET_NAMES))
+        length = len(rep.id.encode("utf-16-le")) // 2  # as Excel counts: an emoji is two
+        if odd or length > 31:
+            file, number = scenario.origin("reps", rep.id)
+            what = f"holds {' '.join(odd)}" if odd else f"is {length} characters long (as Excel counts)"
+            yield Problem(
+                file,
+                number,
+                "id",
+                f"rep id {what}: its sheet in plan.xlsx (at most 31 characters, none of {_NOT_IN_SHEET_NAMES}) "
+                "and its calendar file get another name",
+                "use a short id of letters and digits, e.g. R07, and keep the person's name in name",
+                "warning",
+            )
     for key in (("name",), ("policy", "economics", "currency")):
         value = scenario.name if key == ("name",) else scenario.policy.economics.currency
         char = unprintable(value)

@@ -90,6 +90,18 @@ def xlsx_table(data: bytes) -> Mutation:
     )
 
 
+def rename_rep(old: str, new: str) -> Mutation:
+    """Give a rep another id, in the reps table and as the current rep of its accounts."""
+
+    def apply(folder: Path) -> None:
+        for name, pattern in (("reps.csv", f"\n{old},"), ("accounts.csv", f",{old}\n")):
+            path = folder / name
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace(pattern, pattern.replace(old, new)), encoding="utf-8")
+
+    return apply
+
+
 def table(name: str, where: str) -> Mutation:
     """Point the accounts table at ``where`` (a path the YAML names as it is)."""
     return replace("scenario.yaml", "accounts: accounts.csv", f"accounts: {where}")
@@ -226,6 +238,13 @@ CASES: list[Case] = [
         [],
     ),
     ("name-with-dollars", replace("accounts.csv", "Haidian Tech", "$x^2$ Tech"), 0, []),
+    (  # Excel counts 32 characters: the sheet of this rep cannot be named after it
+        "rep-id-of-16-emoji",
+        rename_rep("R3", "😀" * 16),
+        0,
+        ["reps.csv:4:id"],
+    ),
+    ("rep-id-with-slash", rename_rep("R3", "R/3"), 0, ["reps.csv:4:id"]),
     # --- settings that contradict each other
     (
         "max-visits-below-tier-minimum",
@@ -367,8 +386,20 @@ LIVE: dict[str, tuple[Mutation, int, list[str]]] = {
         2,
         ["scenario.yaml:7:tables.accounts"],
     ),
+    "xlsx-zip-bomb": (  # 170 MB of zeros in a workbook of a few hundred kB: refused by the sizes it declares
+        both(
+            xlsx_table(xlsx_bytes(broken.account_rows())), lambda folder: _add_zeros(folder / "accounts.xlsx")
+        ),
+        2,
+        ["scenario.yaml:7:tables.accounts"],
+    ),
     "yaml-2-mb": (lambda folder: os.truncate(folder / "scenario.yaml", 2 * 2**20), 2, ["scenario.yaml:0:"]),
 }
+
+
+def _add_zeros(path: Path) -> None:
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/zeros.bin", bytes(170 * 2**20))
 
 
 def base(folder: Path) -> None:
