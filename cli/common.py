@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from ..optimizer.result import Infeasibility
 from ..scenarios import Scenario, inspect_scenario
 from ..scenarios.errors import Problem
+from . import signals
+from .signals import exit_stopped, received
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INVALID = 2
 EXIT_INFEASIBLE = 3
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = signals.EXIT_INTERRUPTED
+EXIT_TERMINATED = signals.EXIT_TERMINATED
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,18 +67,47 @@ def print_problems(problems: Sequence[Problem]) -> None:
 
 
 def load_or_exit(path: str | Path, *, quiet: bool = False) -> Scenario:
-    """Load a scenario; print warnings; on errors raise InvalidInput (exit 2)."""
+    """Load a scenario; print warnings; on errors raise InvalidInput (exit 2).
+
+    The scenario's files are protected from the run's output folder: an ``-o`` that would replace a
+    folder holding them is refused now, before anything is planned (exit 2).
+    """
+    from .output import check_output_folder, protect
+
     report = inspect_scenario(path)
     if report.scenario is None:
         raise InvalidInput(report.problems)
+    protect(report.scenario.files())
+    ctx = click.get_current_context(silent=True)
+    output = ctx.params.get("output") if ctx is not None else None
+    if output:
+        check_output_folder(output)
     if report.warnings and not quiet:
         print_problems(report.warnings)
     return report.scenario
 
 
+# OS errors a user fixes (a path, a permission, a full disk), not bugs: exit 2 with the path and cause.
+_USER_ERRNOS = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.ENOENT,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.ENAMETOOLONG,
+    errno.ELOOP,
+    errno.EMFILE,
+    errno.ENFILE,
+}
+
+
 def guarded(func: F) -> F:
     """Turn anything unexpected into a one-line message and exit code 1 — never a traceback
-    (unless `salesplan --debug`)."""
+    (unless `salesplan --debug`). Ctrl-C exits 130 and SIGTERM 143; an OS error about a path the user
+    controls (permission, read-only, disk full) exits 2 with the path and cause."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -82,26 +115,51 @@ def guarded(func: F) -> F:
             return func(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except KeyboardInterrupt:
-            click.secho("Interrupted: no output was written.", fg="yellow", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as exc:
+            exit_stopped(exc)
         except MemoryError:
-            click.secho("Out of memory: try a smaller scenario or more memory.", fg="red", err=True)
-            sys.exit(EXIT_INTERNAL)
-        except Exception as exc:
-            ctx = click.get_current_context(silent=True)
-            if ctx is not None and ctx.find_root().params.get("debug"):
-                raise
             click.secho(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in salesplan, not in your scenario. Run again with `salesplan --debug ...` "
-                "and report the output. No output was written.",
+                "Out of memory: try a smaller scenario, fewer --workers, or a machine with more memory. "
+                "No output was written.",
                 fg="red",
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
+        except OSError as exc:
+            if exc.errno not in _USER_ERRNOS or _debug():
+                _internal(exc)
+            where = exc.filename or "salesplan"
+            click.secho(
+                f"{where}: {exc.strerror or exc} — check the path, its permissions and the free disk space. "
+                "No output was written.",
+                fg="red",
+                err=True,
+            )
+            sys.exit(EXIT_INVALID)
+        except Exception as exc:
+            _internal(exc)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _debug() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("debug"))
+
+
+def _internal(exc: Exception) -> NoReturn:
+    if received() is not None:  # the signal surfaced as another exception
+        exit_stopped()
+    if _debug():
+        raise exc
+    click.secho(
+        f"internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug in salesplan, not in your scenario. Run again with `salesplan --debug ...` "
+        "and report the output. No output was written.",
+        fg="red",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
 
 
 class ProgressLine:

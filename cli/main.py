@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from salesplan import __version__
+
+from . import signals
 
 # name → (module, one-line description). Modules load only when their command runs, so `--help` is fast.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -31,8 +35,30 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+@contextlib.contextmanager
+def _interrupts() -> Iterator[None]:
+    """Ctrl-C (or SIGTERM) while the command line is parsed or a command's module is imported exits 130
+    (143) like Ctrl-C in a command, not 1 ("Aborted!") — also when an import turned it into another error."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        signals.exit_stopped(exc)
+    except Exception:
+        if signals.received() is None:
+            raise
+        signals.exit_stopped()
+
+
 class LazyGroup(click.Group):
     """Loads a command's module only when the command is used."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _interrupts():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _interrupts():
+            return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -69,9 +95,11 @@ def cli(debug: bool) -> None:
       salesplan validate scenarios/examples/dealer-network # check a scenario
       salesplan plan scenarios/examples/dealer-network -o out/dealer
 
-    Exit codes: 0 done, 1 internal error, 2 invalid input, 3 infeasible scenario.
+    Exit codes: 0 done, 1 internal error, 2 invalid input (or an output folder that cannot be written),
+    3 infeasible scenario, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
     """
 
 
 def main(argv: list[str] | None = None) -> Any:
+    signals.install()
     return cli.main(args=argv, prog_name="salesplan")

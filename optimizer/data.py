@@ -106,7 +106,7 @@ class Horizon:
     day_start: int  # minutes after midnight
     day_end: int
     lunch: int  # minutes
-    days: tuple[dt.date, ...]  # working dates: working weekdays minus holidays
+    days: tuple[dt.date, ...]  # working dates: working weekdays and make-up days, minus holidays
 
     @property
     def end(self) -> dt.date:
@@ -403,7 +403,7 @@ class PlanData:
         """Why the rep does not work on ``day`` ('' when they do)."""
         if day in self.horizon.holidays:
             return "a public holiday"
-        if WEEKDAYS[day.weekday()] not in self.horizon.working_weekdays:
+        if WEEKDAYS[day.weekday()] not in self.horizon.working_weekdays and day not in self.horizon.days:
             return "not a working weekday"
         if rep.start_date and day < rep.start_date:
             return f"before the rep starts ({rep.start_date})"

@@ -7,6 +7,8 @@ Python API::
     result = salesplan.plan(scenario)                 # every stage, see salesplan.pipeline
     result.summary.kpi("expected_profit")             # pydantic summary (as in summary.json)
     result.frames["territories"]                      # pandas DataFrames (as the CSV files)
+    scenario = salesplan.Scenario.from_frames(reps=reps_frame, accounts=accounts_frame,
+                                              horizon={"start": "2026-04-06", "weeks": 13})
 """
 
 from __future__ import annotations
@@ -19,7 +21,17 @@ if TYPE_CHECKING:
     from .pipeline import PlanResult
     from .scenarios.model import Scenario
 
-__all__ = ["__version__", "load", "plan"]
+__all__ = ["Scenario", "ScenarioError", "__version__", "load", "plan"]
+
+
+def __getattr__(name: str) -> Any:
+    """``salesplan.Scenario`` (with ``Scenario.from_frames``) and ``salesplan.ScenarioError``, imported on
+    first use so that ``import salesplan`` stays light."""
+    if name in ("Scenario", "ScenarioError"):
+        from . import scenarios
+
+        return getattr(scenarios, name)
+    raise AttributeError(f"module 'salesplan' has no attribute {name!r}")
 
 
 def load(path: str) -> Scenario:

@@ -1,6 +1,7 @@
 """salesplan.scenarios: the scenario schema (pydantic), loading with `extends`, and validation."""
 
 from .errors import Problem, ScenarioError
+from .frames import inspect_frames
 from .loader import LoadReport, inspect_scenario, load_scenario
 from .model import Scenario, ScenarioFile
 from .policy import Horizon, Policy
@@ -21,6 +22,7 @@ __all__ = [
     "ScenarioError",
     "ScenarioFile",
     "TravelEntry",
+    "inspect_frames",
     "inspect_scenario",
     "load_scenario",
 ]

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .errors import Problem
+from .fields import WEEKDAYS, unprintable
+from .tables import TABLE_MODELS
 
 if TYPE_CHECKING:
     from .model import Scenario
@@ -19,10 +21,13 @@ def check_references(scenario: Scenario) -> list[Problem]:
     problems += _regions(scenario)
     problems += _rep_references(scenario)
     problems += _opportunity_references(scenario)
+    problems += _text(scenario)
     if scenario._settings_valid:  # these depend on the policy and horizon, which are broken otherwise
         problems += _place_references(scenario)
         problems += _tiers(scenario)
         problems += _dates(scenario)
+        problems += _visit_levels(scenario)
+        problems += _adjacency_of_points(scenario)
     return problems
 
 
@@ -290,6 +295,17 @@ def _dates(scenario: Scenario) -> Iterator[Problem]:
                 f"rep starts on {rep.start_date}, after the horizon ends",
                 "remove the rep or fix the date",
             )
+    for day in horizon.workdays:
+        if WEEKDAYS[day.weekday()] in horizon.working_weekdays:
+            file, line = scenario.setting_origin("horizon", "workdays")
+            yield Problem(
+                file,
+                line,
+                "horizon.workdays",
+                f"{day} is a {day.strftime('%A')}, a working weekday already",
+                "list only the weekend days that are worked (调休)",
+                "warning",
+            )
     if not horizon.working_days():
         yield Problem(
             scenario.source,
@@ -298,3 +314,110 @@ def _dates(scenario: Scenario) -> Iterator[Problem]:
             "the horizon has no working day",
             "check working_weekdays and holidays",
         )
+
+
+def _visit_levels(scenario: Scenario) -> Iterator[Problem]:
+    """A written max_visits_per_month below a tier minimum would be raised to it silently (the default
+    yields to the tiers' ranges)."""
+    key = ("policy", "response", "max_visits_per_month")
+    if key not in scenario._key_lines:
+        return
+    ceiling = scenario.policy.response.max_visits_per_month
+    for tier, visits in scenario.policy.tiers.visits.items():
+        if visits.min > ceiling:
+            file, line = scenario.setting_origin(*key)
+            yield Problem(
+                file,
+                line,
+                ".".join(key),
+                f"max_visits_per_month is {ceiling}, below the tier-{tier} minimum of {visits.min:g} "
+                "visits per month",
+                f"raise it to at least {visits.min:g}, or lower the tier-{tier} minimum",
+            )
+
+
+def _adjacency_of_points(scenario: Scenario) -> Iterator[Problem]:
+    """Delaunay neighbours of accounts that share fewer places than the region has reps cannot give every
+    rep a connected territory (all accounts geocoded to one point is the usual cause)."""
+    if scenario.policy.balance.contiguity != "delaunay":
+        return
+    places: dict[str, set[tuple[float, float]]] = defaultdict(set)
+    accounts: Counter[str] = Counter()
+    for account in scenario.accounts:
+        places[account.region].add((account.lat, account.lon))
+        accounts[account.region] += 1
+    reps = Counter(r.region for r in scenario.reps)
+    file, line = scenario.setting_origin("policy", "balance", "contiguity")
+    for region in sorted(places):
+        if reps[region] > 1 and len(places[region]) < reps[region]:
+            yield Problem(
+                file,
+                line,
+                "policy.balance.contiguity",
+                f"region '{region}': its {accounts[region]} accounts lie at {len(places[region])} "
+                f"place(s), fewer than its {reps[region]} reps: Delaunay neighbours are degenerate and "
+                "cannot give every rep a connected territory",
+                "check the accounts' lat and lon (geocoded to one point?), or use contiguity: none or an "
+                "adjacency table",
+            )
+
+
+_TEXT_TABLES = ("regions", "reps", "accounts", "opportunities", "absences")
+_NOT_IN_SHEET_NAMES = "[]:*?/\\"
+
+
+def _text(scenario: Scenario) -> Iterator[Problem]:
+    """Names with line breaks or invisible characters: valid, but some outputs cannot keep them."""
+    for table in _TEXT_TABLES:
+        model = TABLE_MODELS[table]
+        columns = [
+            name
+            for name, info in model.model_fields.items()
+            if "str" in str(info.annotation) and "Literal" not in str(info.annotation)
+        ]
+        for index, row in enumerate(getattr(scenario, table)):
+            for column in columns:
+                value = getattr(row, column)
+                if not isinstance(value, str) or value.isprintable():
+                    continue
+                char = unprintable(value)
+                if char is None:
+                    continue
+                key = getattr(row, "id", None) or f"#{index}"
+                file, number = scenario.origin(table, key)
+                yield Problem(file, number, column, *_unkept(column, char), "warning")
+    for rep in scenario.reps:
+        odd = sorted(set(rep.id) & set(_NOT_IN_SHEET_NAMES))
+        length = len(rep.id.encode("utf-16-le")) // 2  # as Excel counts: an emoji is two
+        if odd or length > 31:
+            file, number = scenario.origin("reps", rep.id)
+            what = f"holds {' '.join(odd)}" if odd else f"is {length} characters long (as Excel counts)"
+            yield Problem(
+                file,
+                number,
+                "id",
+                f"rep id {what}: its sheet in plan.xlsx (at most 31 characters, none of {_NOT_IN_SHEET_NAMES}) "
+                "and its calendar file get another name",
+                "use a short id of letters and digits, e.g. R07, and keep the person's name in name",
+                "warning",
+            )
+    for key in (("name",), ("policy", "economics", "currency")):
+        value = scenario.name if key == ("name",) else scenario.policy.economics.currency
+        char = unprintable(value)
+        if char is not None:
+            file, line = scenario.setting_origin(*key)
+            yield Problem(file, line, ".".join(key), *_unkept(key[-1], char), "warning")
+
+
+def _unkept(column: str, char: str) -> tuple[str, str]:
+    if char in "\r\n\u2028\u2029\x0b\x0c\x85":
+        return (
+            f"{column} contains a line break, which some outputs cannot keep (calendar titles, sheet "
+            "names, chart labels show it as a space)",
+            f"write the {column} on one line",
+        )
+    return (
+        f"{column} contains the invisible character U+{ord(char):04X}, which some outputs cannot keep "
+        "(workbook cells and calendars drop it)",
+        f"retype the {column} without it",
+    )

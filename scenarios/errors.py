@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,9 @@ def display_path(path: Path | str, base: Path | None = None) -> str:
             continue
         try:
             return str(path.resolve().relative_to(root.resolve()))
-        except ValueError:
-            continue
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+            try:
+                return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)))
+            except ValueError:
+                continue
     return str(path)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -55,16 +57,84 @@ def _weekday_list(value: Any) -> Any:
     return items
 
 
-Id = Annotated[str, Field(min_length=1, max_length=200)]
+# Thousands grouped by commas (1,234,000 or 1,234.5); any other comma is a decimal comma or a typo.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_PERCENT = re.compile(r"\s*%\s*$")
+
+
+def parse_number(value: Any) -> Any:
+    """'1,234,000' → '1234000' (full-width digits and commas too); '1,5' or '1.234,5' are refused as
+    ambiguous, '80%' where a number is not a share is refused. Everything else is left for pydantic."""
+    if not isinstance(value, str) or (value.isascii() and "," not in value and "%" not in value):
+        return value  # the common case, in C: a plain number (or text pydantic rejects)
+    text = unicodedata.normalize("NFKC", value).strip()
+    if _PERCENT.search(text):
+        raise PydanticCustomError("percent_not_allowed", "a percentage is not allowed here")
+    if "," in text:
+        if not _GROUPED.fullmatch(text):
+            raise PydanticCustomError(
+                "number_ambiguous", "ambiguous number: the comma could be a decimal comma or a typo"
+            )
+        return text.replace(",", "")
+    if "万" in text or "亿" in text:
+        raise PydanticCustomError("number_in_words", "write the number in digits")
+    return text
+
+
+def parse_fraction(value: Any) -> Any:
+    """A share or probability: '80%' → 0.8, '1,234' as in :func:`parse_number`, 0.8 as it is."""
+    if not isinstance(value, str) or (value.isascii() and "," not in value and "%" not in value):
+        return value
+    text = unicodedata.normalize("NFKC", value).strip()
+    if _PERCENT.search(text):
+        number = parse_number(_PERCENT.sub("", text))
+        try:
+            return float(number) / 100.0
+        except ValueError:
+            raise PydanticCustomError("float_parsing", "input should be a valid number") from None
+    return parse_number(text)
+
+
+# Characters that are never part of an id: control characters (NUL, CR, LF, ...), line and paragraph
+# separators, and invisible format characters (zero-width space, BOM, direction marks). Zero-width joiner
+# stays: emoji sequences use it.
+_INVISIBLE_OK = {"\u200d"}
+
+
+def unprintable(text: str) -> str | None:
+    """The first character of ``text`` that is a control, separator or invisible format character."""
+    if text.isprintable():  # the common case, in C
+        return None
+    for char in text:
+        if char in _INVISIBLE_OK:
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs"):
+            return char
+    return None
+
+
+def _printable_id(value: str) -> str:
+    char = unprintable(value)
+    if char is not None:
+        raise PydanticCustomError(
+            "id_unprintable",
+            "contains the invisible character U+{code} ({name})",
+            {"code": f"{ord(char):04X}", "name": unicodedata.name(char, "control character").lower()},
+        )
+    return value
+
+
+Id = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable_id)]
 Text = Annotated[str, Field(max_length=2000)]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
+Finite = Annotated[float, BeforeValidator(parse_number), Field(allow_inf_nan=False)]
+Fraction = Annotated[float, BeforeValidator(parse_fraction), Field(allow_inf_nan=False)]
 Money = Annotated[Finite, Field(ge=0, le=1e13)]
-Share = Annotated[Finite, Field(ge=0, le=1)]
-Probability = Annotated[Finite, Field(ge=0, le=1)]
+Share = Annotated[Fraction, Field(ge=0, le=1)]
+Probability = Annotated[Fraction, Field(ge=0, le=1)]
 Latitude = Annotated[Finite, Field(ge=-90, le=90)]
 Longitude = Annotated[Finite, Field(ge=-180, le=180)]
 Score = Annotated[Finite, Field(ge=0, le=100)]
-Ratio = Annotated[Finite, Field(ge=0, le=100)]
+Ratio = Annotated[Fraction, Field(ge=0, le=100)]
 WeekdayField = Annotated[Weekday, BeforeValidator(parse_weekday)]
 WeekdayList = Annotated[tuple[Weekday, ...], BeforeValidator(_weekday_list)]
 DateList = Annotated[tuple[dt.date, ...], BeforeValidator(split_cell)]

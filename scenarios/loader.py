@@ -1,66 +1,38 @@
 """Load a scenario: YAML (with `extends` chains) plus its tables, into a validated :class:`Scenario`.
 
 Every problem is collected — YAML syntax, unknown keys, missing columns, bad cells, broken references — so
-that a planner fixes them all in one pass. Paths resolve relative to the file that names them.
+that a planner fixes them all in one pass. Paths resolve relative to the file that names them. The YAML
+files are read by :mod:`yamlfile` (bounded), the tables by :mod:`reader` (regular files of bounded size),
+their headers mapped by :mod:`columns`; a what-if's ``remove``, ``add`` and ``update`` are applied by
+:mod:`edits`.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import gc
-from dataclasses import dataclass, field
+import os
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from .checks import check_references
+from .columns import rename_columns
+from .edits import LoadReport, Resolved, apply_edits, deep_merge
 from .errors import Problem, ScenarioError, display_path
+from .fields import unprintable
 from .messages import describe_error, field_hint
-from .model import AddSpec, RemoveSpec, Scenario, ScenarioFile, TablePaths
+from .model import AddSpec, RemoveSpec, Scenario, ScenarioFile, TableFile, TablePaths, UpdateSpec
 from .policy import Horizon
-from .reader import RawTable, read_table, split_sheet
+from .reader import RawTable, file_problem, known_encoding, read_table, split_sheet
 from .rows import validate_rows
+from .yamlfile import MAX_YAML_BYTES, KeyLines, line_of, read_yaml
 
 MAX_EXTENDS_DEPTH = 20
-_SECTIONS_OF_THE_FILE = ("extends", "tables", "remove", "add")
+_SECTIONS_OF_THE_FILE = ("extends", "tables", "remove", "add", "update")
 
-
-class _Loader(yaml.SafeLoader):
-    """yaml.SafeLoader that leaves dates as text, so that pydantic reports an impossible date with its key."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-@dataclass
-class LoadReport:
-    """What loading found: the scenario (None when there are errors) and every problem, warnings included."""
-
-    scenario: Scenario | None
-    problems: list[Problem]
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-
-@dataclass
-class _Resolved:
-    config: dict[str, Any] = field(default_factory=dict)
-    key_lines: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
-    tables: dict[str, RawTable] = field(default_factory=dict)
-    removed_reps: list[str] = field(default_factory=list)
-    named_tables: set[str] = field(default_factory=set)  # named in some YAML, loaded or not
+__all__ = ["LoadReport", "inspect_scenario", "load_scenario"]
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -88,13 +60,18 @@ def _inspect(path: str | Path) -> LoadReport:
     path = Path(path)
     if path.is_dir():
         path = path / "scenario.yaml"
-    base = path.resolve().parent
+    path = absolute(path)
+    base = path.parent
     problems: list[Problem] = []
-    resolved = _resolve(path.resolve(), base, [], problems)
+    resolved = _resolve(path, base, [], problems)
     if resolved is None:
         return LoadReport(None, problems)
-    shown = display_path(path, base)
-    scenario = _build(resolved, shown, base, problems)
+    return finish(resolved, display_path(path, base), problems)
+
+
+def finish(resolved: Resolved, shown: str, problems: list[Problem]) -> LoadReport:
+    """Validate what the YAML files and tables resolved to, check the references, and report."""
+    scenario = _build(resolved, shown, problems)
     if scenario is not None:
         problems.extend(check_references(scenario))
     if any(p.severity == "error" for p in problems):
@@ -102,7 +79,15 @@ def _inspect(path: str | Path) -> LoadReport:
     return LoadReport(scenario, sorted(set(problems), key=lambda p: (p.file, p.row, p.field, p.message)))
 
 
-def _resolve(path: Path, base: Path, chain: list[Path], problems: list[Problem]) -> _Resolved | None:
+def absolute(path: Path) -> Path:
+    """The path with links resolved; as written (made absolute) when it cannot be resolved (a link loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
+def _resolve(path: Path, base: Path, chain: list[Path], problems: list[Problem]) -> Resolved | None:
     shown = display_path(path, base)
     if path in chain:
         cycle = " → ".join(display_path(p, base) for p in [*chain, path])
@@ -127,249 +112,134 @@ def _resolve(path: Path, base: Path, chain: list[Path], problems: list[Problem])
             )
         )
         return None
-    document, key_lines = _read_yaml(path, shown, problems)
+    document, key_lines = read_yaml(path, shown, problems)
     if document is None:
         return None
-    resolved = _Resolved()
+    resolved = Resolved()
     extends = document.get("extends")
     if extends is not None:
-        if not isinstance(extends, str) or not extends.strip():
-            problems.append(
-                Problem(
-                    shown,
-                    _line(key_lines, ("extends",)),
-                    "extends",
-                    "must be a file path",
-                    "write e.g. extends: ../base/scenario.yaml",
-                )
-            )
-            return None
-        parent_path = (path.parent / extends).resolve()
-        if not parent_path.exists():
-            problems.append(
-                Problem(
-                    shown,
-                    _line(key_lines, ("extends",)),
-                    "extends",
-                    f"base scenario '{extends}' not found",
-                    "check the path; it is relative to this file",
-                )
-            )
+        parent_path = _base_of(path, shown, extends, key_lines, base, problems)
+        if parent_path is None:
             return None
         parent = _resolve(parent_path, base, [*chain, path], problems)
         if parent is None:
             return None
         resolved = parent
+    resolved.files.append(path)
     own = {k: v for k, v in document.items() if k not in _SECTIONS_OF_THE_FILE}
-    resolved.config = _deep_merge(resolved.config, own)
+    resolved.config = deep_merge(resolved.config, own)
     resolved.key_lines.update({k: (shown, line) for k, line in key_lines.items()})
     sections = _file_sections(document, key_lines, shown, problems)
     if sections is None:
         return resolved
-    tables, remove, add = sections
-    for name, spec in tables.model_dump(exclude_none=True).items():
+    tables, remove, add, update = sections
+    for name in TablePaths.model_fields:
+        spec = getattr(tables, name)
+        if spec is None:
+            continue
         resolved.named_tables.add(name)
-        where = (shown, _line(key_lines, ("tables", name)), f"tables.{name}")
-        table = _load_table(path.parent, spec, base, problems, where)
+        where = (shown, line_of(key_lines, ("tables", name)), f"tables.{name}")
+        table = load_table(path.parent, name, spec, base, problems, where, resolved.files)
         if table is not None:
             resolved.tables[name] = table
         else:
             resolved.tables.pop(name, None)
-    _apply_remove(resolved, remove, shown, key_lines, problems)
-    for name, spec in add.model_dump(exclude_none=True).items():
-        where = (shown, _line(key_lines, ("add", name)), f"add.{name}")
-        table = _load_table(path.parent, spec, base, problems, where)
-        if table is not None:
-            _append_rows(resolved, name, table)
+
+    def load(name: str, spec: str | TableFile, where: tuple[str, int, str]) -> RawTable | None:
+        return load_table(path.parent, name, spec, base, problems, where, resolved.files)
+
+    apply_edits(resolved, remove, add, update, shown, key_lines, load, problems)
     return resolved
 
 
-def _read_yaml(
-    path: Path, shown: str, problems: list[Problem]
-) -> tuple[dict[str, Any] | None, dict[tuple[str, ...], int]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = path.read_bytes().decode("gb18030")
-        except UnicodeDecodeError:
-            problems.append(Problem(shown, 0, "", "cannot be decoded", "save the YAML file as UTF-8"))
-            return None, {}
-    except OSError as exc:
-        problems.append(
-            Problem(shown, 0, "", f"cannot be read ({exc.strerror})", "check the path and permissions")
-        )
-        return None, {}
-    try:
-        document = yaml.load(text, Loader=_Loader)  # safe: _Loader is a SafeLoader
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+def _base_of(
+    path: Path, shown: str, extends: Any, key_lines: KeyLines, base: Path, problems: list[Problem]
+) -> Path | None:
+    """The file `extends` names, or None (and a problem at the line that says `extends`)."""
+    line = line_of(key_lines, ("extends",))
+    if not isinstance(extends, str) or not extends.strip():
         problems.append(
             Problem(
-                shown,
-                line,
-                "",
-                f"YAML syntax error: {reason}",
-                "check indentation (spaces, not tabs) and quotes",
+                shown, line, "extends", "must be a file path", "write e.g. extends: ../base/scenario.yaml"
             )
         )
-        return None, {}
-    if not isinstance(document, dict):
-        problems.append(
-            Problem(
-                shown,
-                1,
-                "",
-                "is not a YAML mapping of keys",
-                "start with e.g. 'name: My scenario'; see `salesplan schema`",
-            )
-        )
-        return None, {}
-    lines: dict[tuple[str, ...], int] = {}
-    duplicates: list[tuple[tuple[str, ...], int]] = []
-    _collect_lines(node, (), lines, duplicates)
-    for key, line in duplicates:
-        # YAML keeps the last of two equal keys silently: a planner's edit could vanish unseen.
-        problems.append(
-            Problem(
-                shown,
-                line,
-                ".".join(key),
-                f"key '{key[-1]}' appears twice in the same section",
-                "keep one of them",
-            )
-        )
-    return document, lines
-
-
-def _collect_lines(
-    node: Any,
-    prefix: tuple[str, ...],
-    lines: dict[tuple[str, ...], int],
-    duplicates: list[tuple[tuple[str, ...], int]],
-) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            path = (*prefix, str(key.value))
-            if path in lines:
-                duplicates.append((path, key.start_mark.line + 1))
-            lines[path] = key.start_mark.line + 1
-            _collect_lines(value, path, lines, duplicates)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            path = (*prefix, str(index))
-            lines[path] = item.start_mark.line + 1
-            _collect_lines(item, path, lines, duplicates)
-
-
-def _line(lines: dict[tuple[str, ...], int], path: tuple[str, ...]) -> int:
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return 0
-
-
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
+        return None
+    parent_path = absolute(path.parent / extends)
+    problem = file_problem(parent_path, display_path(parent_path, base), limit=MAX_YAML_BYTES)
+    if problem is None:
+        return parent_path
+    if problem.message == "file not found":
+        message = f"base scenario '{extends}' not found"
+        advice = "check the path; it is relative to this file"
+    else:
+        message = f"base scenario '{extends}' {problem.message}"
+        advice = "name the base scenario's YAML file, e.g. extends: ../base/scenario.yaml"
+    problems.append(Problem(shown, line, "extends", message, advice))
+    return None
 
 
 def _file_sections(
-    document: dict[str, Any], lines: dict[tuple[str, ...], int], shown: str, problems: list[Problem]
-) -> tuple[TablePaths, RemoveSpec, AddSpec] | None:
+    document: dict[str, Any], lines: KeyLines, shown: str, problems: list[Problem]
+) -> tuple[TablePaths, RemoveSpec, AddSpec, UpdateSpec] | None:
     parsed: list[Any] = []
-    for key, model in (("tables", TablePaths), ("remove", RemoveSpec), ("add", AddSpec)):
+    models = (("tables", TablePaths), ("remove", RemoveSpec), ("add", AddSpec), ("update", UpdateSpec))
+    for key, model in models:
         try:
             parsed.append(model.model_validate(document.get(key) or {}))
         except ValidationError as exc:
             for error in exc.errors():
                 loc = (key, *field_hint(error))
                 problems.append(
-                    Problem(shown, _line(lines, loc), ".".join(loc), *describe_error(error, model))
+                    Problem(shown, line_of(lines, loc), ".".join(loc), *describe_error(error, model))
                 )
             parsed.append(None)
     if any(p is None for p in parsed):
         return None
-    return parsed[0], parsed[1], parsed[2]
+    return parsed[0], parsed[1], parsed[2], parsed[3]
 
 
-def _load_table(
-    folder: Path, spec: str, base: Path, problems: list[Problem], where: tuple[str, int, str]
+def load_table(
+    folder: Path,
+    name: str,
+    spec: str | TableFile,
+    base: Path,
+    problems: list[Problem],
+    where: tuple[str, int, str],
+    files: list[Path],
 ) -> RawTable | None:
-    """Read a table; a file that is missing or of the wrong kind is reported where the YAML names it."""
-    file_part, sheet = split_sheet(spec)
-    path = (folder / file_part).resolve()
+    """Read a table and map its headers; a file that is missing or of the wrong kind is reported where
+    the YAML names it."""
+    table_file = spec if isinstance(spec, TableFile) else TableFile(file=spec)
+    file_part, sheet = split_sheet(table_file.file)
+    sheet = table_file.sheet or sheet
+    if table_file.encoding is not None and not known_encoding(table_file.encoding):
+        problems.append(
+            Problem(
+                where[0],
+                where[1],
+                f"{where[2]}.encoding",
+                f"unknown encoding '{table_file.encoding}'",
+                "use e.g. utf-8, gb18030, latin-1, cp1252, big5 or shift_jis",
+            )
+        )
+        return None
+    path = absolute(folder / file_part)
+    files.append(path)
     shown = display_path(path, base) + (f"#{sheet}" if sheet else "")
-    table, found = read_table(path, shown, sheet)
+    table, found = read_table(path, shown, sheet, table_file.encoding, name.split(".")[0])
     for problem in found:
         if problem.row == 0:  # about the file as a whole: point at the YAML line that names it
             problem = Problem(where[0], where[1], where[2], f"{shown}: {problem.message}", problem.advice)
         problems.append(problem)
+    if table is not None:
+        mapped = rename_columns(name, table, table_file.columns, where)
+        problems.extend(mapped)
+        if any(p.severity == "error" for p in mapped):
+            return None
     return table
 
 
-def _apply_remove(
-    resolved: _Resolved,
-    remove: RemoveSpec,
-    shown: str,
-    lines: dict[tuple[str, ...], int],
-    problems: list[Problem],
-) -> None:
-    for name in ("reps", "accounts", "opportunities", "regions"):
-        ids = set(getattr(remove, name))
-        if not ids:
-            continue
-        table = resolved.tables.get(name)
-        present = {str(r.get("id")) for r in table.rows} if table else set()
-        for index, row_id in enumerate(getattr(remove, name)):
-            if row_id not in present:
-                problems.append(
-                    Problem(
-                        shown,
-                        _line(lines, ("remove", name, str(index))),
-                        f"remove.{name}",
-                        f"'{row_id}' is not in the {name} of the base scenario",
-                        "remove it from the list or fix the id",
-                    )
-                )
-        if table is not None:
-            _drop_rows(table, lambda row, ids=ids: str(row.get("id")) in ids)
-        if name == "reps":
-            resolved.removed_reps.extend(sorted(ids & present))
-        if name == "accounts" and "opportunities" in resolved.tables:
-            _drop_rows(resolved.tables["opportunities"], lambda row, ids=ids: str(row.get("account")) in ids)
-
-
-def _drop_rows(table: RawTable, drop: Any) -> None:
-    keep = [i for i, row in enumerate(table.rows) if not drop(row)]
-    files = [table.origin(i)[0] for i in keep]
-    table.rows = [table.rows[i] for i in keep]
-    table.row_numbers = [table.row_numbers[i] for i in keep]
-    table.files = files
-
-
-def _append_rows(resolved: _Resolved, name: str, extra: RawTable) -> None:
-    table = resolved.tables.get(name)
-    if table is None:
-        resolved.tables[name] = extra
-        return
-    files = [table.origin(i)[0] for i in range(len(table.rows))] + [extra.file] * len(extra.rows)
-    table.rows = table.rows + extra.rows
-    table.row_numbers = table.row_numbers + extra.row_numbers
-    table.files = files
-    table.columns = list(dict.fromkeys(table.columns + extra.columns))
-
-
-def _build(resolved: _Resolved, shown: str, base: Path, problems: list[Problem]) -> Scenario | None:
+def _build(resolved: Resolved, shown: str, problems: list[Problem]) -> Scenario | None:
     config = dict(resolved.config)
     try:
         header = ScenarioFile.model_validate(config)
@@ -412,6 +282,8 @@ def _build(resolved: _Resolved, shown: str, base: Path, problems: list[Problem])
         # The YAML part is broken (and reported); check the tables against default settings anyway.
         header = ScenarioFile(horizon=Horizon(start=dt.date(2000, 1, 3)))
     assert header.horizon is not None
+    reps_table = resolved.tables.get("reps")
+    present_reps = {str(r.get("id")).strip() for r in reps_table.rows} if reps_table else set()
     scenario = Scenario(
         name=header.name or Path(shown).parent.name or shown,
         description=header.description,
@@ -424,18 +296,15 @@ def _build(resolved: _Resolved, shown: str, base: Path, problems: list[Problem])
         travel_matrix=rows.get("travel_matrix", ()),
         absences=rows.get("absences", ()),
         adjacency=rows.get("adjacency", ()),
-        removed_reps=tuple(resolved.removed_reps),
+        # a rep removed by one what-if and added back (by it or a later one) has not left
+        removed_reps=tuple(r for r in dict.fromkeys(resolved.removed_reps) if r not in present_reps),
         source=shown,
     )
+    scenario._files = tuple(dict.fromkeys(resolved.files))
     scenario._settings_valid = settings_valid
     scenario._key_lines.update(resolved.key_lines)
     scenario._origins.update(origins)
-    scenario._raw_ids.update(
-        {
-            name: {str(r["id"]).strip() for r in t.rows if r.get("id") is not None}
-            for name, t in resolved.tables.items()
-        }
-    )
+    scenario._raw_ids.update({name: _written_ids(t) for name, t in resolved.tables.items()})
     return scenario
 
 
@@ -448,3 +317,10 @@ def _locate(
             return key_lines[path]
         path = path[:-1]
     return default
+
+
+def _written_ids(table: RawTable) -> set[str]:
+    """Ids as written, and as they look (invisible characters left out): a reference to 'AM03' whose
+    row says 'AM03' with a NUL inside is not reported again as unknown."""
+    ids = {str(r["id"]).strip() for r in table.rows if r.get("id") is not None}
+    return ids | {"".join(c for c in i if unprintable(c) is None) for i in ids if unprintable(i)}

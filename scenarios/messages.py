@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 _ADVICE_BY_TYPE = {
-    "float_parsing": "write a plain number such as 1234.5 (no units, no thousands separators)",
+    "float_parsing": "write a plain number such as 1234.5 or 1,234,000 (no units)",
     "float_type": "write a plain number such as 1234.5",
     "int_parsing": "write a whole number",
     "int_from_float": "write a whole number",
@@ -25,6 +25,16 @@ _ADVICE_BY_TYPE = {
     "list_type": "write a list, e.g. [a, b]",
     "tuple_type": "write a list, e.g. [a, b]",
     "string_type": "write text",
+}
+
+# Our own error types (scenarios/fields.py): their messages are written for planners, kept as they are.
+_OWN_ADVICE = {
+    "number_ambiguous": "write 1234.5 with a decimal point, or 1,234,000 with commas between groups of "
+    "three digits",
+    "percent_not_allowed": "write the number itself; percentages (80%) are read for shares and "
+    "probabilities only",
+    "number_in_words": "write 1200000 rather than 120万",
+    "id_unprintable": "retype the id without it (it often comes with a copy from a CRM export)",
 }
 
 
@@ -53,7 +63,7 @@ def _model_in(annotation: Any) -> Any:
 
 def field_hint(error: Any) -> tuple[str, ...]:
     """The loc of an error, extended by the field a cross-field validator names ('field: message')."""
-    loc = tuple(str(p) for p in error.get("loc", ()))
+    loc = tuple(str(p) for p in error.get("loc", ()) if not str(p).startswith("<"))
     if error.get("type") == "value_error":
         message = str(error.get("msg", "")).removeprefix("Value error, ")
         head, sep, _ = message.partition(": ")
@@ -72,7 +82,7 @@ def describe_error(
 ) -> tuple[str, str]:
     """(message, advice) for one pydantic error dict; ``column`` names the field as the planner sees it."""
     kind = error.get("type", "")
-    loc = tuple(error.get("loc", ()))
+    loc = tuple(p for p in error.get("loc", ()) if not str(p).startswith("<"))
     name = column or (str(loc[-1]) if loc else "value")
     value = error.get("input")
     raw_message = str(error.get("msg", "invalid value"))
@@ -92,6 +102,8 @@ def describe_error(
         if name in ("lat", "home_lat", "lon", "home_lon"):
             advice = "latitude lies in [-90, 90], longitude in [-180, 180]; check that they are not swapped"
         return f"{name} = {shown_value}: {message.lower()}", advice
+    if kind in _OWN_ADVICE:
+        return f"{name} = {shown_value}: {message}", _OWN_ADVICE[kind]
     if kind in _ADVICE_BY_TYPE:
         return f"{name} = {shown_value}: {message.lower()}", _ADVICE_BY_TYPE[kind]
     if kind in ("value_error", "assertion_error"):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag
 
 from .fields import Id
 from .policy import Horizon, Policy
@@ -17,18 +18,66 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class TablePaths(_Strict):
-    """Where the tables are: CSV or XLSX paths, relative to the YAML file ('file.xlsx#Sheet' picks a sheet)."""
+class TableFile(_Strict):
+    """A table file with how to read it: ``{file: 客户.csv, encoding: gb18030, columns: {客户编号: id}}``."""
 
-    reps: str | None = Field(default=None, description="Reps table (required unless inherited).")
-    accounts: str | None = Field(default=None, description="Accounts table (required unless inherited).")
-    opportunities: str | None = Field(default=None, description="Opportunities table (optional).")
-    regions: str | None = Field(
+    file: str = Field(
+        description="CSV or XLSX path, relative to the YAML file ('file.xlsx#Sheet' picks a sheet)."
+    )
+    sheet: str | None = Field(default=None, description="Sheet of a workbook (default: the first).")
+    encoding: str | None = Field(
+        default=None,
+        description="Encoding of a CSV file, e.g. gb18030, latin-1, big5 (default: UTF-8 or GB18030, "
+        "detected; a file that could be either GB18030 or Latin-1 needs it named).",
+    )
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="The file's own headers → salesplan's columns, e.g. {客户编号: id, 年销售额: "
+        "current_sales}; built-in Chinese headers (名称, 区域, 纬度, 经度, 销售额, 潜力, ...) need none.",
+    )
+
+
+def _spec_kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "<file>" if "file" in value else "<rows>"
+    return "<path>"
+
+
+# A table: a path, or a mapping with the file and how to read it. Tags in angle brackets name the choice
+# in pydantic's error locations; messages leave them out.
+TableSpec = Annotated[
+    Union[Annotated[str, Tag("<path>")], Annotated[TableFile, Tag("<file>")]],  # noqa: UP007
+    Discriminator(_spec_kind),
+]
+# Changed cells: row id → {column: new value}, or a table of the id column and the changed columns.
+RowChanges = dict[Id, dict[str, Any]]
+ChangeSpec = Annotated[
+    Union[  # noqa: UP007
+        Annotated[str, Tag("<path>")],
+        Annotated[TableFile, Tag("<file>")],
+        Annotated[RowChanges, Tag("<rows>")],
+    ],
+    Discriminator(_spec_kind),
+]
+
+
+class TablePaths(_Strict):
+    """Where the tables are: CSV or XLSX paths relative to the YAML file ('file.xlsx#Sheet' picks a
+    sheet), or ``{file: ..., encoding: ..., columns: {...}}``."""
+
+    reps: TableSpec | None = Field(default=None, description="Reps table (required unless inherited).")
+    accounts: TableSpec | None = Field(
+        default=None, description="Accounts table (required unless inherited)."
+    )
+    opportunities: TableSpec | None = Field(default=None, description="Opportunities table (optional).")
+    regions: TableSpec | None = Field(
         default=None, description="Regions table (optional; else regions come from reps and accounts)."
     )
-    travel_matrix: str | None = Field(default=None, description="Travel minutes between places (optional).")
-    absences: str | None = Field(default=None, description="Rep absences (optional).")
-    adjacency: str | None = Field(
+    travel_matrix: TableSpec | None = Field(
+        default=None, description="Travel minutes between places (optional)."
+    )
+    absences: TableSpec | None = Field(default=None, description="Rep absences (optional).")
+    adjacency: TableSpec | None = Field(
         default=None, description="Account adjacency for contiguous territories (optional)."
     )
 
@@ -40,7 +89,9 @@ class RemoveSpec(_Strict):
         default_factory=list, description="Rep ids to remove; their accounts need a new rep."
     )
     accounts: list[Id] = Field(
-        default_factory=list, description="Account ids to remove (with their opportunities)."
+        default_factory=list,
+        description="Account ids to remove, with their opportunities (to move accounts to another region "
+        "and keep them, use update).",
     )
     opportunities: list[Id] = Field(default_factory=list, description="Opportunity ids to remove.")
     regions: list[Id] = Field(default_factory=list, description="Region ids to remove.")
@@ -49,11 +100,29 @@ class RemoveSpec(_Strict):
 class AddSpec(_Strict):
     """Tables whose rows a what-if adds to the scenario it extends."""
 
-    reps: str | None = None
-    accounts: str | None = None
-    opportunities: str | None = None
-    regions: str | None = None
-    absences: str | None = None
+    reps: TableSpec | None = None
+    accounts: TableSpec | None = None
+    opportunities: TableSpec | None = None
+    regions: TableSpec | None = None
+    absences: TableSpec | None = None
+
+
+class UpdateSpec(_Strict):
+    """Cells a what-if changes in the rows of the scenario it extends, by id; everything else stays.
+
+    ``update: {reps: {R03: {hours_per_week: 30}}}`` gives one rep other hours; ``update: {accounts:
+    north-east.csv}`` with columns ``id,region`` moves those accounts to another region (a region split)
+    and keeps their opportunities, history and current rep. ``null`` clears a cell.
+    """
+
+    reps: ChangeSpec | None = Field(default=None, description="Rep id → {column: value}, or a table.")
+    accounts: ChangeSpec | None = Field(
+        default=None, description="Account id → {column: value}, or a table (id and the changed columns)."
+    )
+    opportunities: ChangeSpec | None = Field(
+        default=None, description="Opportunity id → {column: value}, or a table."
+    )
+    regions: ChangeSpec | None = Field(default=None, description="Region id → {column: value}, or a table.")
 
 
 class ScenarioFile(_Strict):
@@ -67,6 +136,7 @@ class ScenarioFile(_Strict):
     policy: Policy = Field(default_factory=Policy)
     remove: RemoveSpec = Field(default_factory=RemoveSpec)
     add: AddSpec = Field(default_factory=AddSpec)
+    update: UpdateSpec = Field(default_factory=UpdateSpec)
 
 
 class Scenario(_Strict):
@@ -94,6 +164,29 @@ class Scenario(_Strict):
     _raw_ids: dict[str, set[str]] = PrivateAttr(default_factory=dict)
     _settings_valid: bool = PrivateAttr(default=True)
     _key_lines: dict[tuple[str, ...], tuple[str, int]] = PrivateAttr(default_factory=dict)
+    _files: tuple[Path, ...] = PrivateAttr(default=())
+
+    @classmethod
+    def from_frames(cls, **frames_and_settings: Any) -> Scenario:
+        """Build and validate a scenario from pandas DataFrames, with the messages a folder would give.
+
+        ``Scenario.from_frames(reps=..., accounts=..., opportunities=..., horizon={"start": "2026-04-06",
+        "weeks": 13}, policy={...}, name="Q2")``: the tables are keyword arguments named as in
+        ``tables:`` of scenario.yaml, the settings as its keys (see :func:`inspect_frames`). Raises
+        :class:`ScenarioError` listing every problem.
+        """
+        from .frames import inspect_frames
+
+        report = inspect_frames(**frames_and_settings)
+        if report.scenario is None:
+            from .errors import ScenarioError
+
+            raise ScenarioError(report.problems)
+        return report.scenario
+
+    def files(self) -> tuple[Path, ...]:
+        """Every file the scenario was read from: its YAML files (the `extends` chain) and tables."""
+        return self._files
 
     def origin(self, table: str, row_id: str) -> tuple[str, int]:
         """(file, row) where a row came from, e.g. origin('reps', 'R03') → ('reps.csv', 4)."""
@@ -168,6 +261,7 @@ class Scenario(_Strict):
         )
         part._origins.update(self._origins)
         part._key_lines.update(self._key_lines)
+        part._files = self._files
         return part
 
     def with_changes(self, **changes: Any) -> Scenario:
@@ -177,6 +271,7 @@ class Scenario(_Strict):
         copy = Scenario(**data)
         copy._origins.update(self._origins)
         copy._key_lines.update(self._key_lines)
+        copy._files = self._files
         return copy
 
     def summary(self) -> dict[str, Any]:

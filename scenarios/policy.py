@@ -233,7 +233,9 @@ class Policy(Section):
 class Horizon(Section):
     """The planning horizon: which days are working days, and the working day's hours."""
 
-    start: dt.date = Field(description="First day of the plan (YYYY-MM-DD).")
+    start: Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))] = Field(
+        description="First day of the plan (YYYY-MM-DD), between 2000-01-01 and 2100-12-31."
+    )
     weeks: Annotated[int, Field(ge=1, le=104)] = Field(
         default=13, description="Length in weeks (13 = a quarter)."
     )
@@ -241,6 +243,11 @@ class Horizon(Section):
         default=("mon", "tue", "wed", "thu", "fri"), description="Weekdays that are working days."
     )
     holidays: DateList = Field(default=(), description="Public holidays (no visits).")
+    workdays: DateList = Field(
+        default=(),
+        description="Make-up working days (调休): dates off the working weekdays that are working days, "
+        "e.g. a Sunday before Spring Festival or National Day.",
+    )
     day_start: dt.time = Field(default=dt.time(8, 30), description="Working day starts, HH:MM.")
     day_end: dt.time = Field(default=dt.time(17, 30), description="Working day ends, HH:MM.")
     lunch_break_minutes: Annotated[int, Field(ge=0, le=180)] = Field(
@@ -255,6 +262,9 @@ class Horizon(Section):
             raise ValueError("day_end: day_end must be after day_start")
         if self.day_minutes <= self.lunch_break_minutes:
             raise ValueError("lunch_break_minutes: the lunch break is as long as the working day")
+        both = sorted(set(self.workdays) & set(self.holidays))
+        if both:
+            raise ValueError(f"workdays: {both[0]} is both a make-up working day and a holiday")
         return self
 
     @property
@@ -275,8 +285,9 @@ class Horizon(Section):
         return end - start
 
     def working_days(self) -> list[dt.date]:
-        """Working dates in the horizon: working weekdays minus holidays."""
+        """Working dates in the horizon: working weekdays and make-up working days, minus holidays."""
         holidays = set(self.holidays)
+        workdays = set(self.workdays)
         allowed = {WEEKDAYS.index(d) for d in self.working_weekdays}
         days = (self.start + dt.timedelta(days=i) for i in range(7 * self.weeks))
-        return [d for d in days if d.weekday() in allowed and d not in holidays]
+        return [d for d in days if (d.weekday() in allowed or d in workdays) and d not in holidays]

@@ -42,7 +42,8 @@ def validate_rows(table_name: str, table: RawTable) -> tuple[list[Row], list[Pro
                 1,
                 column,
                 f"unknown column '{column}' in the {table_name} table",
-                f"{hint}rename or delete it, or prefix it with 'x_' to keep it as a note (columns: {', '.join(model.model_fields)})",
+                f"{hint}rename or delete it, map it in scenario.yaml ({{file: ..., columns: {{{column}: "
+                f"...}}}}), or prefix it with 'x_' to keep it as a note (columns: {', '.join(model.model_fields)})",
             )
         )
     missing = [c for c in required_columns(model) if c not in table.columns]
@@ -74,8 +75,12 @@ def validate_rows(table_name: str, table: RawTable) -> tuple[list[Row], list[Pro
             if column in skip:
                 continue
             file, number = table.origin(index)
-            message, advice = describe_error({**error, "loc": tuple(loc[1:])}, model, column or None)
-            problems.append(Problem(file, number, column, message, advice))
+            shown = where = table.header(column) if column else ""
+            override = table.cell_origins.get(index, {}).get(column)
+            if override is not None:  # the cell was set by a what-if's update: point there
+                file, number, where = override
+            message, advice = describe_error({**error, "loc": tuple(loc[1:])}, model, shown or None)
+            problems.append(Problem(file, number, where, message, advice))
     # Keep the valid rows so that cross-table checks still run and every problem is reported at once.
     good = [row for index, row in enumerate(rows) if index not in bad_rows]
     return _adapter(model).validate_python(good), problems

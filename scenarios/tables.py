@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from .fields import (
     DateList,
     Finite,
+    Fraction,
     Id,
     Latitude,
     Longitude,
@@ -55,7 +56,7 @@ class Rep(Row):
     hours_per_month: Annotated[Finite, Field(gt=0, le=450)] | None = Field(
         default=None, description="Paid working hours per month (give this or hours_per_week)."
     )
-    selling_share: Annotated[Finite, Field(gt=0, le=1)] = Field(
+    selling_share: Annotated[Fraction, Field(gt=0, le=1)] = Field(
         default=0.5,
         description=(
             "Share of paid hours available for customer work — visits and the travel to them — after "
@@ -167,7 +168,7 @@ class Account(Row):
     relationship: Score | None = Field(
         default=None, description="Relationship and local influence, score 0–100."
     )
-    growth_rate: Annotated[Finite, Field(ge=-1, le=10)] | None = Field(
+    growth_rate: Annotated[Fraction, Field(ge=-1, le=10)] | None = Field(
         default=None, description="Market growth of the account's business (0.12 = 12 %/year)."
     )
     response_at_zero: Ratio | None = Field(

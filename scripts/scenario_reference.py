@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from salesplan.scenarios.columns import ALIASES
+from salesplan.scenarios.model import RemoveSpec, TableFile, UpdateSpec
 from salesplan.scenarios.policy import Horizon, Policy
 from salesplan.scenarios.tables import TABLE_MODELS
 
@@ -37,12 +39,23 @@ def _type(annotation: typing.Any) -> str:
     return text
 
 
-def _table(model: type[BaseModel]) -> list[str]:
-    lines = ["| column | required | meaning |", "|---|---|---|"]
+def _table(model: type[BaseModel], aliases: dict[str, str]) -> list[str]:
+    lines = ["| column | required | meaning | Chinese headers |", "|---|---|---|---|"]
     for name, info in model.model_fields.items():
         required = "yes" if info.is_required() else ""
-        lines.append(f"| `{name}` | {required} | {info.description or ''} |")
+        chinese = ", ".join(alias for alias, column in aliases.items() if column == name)
+        lines.append(f"| `{name}` | {required} | {info.description or ''} | {chinese} |")
     return lines
+
+
+def _what_ifs() -> list[str]:
+    out = ["### Table files and what-ifs", ""]
+    out += [(TableFile.__doc__ or "").strip().splitlines()[0], ""]
+    out += ["| key | meaning |", "|---|---|", *_settings(TableFile, "tables.NAME."), ""]
+    for key, model in (("remove", RemoveSpec), ("update", UpdateSpec)):
+        out += [" ".join(line.strip() for line in (model.__doc__ or "").strip().splitlines()), ""]
+        out += ["| key | meaning |", "|---|---|", *_settings(model, f"{key}."), ""]
+    return out
 
 
 def _settings(model: type[BaseModel], prefix: str) -> list[str]:
@@ -85,9 +98,10 @@ def reference() -> str:
             "",
             (model.__doc__ or "").strip().splitlines()[0],
             "",
-            *_table(model),
+            *_table(model, ALIASES.get(name, {})),
             "",
         ]
+    out += _what_ifs()
     out += ["### `horizon`", "", "| key | meaning |", "|---|---|", *_settings(Horizon, "horizon."), ""]
     out += ["### `policy`", "", "| key | meaning |", "|---|---|", *_settings(Policy, "policy."), "", END]
     return "\n".join(out)

@@ -46,6 +46,41 @@ def command(name: str | None, destination: str | None) -> None:
     if target.exists():
         raise click.BadParameter(f"{target} already exists", param_hint="DESTINATION")
     shutil.copytree(folders[name], target)
+    bases = _copy_bases(folders[name], target)
+    beside = f" with its base in {', '.join(str(target / b) for b in bases)}" if bases else ""
     click.echo(
-        f"copied {name} to {target}; edit {target / 'scenario.yaml'} and run `salesplan validate {target}`"
+        f"copied {name} to {target}{beside}; edit {target / 'scenario.yaml'} and run "
+        f"`salesplan validate {target}`"
     )
+
+
+def _copy_bases(source: Path, target: Path) -> list[str]:
+    """A what-if extends a base outside its folder (``extends: ../dealer-network/scenario.yaml``): copy
+    every base of the chain into the copy (``target/dealer-network``) and point its `extends` there, so
+    that the copy validates where it lands. Returns the bases' folder names."""
+    import re
+
+    import yaml
+
+    copied: list[str] = []
+    folder = source
+    while True:
+        document = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8")) or {}
+        extends = document.get("extends")
+        if not isinstance(extends, str):
+            break
+        base = (folder / extends).resolve()
+        if base.parent == folder.resolve() or base.parent.name in copied:
+            break  # inside the folder (copied with it), or a chain that comes back
+        if not base.is_file():
+            break
+        shutil.copytree(base.parent, target / base.parent.name)
+        copied.append(base.parent.name)
+        folder = base.parent
+    if copied:
+        yaml_path = target / "scenario.yaml"
+        text = yaml_path.read_text(encoding="utf-8")
+        first = copied[0]
+        text = re.sub(r"^extends:.*$", f"extends: {first}/scenario.yaml", text, count=1, flags=re.MULTILINE)
+        yaml_path.write_text(text, encoding="utf-8")
+    return copied

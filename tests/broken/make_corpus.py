@@ -203,9 +203,9 @@ CASES: list[Case] = [
         replace("accounts.csv", "80000,100000", "-80000,100000"),
         ["accounts.csv:5:current_sales"],
     ),
-    (
-        "accounts-thousands-separator",
-        replace("accounts.csv", "700000,800000", '"700,000",800000'),
+    (  # 1,234,000 is read; a comma that does not group thousands could be a decimal comma
+        "accounts-ambiguous-decimal-comma",
+        replace("accounts.csv", "700000,800000", '"700,00",800000'),
         ["accounts.csv:6:current_sales"],
     ),
     (
@@ -297,9 +297,9 @@ CASES: list[Case] = [
         replace("opportunities.csv", "0.4,8", "-0.4,8"),
         ["opportunities.csv:3:probability"],
     ),
-    (
-        "opportunities-probability-percent",
-        replace("opportunities.csv", "0.7,4", "70%,4"),
+    (  # 70% is read as 0.7; 0,7 could be 0.7 or 7
+        "opportunities-probability-decimal-comma",
+        replace("opportunities.csv", "0.7,4", '"0,7",4'),
         ["opportunities.csv:4:probability"],
     ),
     (
