@@ -1,0 +1,130 @@
+"""Visits against the plan: done, late, missed and unplanned, per visit, account and rep.
+
+Matching, per (rep, account): the planned visits due by T and the actual visits in [S, T] are paired
+nearest first — every actual visit is offered the planned visit of the same rep and account nearest in
+date, at most ``match_window_days`` away; a planned visit offered several keeps the nearest (then the
+earliest); the rest try again among the visits left, until no pair is left to make. A paired planned
+visit is **done**; it is **late** when the actual date is more than ``late_after_days`` after the planned
+one (late visits are done visits); an unpaired planned visit is **missed**; an unpaired actual visit is
+**unplanned**. So, per rep and per account, done + missed = planned and done + unplanned = actual.
+Matching needs only rep, account and date, so plans with or without ``visit_id`` match alike, and a visit
+moved a few days still counts as the one planned, while a missed visit does not make the next ones late.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .problem import ReviewProblem, pair_keys
+
+
+def match_visits(problem: ReviewProblem) -> pd.DataFrame:
+    """One row per planned or actual visit: rep, account, planned_date, actual_date, planned_minutes,
+    minutes (on site), status (done, late, missed, unplanned)."""
+    planned, actual = problem.planned, problem.visits
+    kp, ka = pair_keys(planned, actual)
+    left = pd.DataFrame(
+        {
+            "key": kp,
+            "rep": planned["rep"].to_numpy(),
+            "account": planned["account"].to_numpy(),
+            "planned_date": planned["date"].to_numpy(),
+            "planned_minutes": planned["minutes"].to_numpy(),
+        }
+    )
+    right = pd.DataFrame(
+        {
+            "key": ka,
+            "rep": actual["rep"].to_numpy(),
+            "account": actual["account"].to_numpy(),
+            "actual_date": pd.to_datetime(actual["date"]).to_numpy(),
+            "minutes": actual["minutes"].astype(float).to_numpy(),
+        }
+    )
+    partner = _pair_nearest(left, right, problem.rules.match_window_days)
+    pairs = partner[partner >= 0]
+    done = left.iloc[pairs.index].reset_index(drop=True)
+    done["actual_date"] = right["actual_date"].to_numpy()[pairs.to_numpy()]
+    done["minutes"] = right["minutes"].to_numpy()[pairs.to_numpy()]
+    missed = left.iloc[np.flatnonzero(partner.to_numpy() < 0)].assign(actual_date=pd.NaT, minutes=0.0)
+    taken = np.zeros(len(right), dtype=bool)
+    taken[pairs.to_numpy()] = True
+    unplanned = right[~taken].assign(planned_date=pd.NaT, planned_minutes=np.nan)
+    merged = pd.concat([done, missed, unplanned], ignore_index=True)
+    lateness = (merged["actual_date"] - merged["planned_date"]).dt.days.to_numpy()
+    has_plan = merged["planned_date"].notna().to_numpy()
+    has_actual = merged["actual_date"].notna().to_numpy()
+    late = has_plan & has_actual & (np.nan_to_num(lateness, nan=0) > problem.rules.late_after_days)
+    merged["status"] = np.select(
+        [late, has_plan & has_actual, has_plan], ["late", "done", "missed"], default="unplanned"
+    )
+    merged["minutes"] = merged["minutes"].fillna(0.0)
+    columns = ["rep", "account", "planned_date", "actual_date", "planned_minutes", "minutes", "status"]
+    return (
+        merged[columns]
+        .sort_values(["rep", "account", "planned_date", "actual_date"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def _pair_nearest(left: pd.DataFrame, right: pd.DataFrame, window_days: int) -> pd.Series:
+    """For each planned visit (row of ``left``), the row of ``right`` it is paired with, or −1."""
+    partner = pd.Series(-1, index=left.index, dtype=np.int64)
+    free_left = np.ones(len(left), dtype=bool)
+    free_right = np.ones(len(right), dtype=bool)
+    tolerance = pd.Timedelta(days=window_days)
+    while free_left.any() and free_right.any():
+        offers = (
+            right[free_right]
+            .assign(actual_row=np.flatnonzero(free_right))
+            .sort_values("actual_date", kind="stable")
+        )
+        wanted = (
+            left[free_left]
+            .assign(planned_row=np.flatnonzero(free_left))
+            .sort_values("planned_date", kind="stable")
+        )
+        found = pd.merge_asof(
+            offers[["key", "actual_date", "actual_row"]],
+            wanted[["key", "planned_date", "planned_row"]],
+            left_on="actual_date",
+            right_on="planned_date",
+            by="key",
+            direction="nearest",
+            tolerance=tolerance,
+        )
+        found = found.dropna(subset=["planned_row"])
+        if found.empty:
+            break
+        found["distance"] = (found["actual_date"] - found["planned_date"]).abs()
+        found = found.sort_values(["distance", "actual_date", "actual_row"], kind="stable").drop_duplicates(
+            "planned_row"
+        )
+        rows, partners = found["planned_row"].astype(np.int64).to_numpy(), found["actual_row"].to_numpy()
+        partner.iloc[rows] = partners
+        free_left[rows] = False
+        free_right[partners] = False
+    return partner
+
+
+def visit_counts(matches: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per ``by`` (rep or account): planned, done (late included), late, missed, unplanned, actual,
+    planned_minutes and minutes on site (all actual visits)."""
+    status = matches["status"]
+    flags = pd.DataFrame(
+        {
+            by: matches[by],
+            "planned": (status != "unplanned").astype(int),
+            "done": status.isin(["done", "late"]).astype(int),
+            "late": (status == "late").astype(int),
+            "missed": (status == "missed").astype(int),
+            "unplanned": (status == "unplanned").astype(int),
+            "actual": (status != "missed").astype(int),
+            "planned_minutes": matches["planned_minutes"].fillna(0.0),
+            "minutes": matches["minutes"],
+        }
+    )
+    out = flags.groupby(by, sort=True).sum().reset_index()
+    out["done_share"] = np.where(out["planned"] > 0, out["done"] / out["planned"].clip(lower=1), np.nan)
+    return out
