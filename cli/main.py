@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "review",
         "The quarter after: plan against actual, early warnings, dealer credit, cross-region shipments.",
     ),
+    "rollover": ("rollover", "Write next quarter's scenario from this quarter's plan (and its actuals)."),
     "compare": ("compare", "Compare the plans of several scenarios side by side."),
     "sweep": ("sweep", "Run many what-ifs from one scenario (e.g. reps per region 16..24) in parallel."),
     "validate": ("validate", "Check a scenario and list every problem (file:row:field — what to do)."),
