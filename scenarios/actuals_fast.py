@@ -143,7 +143,7 @@ def _parse(values: pd.Series, spec: _Spec) -> tuple[pd.Series, np.ndarray]:
         if objects.any():
             parsed = parsed.where(~objects, pd.to_datetime(values.where(objects, None), errors="coerce"))
         ok = parsed.notna().to_numpy()
-        return parsed, ok | (empty & (not spec.required))
+        return parsed.astype("datetime64[ns]"), ok | (empty & (not spec.required))
     # time → minutes after midnight
     text = values.where(is_text, None)
     pattern = text.str.match(_TIME, na=False).to_numpy()

@@ -29,7 +29,7 @@ def match_visits(problem: ReviewProblem) -> pd.DataFrame:
             "key": kp,
             "rep": planned["rep"].to_numpy(),
             "account": planned["account"].to_numpy(),
-            "planned_date": planned["date"].to_numpy(),
+            "planned_date": planned["date"].to_numpy().astype("datetime64[ns]"),
             "planned_minutes": planned["minutes"].to_numpy(),
         }
     )
@@ -38,7 +38,7 @@ def match_visits(problem: ReviewProblem) -> pd.DataFrame:
             "key": ka,
             "rep": actual["rep"].to_numpy(),
             "account": actual["account"].to_numpy(),
-            "actual_date": pd.to_datetime(actual["date"]).to_numpy(),
+            "actual_date": pd.to_datetime(actual["date"]).to_numpy().astype("datetime64[ns]"),
             "minutes": actual["minutes"].astype(float).to_numpy(),
         }
     )
