@@ -116,10 +116,7 @@ def write_next_scenario(scenario_path: Path, result: RolloverResult, target: Pat
             )
         elif not destination.exists():
             shutil.copyfile(source, destination)
-    if len(chain) == 1:
-        text = _edit_yaml(chain[0][0].read_text(encoding="utf-8-sig"), result, name)
-    else:
-        text = None
+    text = _edit_yaml(chain[0][0].read_text(encoding="utf-8-sig"), result, name) if len(chain) == 1 else None
     if text is None:
         merged["name"] = name
         merged["tables"] = written
@@ -133,11 +130,14 @@ def write_next_scenario(scenario_path: Path, result: RolloverResult, target: Pat
         notes.append("scenario.yaml written flat (the what-if's comments are not kept)")
     (target / "scenario.yaml").write_text(text, encoding="utf-8")
     moves = result.moves_frame()
-    history = scenario_path.parent / "moves.csv"
-    if history.exists():
-        moves = pd.concat(
-            [pd.read_csv(history, dtype=str, keep_default_na=False), moves.astype(str)], ignore_index=True
-        )
+    folders = list(dict.fromkeys(path.parent for path, _ in chain))  # the base's history first
+    earlier = [
+        pd.read_csv(f / "moves.csv", dtype=str, keep_default_na=False)
+        for f in folders
+        if (f / "moves.csv").exists()
+    ]
+    if earlier:
+        moves = pd.concat([*earlier, moves.astype(str)], ignore_index=True).drop_duplicates()
     moves.to_csv(target / "moves.csv", index=False, lineterminator="\n")
     return notes
 
