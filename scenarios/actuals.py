@@ -249,6 +249,7 @@ def read_cells(path: Path, shown: str, sheet: str | None = None) -> tuple[Cells 
             sep=delimiter,
             dtype=str,
             keep_default_na=False,
+            na_values=[""],  # only an empty cell is empty
             skip_blank_lines=False,
             engine="c",
         )
@@ -263,10 +264,11 @@ def read_cells(path: Path, shown: str, sheet: str | None = None) -> tuple[Cells 
     ):
         return _cells(*read_table(path, shown, sheet))  # a quoted line break, a blank or duplicate header
     frame.columns = header
-    frame = frame.apply(lambda column: column.str.strip())
-    blank = (frame == "").all(axis=1).to_numpy()
+    if re.search(r"[ \t][,;\r\n]|[,;\n][ \t]| $", text, re.MULTILINE):  # cells with spaces to trim
+        frame = frame.apply(lambda column: column.str.strip()).replace("", None)
+    blank = frame.isna().all(axis=1).to_numpy()
     numbers = np.arange(2, len(frame) + 2)[~blank]
-    frame = frame[~blank].replace("", None)
+    frame = frame[~blank]
     return Cells(shown, frame.reset_index(drop=True), list(numbers)), []
 
 

@@ -27,9 +27,6 @@ from .reader import RawTable
 from .rows import validate_rows
 from .tables import Row
 
-_TIME = r"^\d{2}:\d{2}(:\d{2})?$"
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
-
 
 # finance calls the sold-to a dealer or a customer; either header names the account column
 ACCOUNT_ALIASES = ("dealer", "customer")
@@ -111,65 +108,66 @@ def _harmless(item: Any) -> bool:
 
 
 def _parse(values: pd.Series, spec: _Spec) -> tuple[pd.Series, np.ndarray]:
-    """(typed values, plain mask): a cell is plain when empty and optional, or plainly valid."""
+    """(typed values, plain mask): a cell is plain when empty and optional, or plainly valid.
+
+    A column of text (what CSV gives) is checked with string operations only; a column of mixed Python
+    values (XLSX, SQL) also accepts dates, times and whole numbers as the model would."""
     empty = values.isna().to_numpy()
+    optional_empty = empty & (not spec.required)
     if spec.kind == "model":
-        return values, empty & (not spec.required)
-    is_text = values.map(type).eq(str).to_numpy()
+        return values, optional_empty
+    all_text = pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+    if all_text:
+        is_text, text = ~empty, values
+    else:
+        kinds = values.map(type)
+        is_text = kinds.eq(str).to_numpy()
+        text = values.where(is_text, None).astype(object)
     if spec.kind == "text":
-        integers = values.map(type).eq(int).to_numpy()  # ids typed as numbers read as text, as the model does
-        text = values.where(is_text, None).str.strip().where(is_text, values.map(str).where(integers, None))
-        lengths = text.fillna("").str.len().to_numpy()
-        ok = (is_text | integers) & (lengths >= max(spec.min_length, 1))
+        if not all_text:
+            integers = kinds.eq(int).to_numpy()  # ids typed as numbers read as text, as the model does
+            text = text.where(is_text, None).str.strip().where(is_text, values.map(str).where(integers, None))
+            is_text = is_text | integers
+        lengths = text.str.len().fillna(0).to_numpy()
+        ok = is_text & (lengths >= max(spec.min_length, 1))
         if spec.max_length is not None:
             ok &= lengths <= spec.max_length
-        return text, ok | (empty & (not spec.required))
+        return text, ok | optional_empty
     if spec.kind == "number":
-        numbers = pd.to_numeric(values, errors="coerce").astype(float)
+        numbers = pd.to_numeric(
+            values if all_text else values.where(~kinds.eq(bool), None), errors="coerce"
+        ).astype(float)
         arr = numbers.to_numpy()
         ok = np.isfinite(arr)
         ok &= (arr > spec.low) if spec.low_open else (arr >= spec.low)
         ok &= (arr < spec.high) if spec.high_open else (arr <= spec.high)
-        bools = (
-            values.map(type).eq(bool).to_numpy()
-        )  # pydantic rejects True as a float in strict text, keep it to the model
-        ok &= ~bools
-        return numbers, ok | (empty & (not spec.required))
+        return numbers, ok | optional_empty
+    lengths = text.str.len().fillna(0).to_numpy()
     if spec.kind == "date":
-        text = values.where(is_text, None)
-        pattern = text.str.match(_DATE, na=False).to_numpy()
-        parsed = pd.to_datetime(text.where(pattern, None), format="%Y-%m-%d", errors="coerce")
-        objects = values.map(lambda v: isinstance(v, dt.date) and not isinstance(v, dt.datetime)).to_numpy()
+        shaped = (lengths == 10) & is_text
+        parsed = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
+        if not all_text:
+            objects = values.map(
+                lambda v: isinstance(v, dt.date) and not isinstance(v, dt.datetime)
+            ).to_numpy()
+            if objects.any():
+                parsed = parsed.where(~objects, pd.to_datetime(values.where(objects, None), errors="coerce"))
+        return parsed.astype("datetime64[ns]"), parsed.notna().to_numpy() | optional_empty
+    # time (HH:MM or HH:MM:SS, two digits each) → minutes after midnight
+    short = pd.to_datetime(text.where(is_text & (lengths == 5)), format="%H:%M", errors="coerce")
+    long = pd.to_datetime(text.where(is_text & (lengths == 8)), format="%H:%M:%S", errors="coerce")
+    clock = short.fillna(long)
+    out = (clock.dt.hour * 60 + clock.dt.minute + clock.dt.second / 60).to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(out)
+    if not all_text:
+        objects = values.map(lambda v: isinstance(v, dt.time)).to_numpy()
         if objects.any():
-            parsed = parsed.where(~objects, pd.to_datetime(values.where(objects, None), errors="coerce"))
-        ok = parsed.notna().to_numpy()
-        return parsed.astype("datetime64[ns]"), ok | (empty & (not spec.required))
-    # time → minutes after midnight
-    text = values.where(is_text, None)
-    pattern = text.str.match(_TIME, na=False).to_numpy()
-    parts = text.where(pattern, "99:99").str.split(":", expand=True)
-    hours = pd.to_numeric(parts[0], errors="coerce").to_numpy()
-    minutes = (
-        pd.to_numeric(parts[1], errors="coerce").to_numpy() if parts.shape[1] > 1 else np.zeros(len(values))
-    )
-    seconds = (
-        pd.to_numeric(parts[2], errors="coerce").fillna(0).to_numpy()
-        if parts.shape[1] > 2
-        else np.zeros(len(values))
-    )
-    ok = pattern & (hours < 24) & (minutes < 60) & (seconds < 60)
-    out = np.where(ok, hours * 60 + minutes + seconds / 60, np.nan)
-    objects = values.map(lambda v: isinstance(v, dt.time)).to_numpy()
-    if objects.any():
-        out = np.where(
-            objects,
-            values.map(
+            times = values.map(
                 lambda v: v.hour * 60 + v.minute + v.second / 60 if isinstance(v, dt.time) else np.nan
-            ),
-            out,
-        )
-        ok |= objects
-    return pd.Series(out, index=values.index, dtype=float), ok | (empty & (not spec.required))
+            )
+            out = np.where(objects, times, out)
+            ok |= objects
+    return pd.Series(out, index=values.index, dtype=float), ok | optional_empty
 
 
 def _model_value(value: Any, spec: _Spec) -> Any:

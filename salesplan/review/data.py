@@ -23,6 +23,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from ..scenarios.actuals import Actuals
+    from ..scenarios.actuals_model import ReviewPolicy
     from ..scenarios.model import Scenario
     from ..scenarios.plan_folder import PlanTables
 
@@ -115,27 +116,7 @@ def compile_review(scenario: Scenario, plan: PlanTables, actuals: Actuals) -> Re
     tables = {n: actuals.frames.get(n, _empty(m)) for n, m in ACTUALS_MODELS.items()}
     start, end = scenario.horizon.start, scenario.horizon.end
     as_of = actuals.settings.as_of or _last_date(tables, end)
-    rules = Rules(
-        late_after_days=policy.visits.late_after_days,
-        match_window_days=policy.visits.match_window_days,
-        rep_visits_behind_share=policy.visits.rep_behind_share,
-        unplanned_share=policy.visits.unplanned_share,
-        account_sales_behind_share=policy.sales.account_behind_share,
-        rep_sales_behind_share=policy.sales.rep_behind_share,
-        min_pace=policy.sales.min_pace,
-        cost_factor=policy.sales.cost_factor,
-        cost_min_visits=policy.sales.cost_min_visits,
-        gap_factor=policy.churn.gap_factor,
-        min_gap_days=policy.churn.min_gap_days,
-        falling_share=policy.churn.falling_share,
-        min_orders=policy.churn.min_orders,
-        max_overdue_share=policy.receivables.max_overdue_share,
-        max_days_overdue=policy.receivables.max_days_overdue,
-        buckets=tuple(policy.receivables.buckets),
-        class_cuts=tuple(policy.credit.class_cuts.items()),
-        limit_months=dict(policy.credit.limit_months),
-        top_tier=next(iter(scenario.policy.tiers.visits), "A"),
-    )
+    rules = rules_from(policy, next(iter(scenario.policy.tiers.visits), "A"))
     opportunities = frames.get("opportunities")
     if opportunities is None:
         opportunities = pd.DataFrame(columns=["opportunity", "account", "rep", "expected_value", "selected"])
@@ -156,6 +137,31 @@ def compile_review(scenario: Scenario, plan: PlanTables, actuals: Actuals) -> Re
         profiles=tables["dealers"],
         opportunities=opportunities,
         sources=dict(actuals.sources),
+    )
+
+
+def rules_from(policy: ReviewPolicy, top_tier: str) -> Rules:
+    """The review policy of actuals.yaml as plain values; ``top_tier`` is the scenario's first tier."""
+    return Rules(
+        late_after_days=policy.visits.late_after_days,
+        match_window_days=policy.visits.match_window_days,
+        rep_visits_behind_share=policy.visits.rep_behind_share,
+        unplanned_share=policy.visits.unplanned_share,
+        account_sales_behind_share=policy.sales.account_behind_share,
+        rep_sales_behind_share=policy.sales.rep_behind_share,
+        min_pace=policy.sales.min_pace,
+        cost_factor=policy.sales.cost_factor,
+        cost_min_visits=policy.sales.cost_min_visits,
+        gap_factor=policy.churn.gap_factor,
+        min_gap_days=policy.churn.min_gap_days,
+        falling_share=policy.churn.falling_share,
+        min_orders=policy.churn.min_orders,
+        max_overdue_share=policy.receivables.max_overdue_share,
+        max_days_overdue=policy.receivables.max_days_overdue,
+        buckets=tuple(policy.receivables.buckets),
+        class_cuts=tuple(policy.credit.class_cuts.items()),
+        limit_months=dict(policy.credit.limit_months),
+        top_tier=top_tier,
     )
 
 
