@@ -27,7 +27,6 @@ from .reader import RawTable
 from .rows import validate_rows
 from .tables import Row
 
-
 # finance calls the sold-to a dealer or a customer; either header names the account column
 ACCOUNT_ALIASES = ("dealer", "customer")
 
