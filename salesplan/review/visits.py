@@ -18,6 +18,8 @@ import pandas as pd
 
 from .problem import ReviewProblem, pair_keys
 
+STATUSES = ("done", "late", "missed", "unplanned")
+
 
 def match_visits(problem: ReviewProblem) -> pd.DataFrame:
     """One row per planned or actual visit: rep, account, planned_date, actual_date, planned_minutes,
@@ -56,16 +58,21 @@ def match_visits(problem: ReviewProblem) -> pd.DataFrame:
     has_plan = merged["planned_date"].notna().to_numpy()
     has_actual = merged["actual_date"].notna().to_numpy()
     late = has_plan & has_actual & (np.nan_to_num(lateness, nan=0) > problem.rules.late_after_days)
-    merged["status"] = np.select(
-        [late, has_plan & has_actual, has_plan], ["late", "done", "missed"], default="unplanned"
-    )
+    code = np.select([late, has_plan & has_actual, has_plan], [1, 0, 2], default=3)
+    merged["status"] = pd.Categorical.from_codes(code, categories=STATUSES)
     merged["minutes"] = merged["minutes"].fillna(0.0)
-    columns = ["rep", "account", "planned_date", "actual_date", "planned_minutes", "minutes", "status"]
-    return (
-        merged[columns]
-        .sort_values(["rep", "account", "planned_date", "actual_date"], kind="stable")
-        .reset_index(drop=True)
+    for column in ("rep", "account"):  # sorted categories: sorting the codes sorts the names
+        merged[column] = pd.Categorical(merged[column].astype(str))
+    order = np.lexsort(
+        (
+            merged["actual_date"].to_numpy(),
+            merged["planned_date"].to_numpy(),
+            merged["account"].cat.codes.to_numpy(),
+            merged["rep"].cat.codes.to_numpy(),
+        )
     )
+    columns = ["rep", "account", "planned_date", "actual_date", "planned_minutes", "minutes", "status"]
+    return merged[columns].iloc[order].reset_index(drop=True)
 
 
 def _pair_nearest(left: pd.DataFrame, right: pd.DataFrame, window_days: int) -> pd.Series:
@@ -111,20 +118,27 @@ def _pair_nearest(left: pd.DataFrame, right: pd.DataFrame, window_days: int) -> 
 def visit_counts(matches: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per ``by`` (rep or account): planned, done (late included), late, missed, unplanned, actual,
     planned_minutes and minutes on site (all actual visits)."""
-    status = matches["status"]
-    flags = pd.DataFrame(
+    code = matches["status"].cat.codes.to_numpy()  # STATUSES: done, late, missed, unplanned
+    groups, names = pd.factorize(matches[by].astype(str), sort=True)
+    size = len(names)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(groups[mask], minlength=size).astype(int)
+
+    out = pd.DataFrame(
         {
-            by: matches[by],
-            "planned": (status != "unplanned").astype(int),
-            "done": status.isin(["done", "late"]).astype(int),
-            "late": (status == "late").astype(int),
-            "missed": (status == "missed").astype(int),
-            "unplanned": (status == "unplanned").astype(int),
-            "actual": (status != "missed").astype(int),
-            "planned_minutes": matches["planned_minutes"].fillna(0.0),
-            "minutes": matches["minutes"],
+            by: np.asarray(names, dtype=object),
+            "planned": count(code != 3),
+            "done": count(code <= 1),
+            "late": count(code == 1),
+            "missed": count(code == 2),
+            "unplanned": count(code == 3),
+            "actual": count(code != 2),
+            "planned_minutes": np.bincount(
+                groups, np.nan_to_num(matches["planned_minutes"].to_numpy(float)), size
+            ),
+            "minutes": np.bincount(groups, matches["minutes"].to_numpy(float), size),
         }
     )
-    out = flags.groupby(by, sort=True).sum().reset_index()
     out["done_share"] = np.where(out["planned"] > 0, out["done"] / out["planned"].clip(lower=1), np.nan)
     return out
