@@ -215,6 +215,12 @@ def main(argv: list[str]) -> None:
     review_seconds, review_cpu = time.perf_counter() - clock, time.process_time() - cpu
     assert check(result) == []
     duck = _duckdb_matching(frames["planned"], actuals.frames["visits"])
+    from salesplan.review.problem import ReviewProblem
+    from salesplan.review.visits import match_visits
+
+    clock = time.perf_counter()
+    match_visits(ReviewProblem.from_data(data))
+    pandas_matching = time.perf_counter() - clock
     rows.append(
         {
             "accounts": n,
@@ -225,7 +231,10 @@ def main(argv: list[str]) -> None:
             "load s (pandas)": round(load_seconds, 1),
             "review s (pandas)": round(review_seconds, 1),
             "total s": round(load_seconds + review_seconds, 1),
+            "load CPU s": round(load_cpu, 1),
+            "review CPU s": round(review_cpu, 1),
             "total CPU s": round(load_cpu + review_cpu, 1),
+            "matching s (pandas)": round(pandas_matching, 1),
             "matching s (DuckDB)": "not installed" if duck is None else round(duck, 1),
             "warnings": len(result.warnings),
             "within 30 s": load_seconds + review_seconds <= 30,

@@ -16,6 +16,7 @@ model's at the speed of a column operation (1.5 M visit rows in seconds).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from .actuals_fast import Cells, typed_frame
+from .actuals_fast import Cells, number_fields, typed_frame
 from .actuals_model import ACTUALS_MODELS, ActualsFile, ActualsTables
 from .errors import Problem, ScenarioError, display_path
 from .messages import describe_error, field_hint
@@ -108,7 +109,7 @@ def inspect_actuals(path: str | Path) -> tuple[Actuals | None, list[Problem]]:
             continue
         file, sheet = split_sheet(spec)
         table_shown = display_path(base / file, base)
-        raw, found = read_cells(base / file, table_shown, sheet)
+        raw, found = read_cells(base / file, table_shown, sheet, number_fields(ACTUALS_MODELS[name]))
         problems.extend(found)
         if raw is not None:
             frame, found = typed_frame(name, ACTUALS_MODELS[name], raw)
@@ -224,7 +225,9 @@ def _cells(table: RawTable | None, problems: list[Problem]) -> tuple[Cells | Non
     return Cells(table.file, frame, list(table.row_numbers), files), problems
 
 
-def read_cells(path: Path, shown: str, sheet: str | None = None) -> tuple[Cells | None, list[Problem]]:
+def read_cells(
+    path: Path, shown: str, sheet: str | None = None, numbers: frozenset[str] = frozenset()
+) -> tuple[Cells | None, list[Problem]]:
     """Read a table with the scenarios' reader; large plain CSVs take a column-wise path with the same rows.
 
     The fast path applies when the file decodes, every record is one line (so row n is line n) and the
@@ -247,13 +250,15 @@ def read_cells(path: Path, shown: str, sheet: str | None = None) -> tuple[Cells 
         frame = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
+            dtype=defaultdict(lambda: str, {c: float for c in numbers}),  # numbers parsed in C; a bad one
+            keep_default_na=False,  # makes it text and the model reports it
             na_values=[""],  # only an empty cell is empty
             skip_blank_lines=False,
             engine="c",
         )
     except (pd.errors.ParserError, ValueError):
+        if numbers:  # a numeric column with text in it: read it as text, the model will say which cell
+            return read_cells(path, shown, sheet)
         return _cells(*read_table(path, shown, sheet))
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     header = [str(c).strip().lstrip("\ufeff").lower() for c in frame.columns]
@@ -264,7 +269,7 @@ def read_cells(path: Path, shown: str, sheet: str | None = None) -> tuple[Cells 
     ):
         return _cells(*read_table(path, shown, sheet))  # a quoted line break, a blank or duplicate header
     frame.columns = header
-    if re.search(r"[ \t][,;\r\n]|[,;\n][ \t]| $", text, re.MULTILINE):  # cells with spaces to trim
+    if any(pair in text for pair in (f" {delimiter}", f"{delimiter} ", " \n", "\n ", " \r")):  # cells to trim
         frame = frame.apply(lambda column: column.str.strip()).replace("", None)
     blank = frame.isna().all(axis=1).to_numpy()
     numbers = np.arange(2, len(frame) + 2)[~blank]

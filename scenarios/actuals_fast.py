@@ -101,6 +101,11 @@ def field_spec(info: FieldInfo) -> _Spec:
     return _Spec(**spec)
 
 
+def number_fields(model: type[Row]) -> frozenset[str]:
+    """The model's plain number fields (read as numbers by the CSV parser)."""
+    return frozenset(f for f, info in model.model_fields.items() if field_spec(info).kind == "number")
+
+
 def _harmless(item: Any) -> bool:
     # allow_inf_nan=False is what the vectorised number check enforces anyway
     return getattr(item, "allow_inf_nan", None) is False

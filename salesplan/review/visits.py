@@ -1,7 +1,7 @@
 """Visits against the plan: done, late, missed and unplanned, per visit, account and rep.
 
 Matching, per (rep, account): the planned visits due by T and the actual visits in [S, T] are paired
-nearest first — every actual visit is offered the planned visit of the same rep and account nearest in
+nearest first — visits on their planned day first, then every actual visit is offered the planned visit of the same rep and account nearest in
 date, at most ``match_window_days`` away; a planned visit offered several keeps the nearest (then the
 earliest); the rest try again among the visits left, until no pair is left to make. A paired planned
 visit is **done**; it is **late** when the actual date is more than ``late_after_days`` after the planned
@@ -81,6 +81,20 @@ def _pair_nearest(left: pd.DataFrame, right: pd.DataFrame, window_days: int) -> 
     free_left = np.ones(len(left), dtype=bool)
     free_right = np.ones(len(right), dtype=bool)
     tolerance = pd.Timedelta(days=window_days)
+    # most visits happen on their day: pair those first by a hash join (the n-th of a day with the n-th)
+    same_left = left[["key", "planned_date"]].assign(
+        n=left.groupby(["key", "planned_date"]).cumcount(), row=np.arange(len(left))
+    )
+    same_right = right[["key", "actual_date"]].assign(
+        n=right.groupby(["key", "actual_date"]).cumcount(), row=np.arange(len(right))
+    )
+    exact = same_left.merge(
+        same_right, left_on=["key", "planned_date", "n"], right_on=["key", "actual_date", "n"]
+    )
+    if len(exact):
+        partner.iloc[exact["row_x"].to_numpy()] = exact["row_y"].to_numpy()
+        free_left[exact["row_x"].to_numpy()] = False
+        free_right[exact["row_y"].to_numpy()] = False
     while free_left.any() and free_right.any():
         offers = (
             right[free_right]
