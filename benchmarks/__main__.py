@@ -15,6 +15,7 @@ BENCHMARKS = {
     "pvrp": "visit scheduling engine on the 37 PVRP instances (issue 7)",
     "scale": "100,000 accounts planned end to end on a Dask LocalCluster, 1 and 2 workers (issue 8)",
     "fuzz": "random valid scenarios through every command (issue 9)",
+    "review": "the quarterly review of 100,000 accounts with 1.5 M visit-log rows (issue 17)",
 }
 
 

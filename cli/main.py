@@ -26,6 +26,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Split each region into balanced, compact rep territories; list the moves.",
     ),
     "schedule": ("schedule", "Build every rep's day-by-day visit routes; export calendars and a workbook."),
+    "review": (
+        "review",
+        "The quarter after: plan against actual, early warnings, dealer credit, cross-region shipments.",
+    ),
+    "rollover": ("rollover", "Write next quarter's scenario from this quarter's plan (and its actuals)."),
     "compare": ("compare", "Compare the plans of several scenarios side by side."),
     "sweep": ("sweep", "Run many what-ifs from one scenario (e.g. reps per region 16..24) in parallel."),
     "validate": ("validate", "Check a scenario and list every problem (file:row:field — what to do)."),

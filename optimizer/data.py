@@ -76,6 +76,7 @@ class Rules:
     contiguity: Literal["none", "delaunay", "table"]
     max_moved_share: float
     moved_basis: Literal["accounts", "value"]
+    max_moves_per_year: int | None  # policy.reassignment.max_moves_per_account_per_year
     size_threshold: float | None
     probability_threshold: float | None
     max_opportunities_per_account: int | None
@@ -182,6 +183,7 @@ class Account:
     open_time: int | None  # minutes after midnight
     close_time: int | None
     closed_dates: tuple[dt.date, ...]
+    moved_dates: tuple[dt.date, ...]  # when it changed rep before (horizon starts)
     is_dealer: bool
     address: str | None
     cooperation: float | None
@@ -487,6 +489,7 @@ def compile_scenario(scenario: Scenario) -> PlanData:
         contiguity=policy.balance.contiguity,
         max_moved_share=policy.reassignment.max_moved_share,
         moved_basis=policy.reassignment.basis,
+        max_moves_per_year=policy.reassignment.max_moves_per_account_per_year,
         size_threshold=policy.opportunities.size_threshold,
         probability_threshold=policy.opportunities.probability_threshold,
         max_opportunities_per_account=policy.opportunities.max_per_account,
@@ -519,7 +522,8 @@ def compile_scenario(scenario: Scenario) -> PlanData:
             index, a.id, a.name, a.region, a.lat, a.lon, a.current_sales, a.sales_potential,
             scenario.margin_of(a), scenario.visit_minutes_of(a), a.segment, a.tier, a.current_rep, a.locked_rep,
             a.current_visits_per_month, None if a.visit_days is None else tuple(a.visit_days),
-            _minutes(a.open_time), _minutes(a.close_time), tuple(a.closed_dates or ()), a.is_dealer, a.address,
+            _minutes(a.open_time), _minutes(a.close_time), tuple(a.closed_dates or ()), tuple(a.moved_dates or ()),
+            a.is_dealer, a.address,
             a.cooperation, a.capability, a.credit, a.relationship, a.growth_rate,
             Judgment(_nan(a.response_at_zero), _nan(a.response_at_half), _nan(a.response_at_150),
                      _nan(a.response_at_saturation)),

@@ -175,6 +175,14 @@ class ReassignmentPolicy(Section):
         default=0.15, description="At most this share of accounts (or value) changes rep."
     )
     basis: Literal["accounts", "value"] = Field(default="accounts", description="What the cap counts.")
+    max_moves_per_account_per_year: Annotated[int, Field(ge=0, le=52)] | None = Field(
+        default=1,
+        description=(
+            "An account that changed rep this many times in the 365 days before the horizon (the accounts "
+            "table's moved_dates, which `salesplan rollover` keeps) stays with its rep, unless it must move "
+            "(its rep left or works in another region). None: no limit."
+        ),
+    )
 
 
 class OpportunityPolicy(Section):

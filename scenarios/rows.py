@@ -26,9 +26,13 @@ def required_columns(model: type[Row]) -> list[str]:
     return [name for name, info in model.model_fields.items() if info.is_required()]
 
 
-def validate_rows(table_name: str, table: RawTable) -> tuple[list[Row], list[Problem]]:
-    """Validate every row; returns the valid rows and a problem per bad cell (all of them, not the first)."""
-    model = TABLE_MODELS[table_name]
+def validate_rows(
+    table_name: str, table: RawTable, model: type[Row] | None = None
+) -> tuple[list[Row], list[Problem]]:
+    """Validate every row; returns the valid rows and a problem per bad cell (all of them, not the first).
+
+    ``model`` is the row model (default: the scenario table's, ``TABLE_MODELS[table_name]``)."""
+    model = model or TABLE_MODELS[table_name]
     fields = set(model.model_fields)
     problems: list[Problem] = []
     ignored = [c for c in table.columns if c.startswith(NOTE_PREFIXES)]

@@ -154,6 +154,10 @@ class Account(Row):
     closed_dates: DateList | None = Field(
         default=None, description="Dates the account is closed, 'YYYY-MM-DD;YYYY-MM-DD'."
     )
+    moved_dates: DateList | None = Field(
+        default=None,
+        description="Dates the account changed rep (horizon starts), 'YYYY-MM-DD;...'; kept by `salesplan rollover`.",
+    )
     is_dealer: Flag = Field(
         default=False, description="True for a dealer (sells only inside its own region)."
     )

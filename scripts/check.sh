@@ -12,5 +12,6 @@ tree=$(mktemp -d)
 trap 'rm -rf "$tree"' EXIT
 mkdir "$tree/salesplan"
 for file in salesplan/*.py; do ln -s "$root/$file" "$tree/salesplan/"; done
+for folder in salesplan/*/; do [ -f "$folder/__init__.py" ] && ln -s "$root/${folder%/}" "$tree/salesplan/"; done
 for folder in optimizer scenarios cli; do ln -s "$root/$folder" "$tree/salesplan/$folder"; done
 (cd "$tree" && "$root/.venv/bin/mypy" --config-file "$root/pyproject.toml" --cache-dir "$root/.mypy_cache" -p salesplan)

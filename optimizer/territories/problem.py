@@ -23,7 +23,10 @@ current rep was removed by a what-if or works in another region, and new account
 r_i = −1: they MUST get a (new) rep, so they are forced moves and count neither in the moved share nor in
 its base; the cap (policy.reassignment.max_moved_share, basis accounts → "units", value → "value") then
 limits the moves the plan chooses among the accounts that could stay, which keeps it meaningful in a
-what-if that removes reps. Locks: locked_rep (validation guarantees a rep of the same region).
+what-if that removes reps. Locks: locked_rep (validation guarantees a rep of the same region); and an
+account that changed rep at least policy.reassignment.max_moves_per_account_per_year times in the 365 days
+before the horizon (its moved_dates) is locked to its current rep when it may stay ("kept"); one whose rep
+left or works elsewhere still moves (a forced move, explained as such).
 Contiguity (policy.balance.contiguity): "delaunay" derives Delaunay-neighbour edges from the region's
 accounts; "table" takes the scenario's adjacency rows with both ends in the region.
 """
@@ -92,6 +95,23 @@ def _origin(account: Account, reps: Mapping[str, Rep], removed: set[str]) -> Ori
     if rep_id in removed or rep_id not in reps:
         return "removed"
     return "other_region"
+
+
+def moves_in_year(data: PlanData, account: Account) -> int:
+    """Times the account changed rep in the 365 days before the horizon."""
+    start = data.horizon.start
+    return sum(0 < (start - day).days <= 365 for day in account.moved_dates)
+
+
+def _lock(data: PlanData, account: Account, origin: Origin, rep_index: Mapping[str, int]) -> int:
+    """The rep index the account is locked to, or −1: locked_rep, else its current rep when it has moved
+    as often as policy.reassignment.max_moves_per_account_per_year allows and may stay."""
+    if account.locked_rep:
+        return rep_index.get(account.locked_rep, -1)
+    cap = data.rules.max_moves_per_year
+    if cap is not None and origin == "kept" and moves_in_year(data, account) >= cap:
+        return rep_index.get(account.current_rep or "", -1)
+    return -1
 
 
 def _edges(data: PlanData, account_ids: tuple[str, ...], xy: FloatArray) -> npt.NDArray[np.int64] | None:
@@ -174,7 +194,7 @@ def build_region_inputs(
                 weight=weight,
                 edges=edges,
                 contiguous=edges is not None,
-                locks=np.array([rep_index.get(a.locked_rep or "", -1) for a in accounts], dtype=np.int64),
+                locks=np.array([_lock(data, a, o, rep_index) for a, o in zip(accounts, origin, strict=True)], dtype=np.int64),
                 previous=previous,
                 move_weight=value,
                 disruption_weight=lam,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -545,3 +546,8 @@ if __name__ == "__main__":
     dealer_network()
     electronics_distributor()
     print("examples written to", HERE)
+    # each example's plan/ and one quarter of actuals/ around it (generate_actuals.py)
+    sys.path.insert(0, str(HERE))
+    from generate_actuals import main as plans_and_actuals
+
+    plans_and_actuals([])
