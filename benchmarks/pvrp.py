@@ -77,8 +77,9 @@ def combination_days(code: int, t: int) -> tuple[int, ...]:
 
 def to_problem(inst: Instance) -> PeriodicRoutingProblem:
     customers = [
-        RoutingCustomer(patterns=tuple(combination_days(c, inst.t) for c in combos), service=d, demand=q,
-                        name=str(i))
+        RoutingCustomer(
+            patterns=tuple(combination_days(c, inst.t) for c in combos), service=d, demand=q, name=str(i)
+        )
         for i, (_x, _y, d, q, _f, combos) in enumerate(inst.nodes[1:], start=1)
     ]
     days = [RoutingDay(vehicles=inst.m, capacity=q, max_duration=dur) for dur, q in inst.limits]
@@ -119,12 +120,16 @@ def independent_check(inst: Instance, result: PeriodicRoutingResult) -> tuple[fl
 
 def best_known() -> dict[str, float | None]:
     with (DATA / "best_known.csv").open() as fh:
-        return {row["instance"]: float(row["best_known"]) if row["best_known"] else None
-                for row in csv.DictReader(fh)}
+        return {
+            row["instance"]: float(row["best_known"]) if row["best_known"] else None
+            for row in csv.DictReader(fh)
+        }
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--instances", help="comma-separated names, e.g. p01,p02 (default: all)")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance (default 60)")
     parser.add_argument("--effort", type=float, help="deterministic work budget (default: the engine's)")
@@ -138,32 +143,61 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         names, effort = list(args.instances.split(",") if args.instances else QUICK), effort or 2.0
     params = RoutingParams() if effort is None else RoutingParams(effort=effort)
-    header = ["instance", "customers", "days", "cost", "best_known", "gap_pct", "time_s", "feasible", "status"]
-    print(f"{'instance':8} {'n':>4} {'t':>3} {'cost':>11} {'best known':>11} {'gap %':>7} {'time s':>7} feasible")
+    header = [
+        "instance",
+        "customers",
+        "days",
+        "cost",
+        "best_known",
+        "gap_pct",
+        "time_s",
+        "feasible",
+        "status",
+    ]
+    print(
+        f"{'instance':8} {'n':>4} {'t':>3} {'cost':>11} {'best known':>11} {'gap %':>7} {'time s':>7} feasible"
+    )
     warm_up()  # JIT compilation once, outside every instance's time
     rows = []
     for name in names:
         inst = read_instance(DATA / "instances" / f"{name}.txt")
         problem = to_problem(inst)
         started = time.perf_counter()
-        result = solve_periodic_routing(problem, SolverOptions(time_limit_seconds=args.time_limit, seed=args.seed),
-                                        params)
+        result = solve_periodic_routing(
+            problem, SolverOptions(time_limit_seconds=args.time_limit, seed=args.seed), params
+        )
         elapsed = time.perf_counter() - started
         cost, bad = independent_check(inst, result)
         bad += list(result.check(problem).violations)
         ref = reference.get(name)
         gap = None if ref is None else 100.0 * (cost - ref) / ref
         feasible = not bad and result.info.status.has_solution
-        rows.append([name, problem.n, inst.t, round(cost, 2), ref, None if gap is None else round(gap, 3),
-                     round(elapsed, 1), feasible, result.info.status.value])
+        rows.append(
+            [
+                name,
+                problem.n,
+                inst.t,
+                round(cost, 2),
+                ref,
+                None if gap is None else round(gap, 3),
+                round(elapsed, 1),
+                feasible,
+                result.info.status.value,
+            ]
+        )
         gap_text = "" if gap is None else f"{gap:7.2f}"
         ref_text = "" if ref is None else f"{ref:11.2f}"
-        print(f"{name:8} {problem.n:4d} {inst.t:3d} {cost:11.2f} {ref_text:>11} {gap_text:>7} {elapsed:7.1f} "
-              f"{'yes' if feasible else 'NO: ' + '; '.join(bad[:3])}", flush=True)
+        print(
+            f"{name:8} {problem.n:4d} {inst.t:3d} {cost:11.2f} {ref_text:>11} {gap_text:>7} {elapsed:7.1f} "
+            f"{'yes' if feasible else 'NO: ' + '; '.join(bad[:3])}",
+            flush=True,
+        )
     gaps = [row[5] for row in rows if row[5] is not None]
     if gaps:
-        print(f"mean gap {sum(gaps) / len(gaps):.3f} % over {len(gaps)} instances, max {max(gaps):.3f} %, "
-              f"{sum(1 for row in rows if row[7])}/{len(rows)} feasible")
+        print(
+            f"mean gap {sum(gaps) / len(gaps):.3f} % over {len(gaps)} instances, max {max(gaps):.3f} %, "
+            f"{sum(1 for row in rows if row[7])}/{len(rows)} feasible"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", newline="") as fh:
         writer = csv.writer(fh)

@@ -74,7 +74,9 @@ def test_pattern_not_allowed() -> None:
 
 def test_visit_days_differ_from_pattern() -> None:
     pb = problem()
-    assert "customer 2: visited on days [0], pattern (1,)" in violations(pb, plan(pb, patterns=((0, 1), (1,), None)))
+    assert "customer 2: visited on days [0], pattern (1,)" in violations(
+        pb, plan(pb, patterns=((0, 1), (1,), None))
+    )
 
 
 def test_missing_visit_and_mandatory_drop() -> None:
@@ -105,8 +107,14 @@ def test_capacity() -> None:
     routes = (route(pb, 0, (1, 2)), route(pb, 1, (1, 3)))
     heavy = dataclasses.replace(pb.customers[2], demand=4.0)
     pb_heavy = PeriodicRoutingProblem(pb.cost, (*pb.customers[:2], heavy), pb.days)
-    result = plan(pb, routes=routes, patterns=((0, 1), (0,), (1,)), dropped=(), penalty_cost=0.0,
-                  travel_cost=sum(r.cost for r in routes))
+    result = plan(
+        pb,
+        routes=routes,
+        patterns=((0, 1), (0,), (1,)),
+        dropped=(),
+        penalty_cost=0.0,
+        travel_cost=sum(r.cost for r in routes),
+    )
     assert check_plan(pb, result).ok
     assert "load 6 exceeds capacity 5" in violations(pb_heavy, result)
 

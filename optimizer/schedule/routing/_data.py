@@ -22,7 +22,9 @@ def big_penalty(problem: PeriodicRoutingProblem, patterns: tuple[tuple[tuple[int
 
 
 def build_data(
-    problem: PeriodicRoutingProblem, patterns: tuple[tuple[tuple[int, ...], ...], ...], mandatory_penalty: float
+    problem: PeriodicRoutingProblem,
+    patterns: tuple[tuple[tuple[int, ...], ...], ...],
+    mandatory_penalty: float,
 ) -> Data:
     """Arrays for the search; customer i may only use ``patterns[i - 1]`` (possibly none)."""
     n = problem.n

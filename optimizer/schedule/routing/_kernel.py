@@ -25,9 +25,7 @@ Data = namedtuple(
     "route_day day_route_ptr day_cap day_end adj",
 )
 # Mutable state. vroute[c, d] / vpos[c, d]: route and position of c on day d (-1: not visited).
-State = namedtuple(
-    "State", "nodes rlen rcost rload rtw fD fTW fE fL bD bTW bE bL vroute vpos pattern"
-)
+State = namedtuple("State", "nodes rlen rcost rload rtw fD fTW fE fL bD bTW bE bL vroute vpos pattern")
 
 
 def new_state(n_routes: int, n_nodes: int, n_days: int) -> State:
@@ -100,7 +98,15 @@ def recompute_route(data: Data, st: State, r: int) -> None:
         else:
             sd, se, sl = 0.0, 0.0, end
         st.fD[r, i], st.fTW[r, i], st.fE[r, i], st.fL[r, i] = concat(
-            st.fD[r, i - 1], st.fTW[r, i - 1], st.fE[r, i - 1], st.fL[r, i - 1], sd, 0.0, se, sl, data.dur[a, b]
+            st.fD[r, i - 1],
+            st.fTW[r, i - 1],
+            st.fE[r, i - 1],
+            st.fL[r, i - 1],
+            sd,
+            0.0,
+            se,
+            sl,
+            data.dur[a, b],
         )
     st.bD[r, n_r + 1] = 0.0
     st.bTW[r, n_r + 1] = 0.0
@@ -114,7 +120,15 @@ def recompute_route(data: Data, st: State, r: int) -> None:
         else:
             sd, se, sl = 0.0, 0.0, end
         st.bD[r, i], st.bTW[r, i], st.bE[r, i], st.bL[r, i] = concat(
-            sd, 0.0, se, sl, st.bD[r, i + 1], st.bTW[r, i + 1], st.bE[r, i + 1], st.bL[r, i + 1], data.dur[a, b]
+            sd,
+            0.0,
+            se,
+            sl,
+            st.bD[r, i + 1],
+            st.bTW[r, i + 1],
+            st.bE[r, i + 1],
+            st.bL[r, i + 1],
+            data.dur[a, b],
         )
     st.rcost[r] = cost
     st.rload[r] = load
@@ -185,11 +199,25 @@ def best_insertion(
             if blink > 0.0 and rand_float(rng) < blink:
                 continue
             d1, tw1, e1, l1 = concat(
-                st.fD[r, i], st.fTW[r, i], st.fE[r, i], st.fL[r, i],
-                data.service[c], 0.0, data.tw_e[c], data.tw_l[c], data.dur[a, c],
+                st.fD[r, i],
+                st.fTW[r, i],
+                st.fE[r, i],
+                st.fL[r, i],
+                data.service[c],
+                0.0,
+                data.tw_e[c],
+                data.tw_l[c],
+                data.dur[a, c],
             )
             tw2 = concat(
-                d1, tw1, e1, l1, st.bD[r, i + 1], st.bTW[r, i + 1], st.bE[r, i + 1], st.bL[r, i + 1],
+                d1,
+                tw1,
+                e1,
+                l1,
+                st.bD[r, i + 1],
+                st.bTW[r, i + 1],
+                st.bE[r, i + 1],
+                st.bL[r, i + 1],
                 data.dur[c, b],
             )[1]
             delta += lam_t * (tw2 - st.rtw[r])

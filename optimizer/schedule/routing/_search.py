@@ -60,7 +60,9 @@ def _touch(data: Data, st: State, r: int, touched: np.ndarray, tlist: np.ndarray
 
 
 @njit(cache=True)
-def _take_out(data: Data, st: State, c: int, touched: np.ndarray, tlist: np.ndarray, scal: np.ndarray) -> None:
+def _take_out(
+    data: Data, st: State, c: int, touched: np.ndarray, tlist: np.ndarray, scal: np.ndarray
+) -> None:
     """Remove every visit of customer c (its pattern becomes free)."""
     for d in range(st.vroute.shape[1]):
         r = st.vroute[c, d]
@@ -73,8 +75,17 @@ def _take_out(data: Data, st: State, c: int, touched: np.ndarray, tlist: np.ndar
 
 @njit(cache=True)
 def _put_in(
-    data: Data, st: State, c: int, blink: float, rng: np.ndarray, touched: np.ndarray, tlist: np.ndarray,
-    scal: np.ndarray, val: np.ndarray, rr: np.ndarray, pp: np.ndarray,
+    data: Data,
+    st: State,
+    c: int,
+    blink: float,
+    rng: np.ndarray,
+    touched: np.ndarray,
+    tlist: np.ndarray,
+    scal: np.ndarray,
+    val: np.ndarray,
+    rr: np.ndarray,
+    pp: np.ndarray,
 ) -> bool:
     """Insert c on its cheapest pattern, or leave it out when its penalty is cheaper; True if inserted."""
     lam_q = scal[S_LAM_Q]
@@ -129,8 +140,17 @@ def _random_visit_day(st: State, c: int, rng: np.ndarray) -> int:
 
 @njit(cache=True)
 def _ruin(
-    data: Data, st: State, fp: np.ndarray, rng: np.ndarray, touched: np.ndarray, tlist: np.ndarray,
-    scal: np.ndarray, removed: np.ndarray, nrem: int, ruined: np.ndarray, buf: np.ndarray,
+    data: Data,
+    st: State,
+    fp: np.ndarray,
+    rng: np.ndarray,
+    touched: np.ndarray,
+    tlist: np.ndarray,
+    scal: np.ndarray,
+    removed: np.ndarray,
+    nrem: int,
+    ruined: np.ndarray,
+    buf: np.ndarray,
 ) -> int:
     """SISR string removal around a random seed visit, appending to ``removed[nrem:]``; the new count."""
     n_routes = st.rlen.shape[0]
@@ -307,8 +327,15 @@ def _frequencies(data: Data, n_nodes: int) -> np.ndarray:
 
 @njit(cache=True)
 def anneal(
-    data: Data, st: State, bk: State, best: State, scal: np.ndarray, fp: np.ndarray, rng: np.ndarray,
-    work_to: float, work_total: float,
+    data: Data,
+    st: State,
+    bk: State,
+    best: State,
+    scal: np.ndarray,
+    fp: np.ndarray,
+    rng: np.ndarray,
+    work_to: float,
+    work_total: float,
 ) -> int:
     """Iterate until the work counter reaches ``work_to``; ``bk`` mirrors ``st`` (the accepted solution).
 

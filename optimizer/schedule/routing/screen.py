@@ -64,19 +64,34 @@ def screen(problem: PeriodicRoutingProblem) -> Screening:
     for i, reason in unusable.items():
         if problem.customers[i - 1].drop_penalty is None:
             proofs.append(
-                Infeasibility("allowed day patterns", f"customer {i}", 1.0, "visits", f"{reason}; "
-                              "allow other days, widen its window or make it optional")
+                Infeasibility(
+                    "allowed day patterns",
+                    f"customer {i}",
+                    1.0,
+                    "visits",
+                    f"{reason}; allow other days, widen its window or make it optional",
+                )
             )
     have_load = sum(day.vehicles * day.capacity for day in problem.days)
     if need_load > have_load + 1e-9:
         proofs.append(
-            Infeasibility("vehicle capacity over the horizon", "all days", need_load - have_load,
-                          "load units", "add vehicles or capacity, or give some customers a drop penalty")
+            Infeasibility(
+                "vehicle capacity over the horizon",
+                "all days",
+                need_load - have_load,
+                "load units",
+                "add vehicles or capacity, or give some customers a drop penalty",
+            )
         )
     have_time = sum(day.vehicles * day.end for day in problem.days)
     if need_time > have_time + 1e-9:
         proofs.append(
-            Infeasibility("working time over the horizon", "all days", need_time - have_time,
-                          "time units", "add working days or hours, or give some customers a drop penalty")
+            Infeasibility(
+                "working time over the horizon",
+                "all days",
+                need_time - have_time,
+                "time units",
+                "add working days or hours, or give some customers a drop penalty",
+            )
         )
     return Screening(tuple(patterns), unusable, tuple(proofs))
