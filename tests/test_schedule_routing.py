@@ -43,9 +43,7 @@ def _best_day(problem: PeriodicRoutingProblem, d: int, members: tuple[int, ...])
 
 def brute_force(problem: PeriodicRoutingProblem) -> float:
     """Optimum over every pattern choice (or drop) and every day's routing."""
-    choices = [
-        [*c.patterns, *([None] if c.drop_penalty is not None else [])] for c in problem.customers
-    ]
+    choices = [[*c.patterns, *([None] if c.drop_penalty is not None else [])] for c in problem.customers]
     best = math.inf
     memo: dict[tuple[int, tuple[int, ...]], float] = {}
     for pick in itertools.product(*choices):
@@ -61,7 +59,9 @@ def brute_force(problem: PeriodicRoutingProblem) -> float:
     return best
 
 
-def random_problem(seed: int, n: int = 5, t: int = 3, vehicles: int = 2, **day_kw: float) -> PeriodicRoutingProblem:
+def random_problem(
+    seed: int, n: int = 5, t: int = 3, vehicles: int = 2, **day_kw: float
+) -> PeriodicRoutingProblem:
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 100, size=(n + 1, 2))
     customers = []
@@ -69,10 +69,21 @@ def random_problem(seed: int, n: int = 5, t: int = 3, vehicles: int = 2, **day_k
         f = int(rng.integers(1, 3))
         patterns = [p for p in itertools.combinations(range(t), f)]
         keep = rng.choice(len(patterns), size=min(len(patterns), 2), replace=False)
-        customers.append(RoutingCustomer(patterns=tuple(patterns[k] for k in sorted(keep)),
-                                         demand=float(rng.integers(1, 5)), service=float(rng.integers(0, 10))))
-    days = [RoutingDay(vehicles=vehicles, capacity=day_kw.get("capacity", 8.0),
-                       max_duration=day_kw.get("max_duration", 0.0)) for _ in range(t)]
+        customers.append(
+            RoutingCustomer(
+                patterns=tuple(patterns[k] for k in sorted(keep)),
+                demand=float(rng.integers(1, 5)),
+                service=float(rng.integers(0, 10)),
+            )
+        )
+    days = [
+        RoutingDay(
+            vehicles=vehicles,
+            capacity=day_kw.get("capacity", 8.0),
+            max_duration=day_kw.get("max_duration", 0.0),
+        )
+        for _ in range(t)
+    ]
     return PeriodicRoutingProblem.from_coordinates(xy, customers, days)
 
 
@@ -198,3 +209,19 @@ def test_same_seed_same_plan() -> None:
     assert first.patterns == second.patterns
     assert first.routes == second.routes
     assert first.total_cost == second.total_cost
+
+
+def test_polish_accepts_a_cheaper_day() -> None:
+    # one vehicle, four corners visited in a crossing order: PyVRP's tour around the square is cheaper,
+    # and must replace it (the depot must not be read back as a customer)
+    from salesplan.optimizer.schedule.routing.polish import polish_days
+
+    xy = [(0, 0), (10, 0), (0, 10), (10, 10), (5, -5)]
+    customers = tuple(RoutingCustomer(patterns=((0,),)) for _ in range(4))
+    problem = PeriodicRoutingProblem.from_coordinates(xy, customers, [RoutingDay()])
+    crossing = [[[1, 2, 4, 3]]]
+    polished = polish_days(problem, crossing, 200, 1, math.inf)
+    (route,) = polished[0]
+    assert sorted(route) == [1, 2, 3, 4]
+    assert problem.route_cost(route) < problem.route_cost(crossing[0][0]) - 1.0
+

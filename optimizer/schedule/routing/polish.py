@@ -64,14 +64,18 @@ def _polish_day(
         c = problem.customers[i - 1]
         window = {}
         if c.time_window is not None:
-            window = {"tw_early": math.ceil(c.time_window[0] * SCALE - 1e-6),
-                      "tw_late": math.floor(c.time_window[1] * SCALE + 1e-6)}
-        clients.append(Client(
-            location=len(clients) + 1,
-            delivery=[math.ceil(c.demand * SCALE - 1e-6)] if has_load else [],
-            service_duration=math.ceil(c.service * SCALE - 1e-6),
-            **window,
-        ))
+            window = {
+                "tw_early": math.ceil(c.time_window[0] * SCALE - 1e-6),
+                "tw_late": math.floor(c.time_window[1] * SCALE + 1e-6),
+            }
+        clients.append(
+            Client(
+                location=len(clients) + 1,
+                delivery=[math.ceil(c.demand * SCALE - 1e-6)] if has_load else [],
+                service_duration=math.ceil(c.service * SCALE - 1e-6),
+                **window,
+            )
+        )
     end = {"tw_late": math.floor(day.end * SCALE + 1e-6)} if math.isfinite(day.end) else {}
     vehicle = VehicleType(
         num_available=day.vehicles,
@@ -91,4 +95,5 @@ def _polish_day(
     result = solve(data, MaxIterations(iterations), seed=seed, collect_stats=False, initial_solution=init)
     if not result.best.is_feasible():
         return None
-    return [[customers[a.idx] for a in route if a.is_client] for route in result.best.routes()]
+    # a route's activities include its start and end depot; only client activities map to customers
+    return [[customers[a.idx] for a in route if a.is_client()] for route in result.best.routes()]
