@@ -225,3 +225,12 @@ def test_polish_accepts_a_cheaper_day() -> None:
     assert sorted(route) == [1, 2, 3, 4]
     assert problem.route_cost(route) < problem.route_cost(crossing[0][0]) - 1.0
 
+
+def test_runs_race_is_deterministic_and_no_worse_than_its_first_run() -> None:
+    problem = random_problem(7, n=12, t=3, vehicles=2, capacity=15.0)
+    raced = RoutingParams(effort=0.4, runs=4, survivors=2)
+    options = SolverOptions(time_limit_seconds=30.0, seed=2)
+    first, second = (solve_periodic_routing(problem, options, raced) for _ in range(2))
+    assert first.routes == second.routes and first.total_cost == second.total_cost
+    assert first.check(problem).ok
+    assert "2 run(s)" in first.info.message
