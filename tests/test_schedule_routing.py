@@ -209,3 +209,28 @@ def test_same_seed_same_plan() -> None:
     assert first.patterns == second.patterns
     assert first.routes == second.routes
     assert first.total_cost == second.total_cost
+
+
+def test_polish_accepts_a_cheaper_day() -> None:
+    # one vehicle, four corners visited in a crossing order: PyVRP's tour around the square is cheaper,
+    # and must replace it (the depot must not be read back as a customer)
+    from salesplan.optimizer.schedule.routing.polish import polish_days
+
+    xy = [(0, 0), (10, 0), (0, 10), (10, 10), (5, -5)]
+    customers = tuple(RoutingCustomer(patterns=((0,),)) for _ in range(4))
+    problem = PeriodicRoutingProblem.from_coordinates(xy, customers, [RoutingDay()])
+    crossing = [[[1, 2, 4, 3]]]
+    polished = polish_days(problem, crossing, 200, 1, math.inf)
+    (route,) = polished[0]
+    assert sorted(route) == [1, 2, 3, 4]
+    assert problem.route_cost(route) < problem.route_cost(crossing[0][0]) - 1.0
+
+
+def test_runs_race_is_deterministic_and_no_worse_than_its_first_run() -> None:
+    problem = random_problem(7, n=12, t=3, vehicles=2, capacity=15.0)
+    raced = RoutingParams(effort=0.4, runs=4, survivors=2)
+    options = SolverOptions(time_limit_seconds=30.0, seed=2)
+    first, second = (solve_periodic_routing(problem, options, raced) for _ in range(2))
+    assert first.routes == second.routes and first.total_cost == second.total_cost
+    assert first.check(problem).ok
+    assert "2 run(s)" in first.info.message

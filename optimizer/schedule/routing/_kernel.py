@@ -45,6 +45,24 @@ def new_state(n_routes: int, n_nodes: int, n_days: int) -> State:
     )
 
 
+FEAS_EPS = 1e-7  # load excess and time warp tolerated in a feasible route
+
+
+@njit(cache=True)
+def cheapest_pattern(data: Data, c: int, val: np.ndarray) -> tuple[float, int]:
+    """The pattern of c whose days' values ``val[d]`` sum lowest: (sum, pattern); (inf, -1) if none."""
+    best = np.inf
+    best_p = -1
+    for p in range(data.pat_ptr[c], data.pat_ptr[c + 1]):
+        v = 0.0
+        for k in range(data.pat_days_ptr[p], data.pat_days_ptr[p + 1]):
+            v += val[data.pat_days[k]]
+        if v < best:
+            best = v
+            best_p = p
+    return best, best_p
+
+
 @njit(cache=True)
 def rand_float(rng: np.ndarray) -> float:
     """xorshift64* uniform in [0, 1); ``rng`` is a one-element uint64 array."""
@@ -169,12 +187,22 @@ def load_excess(data: Data, st: State, r: int) -> float:
 
 @njit(cache=True)
 def best_insertion(
-    data: Data, st: State, c: int, d: int, lam_q: float, lam_t: float, blink: float, rng: np.ndarray
+    data: Data,
+    st: State,
+    c: int,
+    d: int,
+    lam_q: float,
+    lam_t: float,
+    blink: float,
+    rng: np.ndarray,
+    strict: bool = False,
 ) -> tuple[float, int, int]:
     """Cheapest penalised insertion of c into a route of day d: (Δ, route, position); (inf, -1, -1) if none.
 
     Each position is skipped with probability ``blink`` (Christiaens & Vanden Berghe 2020). Positions
     whose cost and load terms alone already reach the best are not timed (time warp never helps).
+    ``strict``: only positions that leave the route within capacity and without time warp count
+    (the penalty weights are then ignored).
     """
     best = np.inf
     best_r = -1
@@ -188,7 +216,9 @@ def best_insertion(
                 continue
             seen_empty = True
         cap = data.day_cap[d]
-        load_pen = lam_q * (max(0.0, st.rload[r] + q - cap) - max(0.0, st.rload[r] - cap))
+        if strict and st.rload[r] + q > cap + FEAS_EPS:
+            continue
+        load_pen = 0.0 if strict else lam_q * (max(0.0, st.rload[r] + q - cap) - max(0.0, st.rload[r] - cap))
         seq = st.nodes[r]
         for i in range(n_r + 1):
             a = seq[i]
@@ -220,7 +250,11 @@ def best_insertion(
                 st.bL[r, i + 1],
                 data.dur[c, b],
             )[1]
-            delta += lam_t * (tw2 - st.rtw[r])
+            if strict:
+                if tw2 > FEAS_EPS:
+                    continue
+            else:
+                delta += lam_t * (tw2 - st.rtw[r])
             if delta < best:
                 best = delta
                 best_r = r

@@ -24,9 +24,11 @@ import numpy as np
 from numba import njit
 
 from ._kernel import (
+    FEAS_EPS,
     Data,
     State,
     best_insertion,
+    cheapest_pattern,
     insert_visit,
     load_excess,
     rand_float,
@@ -35,7 +37,6 @@ from ._kernel import (
     remove_visit,
 )
 
-FEAS_EPS = 1e-7
 ITERATION_WORK = 1000.0  # fixed work counted per iteration (seed choice, bookkeeping)
 
 # indices into the float parameter vector
@@ -100,15 +101,7 @@ def _put_in(
             val[d] = v
             rr[d] = r
             pp[d] = p
-    best = np.inf
-    best_p = -1
-    for p in range(data.pat_ptr[c], data.pat_ptr[c + 1]):
-        v = 0.0
-        for k in range(data.pat_days_ptr[p], data.pat_days_ptr[p + 1]):
-            v += val[data.pat_days[k]]
-        if v < best:
-            best = v
-            best_p = p
+    best, best_p = cheapest_pattern(data, c, val)
     if best_p < 0 or best > data.penalty[c]:
         return False
     for k in range(data.pat_days_ptr[best_p], data.pat_days_ptr[best_p + 1]):

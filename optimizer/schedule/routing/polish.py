@@ -28,12 +28,13 @@ def polish_days(
     seed: int,
     deadline: float,
 ) -> list[list[list[int]]]:
-    """Each day's routes, replaced by PyVRP's when those are feasible and cheaper."""
+    """Each day's routes, replaced by PyVRP's when those are feasible and cheaper; no day is started
+    after ``deadline`` (seconds since the epoch, as ``time.time()``)."""
     out = []
     for d, day_routes in enumerate(routes):
         customers = sorted(c for route in day_routes for c in route)
         best = day_routes
-        if len(customers) >= 3 and time.perf_counter() < deadline:
+        if len(customers) >= 3 and time.time() < deadline:
             new = _polish_day(problem, d, day_routes, customers, iterations, seed)
             old_cost = sum(problem.route_cost(r) for r in day_routes)
             if (
@@ -95,4 +96,5 @@ def _polish_day(
     result = solve(data, MaxIterations(iterations), seed=seed, collect_stats=False, initial_solution=init)
     if not result.best.is_feasible():
         return None
-    return [[customers[a.idx] for a in route if a.is_client] for route in result.best.routes()]
+    # a route's activities include its start and end depot; only client activities map to customers
+    return [[customers[a.idx] for a in route if a.is_client()] for route in result.best.routes()]

@@ -2,18 +2,23 @@
 
 Method (choices measured on the PVRP benchmark, see benchmarks/pvrp.py):
 1. screen the patterns (:mod:`screen`) — unusable ones go, counting proofs of infeasibility are kept;
-2. greedy start, then ruin-and-recreate simulated annealing over patterns and routes (:mod:`_search`),
-   capacity and time soft with adaptive weights; mandatory customers carry a penalty larger than any
-   plan's travel cost plus optional penalties, so a plan that leaves one out is kept only when nothing
-   better is found;
-3. optionally (``polish=True``) each day of the best plan re-optimised by PyVRP with the day's visits
-   fixed (:mod:`polish`). Measured on the ten hardest benchmark instances it never improved the
-   annealed routes, so it is off by default;
-4. plans that still break a constraint (tiny budgets) are repaired by dropping customers.
+2. per run (:mod:`_run`): greedy start, then ruin-and-recreate simulated annealing over patterns and
+   routes (:mod:`_search`), capacity and time soft with adaptive weights; mandatory customers carry a
+   penalty larger than any plan's travel cost plus optional penalties, so a plan that leaves one out
+   is kept only when nothing better is found; the run's best plan then goes through a local search
+   (:mod:`_local`: relocate, swap, 2-opt*, 2-opt and pattern moves, feasible moves only);
+3. with ``runs > 1`` the runs race: the landscape is multimodal (on p23 one seed in four reaches the
+   best-known value, the others stop 2–4 % above it, and the seed that wins at a quarter of the
+   schedule is the one that wins at the end), so after ``race_at`` of the schedule only the
+   ``survivors`` with the cheapest plans go on; the runs of a stage are independent, handed to the
+   caller's executor (``SolverOptions.map``);
+4. optionally (``polish=True``) each day of the winner re-optimised by PyVRP with the day's visits
+   fixed (:mod:`polish`);
+5. plans that still break a constraint (tiny budgets) are repaired by dropping customers.
 
-Deterministic for a given seed and effort. The wall-clock limit is a safety net: when the measured
-pace shows it would be hit, the remaining temperature schedule is compressed to end in time, and the
-result says ``time_limit_hit``.
+Deterministic for a given seed and effort: the work counter alone decides the search, on an idle or
+a busy machine. The wall-clock limit is only a safety net: when it passes, the runs stop where they
+are and the result says ``time_limit_hit``.
 """
 
 from __future__ import annotations
@@ -21,33 +26,45 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from ...result import Fix, Infeasibility, SolveInfo, SolverOptions, SolveStatus
 from ._data import big_penalty, build_data
-from ._kernel import Data, State, best_insertion, new_state, remove_visit
-from ._search import N_SCALARS, S_BEST, S_LAM_Q, S_LAM_T, S_WORK, anneal, construct
+from ._kernel import Data, State, best_insertion
+from ._run import SearchJob, SearchOutcome, edge_scale, run_search, state_from_routes
 from .polish import polish_days
 from .problem import PeriodicRoutingProblem
 from .result import DayRoute, DroppedCustomer, PeriodicRoutingResult
 from .screen import Screening, screen
 
 SOLVER = "pvrp-sisr"
-WORK_PER_UNIT = 1e8  # work counts per effort unit (about one second of one core when measured)
 
 
 @dataclass(frozen=True)
 class RoutingParams:
     """Work budget and search settings.
 
-    ``effort``: the deterministic work budget of the annealing, in units of 10⁸ work counts
-    (insertion positions scanned, route entries rewritten, 1,000 per iteration) — about one second of
-    one core when measured; the same effort and seed give the same plan on any machine.
+    ``effort``: the deterministic work budget, in units of 10⁸ work counts (insertion positions
+    scanned, route entries rewritten or walked, 1,000 per iteration) — about one second of one core
+    when measured; the same effort and seed give the same plan on any machine, idle or busy.
+    ``runs``: independent searches (seeds seed, seed + 1, ...) raced: each anneals for ``race_at`` of
+    its temperature schedule, then the ``survivors`` with the cheapest feasible plans so far (ties:
+    the lower seed) go on to the end, and the cheapest final plan wins. The effort is shared so that
+    runs · race_at + survivors · (1 − race_at) schedules make up ``effort``. The runs of a stage go
+    through ``SolverOptions.map``, so a caller's executor runs them side by side; the engine starts no
+    pool of its own.
     Temperatures are multiples of the mean cost from a customer to its five nearest ones.
+    ``local_search``: improve each run's best plan by :mod:`._local` before it is compared.
+    ``polish``: re-optimise each day of the winner with PyVRP (:mod:`.polish`),
+    ``polish_iterations`` iterations a day.
     """
 
     effort: float = 30.0
+    runs: int = 1
+    survivors: int = 2
+    race_at: float = 0.25
     start_temperature: float = 1.0
     final_temperature: float = 0.01
     blink_rate: float = 0.01
@@ -57,8 +74,13 @@ class RoutingParams:
     target_infeasible: float = 0.2
     adapt_every: int = 100
     retry_dropped: float = 0.5
+    local_search: bool = True
     polish: bool = False
     polish_iterations: int = 3000
+
+    def __post_init__(self) -> None:
+        if not self.effort >= 0 or self.runs < 1 or self.survivors < 1 or not 0 < self.race_at < 1:
+            raise ValueError("effort must be ≥ 0, runs and survivors ≥ 1, and 0 < race_at < 1")
 
 
 DEFAULT_OPTIONS = SolverOptions()
@@ -72,101 +94,70 @@ def solve_periodic_routing(
 ) -> PeriodicRoutingResult:
     """Least travel cost plus drop penalties over patterns and routes (model in :mod:`problem`)."""
     started = time.perf_counter()
-    deadline = started + options.time_limit_seconds
+    deadline = time.time() + options.time_limit_seconds
     screening = screen(problem)
     data = build_data(problem, screening.patterns, big_penalty(problem, screening.patterns))
-    n_nodes, n_days, n_routes = problem.n + 1, len(problem.days), int(data.day_route_ptr[-1])
-    st, bk, best = (new_state(n_routes, n_nodes, n_days) for _ in range(3))
-    scal = np.zeros(N_SCALARS)
-    scale = _edge_scale(data.cost)
-    scal[S_LAM_Q] = scale / max(float(np.mean(data.demand[1:])) if problem.n else 1.0, 1e-9)
-    scal[S_LAM_T] = scale / max(_edge_scale(data.dur), 1e-9)
-    scal[S_BEST] = np.inf
-    rng = np.array([np.uint64(0x9E3779B97F4A7C15 ^ (options.seed * 0x100000001B3 + 1) % (1 << 64))])
-    fp = np.array(
-        [
-            params.start_temperature * scale,
-            params.final_temperature * scale,
-            params.blink_rate,
-            params.average_removed,
-            params.max_string,
-            params.penalty_step,
-            params.target_infeasible,
-            params.retry_dropped,
-            params.adapt_every,
-        ]
+    scale = edge_scale(data.cost)
+    fp = (
+        params.start_temperature * scale,
+        params.final_temperature * scale,
+        params.blink_rate,
+        params.average_removed,
+        params.max_string,
+        params.penalty_step,
+        params.target_infeasible,
+        params.retry_dropped,
+        float(params.adapt_every),
     )
-    construct(data, st, scal, rng)
-    _copy_all(st, bk)
-    total = params.effort * WORK_PER_UNIT
-    chunk = total / 100.0
-    iterations = 0
-    time_hit = False
-    search_end = started + 0.95 * options.time_limit_seconds  # leave time to assemble the result
-    begun: float | None = None  # the pace is measured after the first chunk, which pays for JIT loading
-    work0 = scal[S_WORK]
-    while scal[S_WORK] < total and problem.n > 0:
-        now = time.perf_counter()
-        if now >= search_end:
-            time_hit = True
-            break
-        if (
-            begun is not None and scal[S_WORK] > work0 and now > begun
-        ):  # the clock would cut the search: cool sooner
-            reachable = scal[S_WORK] + (scal[S_WORK] - work0) / (now - begun) * (search_end - now)
-            if reachable < total:
-                total, time_hit = max(reachable, scal[S_WORK] + chunk / 10.0), True
-        iterations += anneal(data, st, bk, best, scal, fp, rng, min(total, scal[S_WORK] + chunk), total)
-        if begun is None:
-            begun, work0 = time.perf_counter(), scal[S_WORK]
-        options.report("annealing", scal[S_WORK] / WORK_PER_UNIT, params.effort, f"best {scal[S_BEST]:,.2f}")
-    plan = best if math.isfinite(scal[S_BEST]) else _repair(data, st)
-    routes = _routes_by_day(plan, data, n_days)
-    if params.polish and not time_hit and time.perf_counter() < deadline:
+    # the search stops at 95 % of the limit, leaving time to assemble the result
+    search_deadline = deadline - 0.05 * options.time_limit_seconds
+    outcomes = _race(problem, screening, fp, options, params, search_deadline)
+    # the cheapest plan; ties go to the first run, so the choice does not depend on who finished first
+    won = min(range(len(outcomes)), key=lambda k: (outcomes[k].objective, k))
+    outcome = outcomes[won]
+    time_hit = any(o.time_hit for o in outcomes)
+    routes = [[list(r) for r in day] for day in outcome.routes]
+    if params.polish and time.time() < deadline:
         routes = polish_days(problem, routes, params.polish_iterations, options.seed, deadline)
-    return _result(problem, screening, data, plan, routes, started, time_hit, iterations)
+    plan = state_from_routes(data, tuple(tuple(tuple(r) for r in day) for day in routes), outcome.pattern)
+    return _result(problem, screening, data, plan, routes, started, time_hit, outcomes)
 
 
-def _edge_scale(matrix: np.ndarray) -> float:
-    """Mean cost from a customer to its five nearest customers (1.0 for fewer than two customers)."""
-    n = matrix.shape[0] - 1
-    if n < 2:
-        return 1.0
-    sub = (matrix[1:, 1:] + matrix[1:, 1:].T) / 2.0 + np.diag(np.full(n, np.inf))
-    k = min(5, n - 1)
-    value = float(np.mean(np.sort(sub, axis=1)[:, :k]))
-    return value if value > 0 else 1.0
+def _race(
+    problem: PeriodicRoutingProblem,
+    screening: Screening,
+    fp: tuple[float, ...],
+    options: SolverOptions,
+    params: RoutingParams,
+    deadline: float,
+) -> list[SearchOutcome]:
+    """The final outcomes of the runs (``RoutingParams.runs``): all of them, or the survivors of the race."""
+    runs, keep = params.runs, min(params.survivors, params.runs)
+    share = runs * params.race_at + keep * (1.0 - params.race_at) if keep < runs else runs
+    job = partial(
+        SearchJob,
+        problem,
+        screening.patterns,
+        fp,
+        effort=params.effort / share,
+        deadline=deadline,
+        local_search=params.local_search,
+    )
+    if runs == 1:
+        return [run_search(job(options.seed), partial(_report, options, params.effort))]
+    if keep == runs:
+        return options.map(run_search, [job(options.seed + k) for k in range(runs)])
+    first = options.map(run_search, [job(options.seed + k, stop_at=params.race_at) for k in range(runs)])
+    done = [o for o in first if o.paused is None]  # stopped by the clock: final as they are
+    ranked = sorted(
+        (k for k in range(runs) if first[k].paused is not None), key=lambda k: (first[k].objective, k)
+    )
+    go_on = [job(options.seed + k, paused=first[k].paused) for k in ranked[:keep]]
+    return done + options.map(run_search, go_on)
 
 
-def _copy_all(src: State, dst: State) -> None:
-    for a, b in zip(src, dst, strict=True):
-        b[...] = a
-
-
-def _repair(data: Data, st: State) -> State:
-    """Drop customers from routes over capacity or past their windows until every route is feasible."""
-    while True:
-        worst = -1
-        worst_val = 1e-7
-        for r in range(len(st.rlen)):
-            excess = max(0.0, st.rload[r] - data.day_cap[data.route_day[r]]) + st.rtw[r]
-            if excess > worst_val and st.rlen[r] > 0:
-                worst, worst_val = r, excess
-        if worst < 0:
-            return st
-        c = int(st.nodes[worst, int(np.argmax(data.demand[st.nodes[worst, 1 : st.rlen[worst] + 1]])) + 1])
-        for d in range(st.vroute.shape[1]):
-            if st.vroute[c, d] >= 0:
-                remove_visit(data, st, c, d)
-        st.pattern[c] = -1
-
-
-def _routes_by_day(plan: State, data: Data, n_days: int) -> list[list[list[int]]]:
-    routes: list[list[list[int]]] = [[] for _ in range(n_days)]
-    for r in range(len(plan.rlen)):
-        if plan.rlen[r] > 0:
-            routes[int(data.route_day[r])].append([int(c) for c in plan.nodes[r, 1 : plan.rlen[r] + 1]])
-    return routes
+def _report(options: SolverOptions, effort: float, done: float, best: float) -> None:
+    options.report("annealing", done, effort, f"best {best:,.2f}")
 
 
 def _drop_reason(data: Data, plan: State, screening: Screening, c: int) -> str:
@@ -191,7 +182,7 @@ def _result(
     routes: list[list[list[int]]],
     started: float,
     time_hit: bool,
-    iterations: int,
+    outcomes: list[SearchOutcome],
 ) -> PeriodicRoutingResult:
     day_routes: list[DayRoute] = []
     for d, day in enumerate(routes):
@@ -245,7 +236,8 @@ def _result(
         None,
         time.perf_counter() - started,
         time_hit,
-        f"{iterations:,} iterations" + (f"; {message}" if message else ""),
+        f"{sum(o.iterations for o in outcomes):,} iterations in {len(outcomes)} run(s)"
+        + (f"; {message}" if message else ""),
     )
     return PeriodicRoutingResult(
         info, tuple(patterns), tuple(day_routes), tuple(dropped), travel, penalty, tuple(infeasible)
