@@ -239,7 +239,7 @@ def read_cells(
         or path.stat().st_size < 1 << 20
     ):
         return _cells(*read_table(path, shown, sheet))
-    text, _, _ = decode_text(path.read_bytes())
+    text, _ = decode_text(path.read_bytes(), shown)
     if text is None or not text.strip():
         return _cells(*read_table(path, shown, sheet))
     first_line = text.split("\n", 1)[0]

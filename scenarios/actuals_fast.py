@@ -23,6 +23,7 @@ import pandas as pd
 from pydantic.fields import FieldInfo
 
 from .errors import Problem
+from .fields import parse_fraction, parse_number, printable_id
 from .reader import RawTable
 from .rows import validate_rows
 from .tables import Row
@@ -51,6 +52,7 @@ class _Spec:
     high_open: bool = False
     max_length: int | None = None
     min_length: int = 0
+    printable: bool = False  # an id: no control or invisible characters (else the model says which)
 
 
 def _flatten(annotation: Any, metadata: list[Any]) -> list[Any]:
@@ -98,6 +100,8 @@ def field_spec(info: FieldInfo) -> _Spec:
             spec["max_length"] = m.max_length
         elif isinstance(m, at.MinLen):
             spec["min_length"] = m.min_length
+        elif getattr(m, "func", None) is printable_id:
+            spec["printable"] = True
     return _Spec(**spec)
 
 
@@ -107,8 +111,11 @@ def number_fields(model: type[Row]) -> frozenset[str]:
 
 
 def _harmless(item: Any) -> bool:
-    # allow_inf_nan=False is what the vectorised number check enforces anyway
-    return getattr(item, "allow_inf_nan", None) is False
+    # what the vectorised checks enforce anyway: allow_inf_nan=False, plain digits (a grouped number or a
+    # percentage is not plain, so the model reads it), printable ids
+    if getattr(item, "allow_inf_nan", None) is False:
+        return True
+    return getattr(item, "func", None) in (parse_number, parse_fraction, printable_id)
 
 
 def _parse(values: pd.Series, spec: _Spec) -> tuple[pd.Series, np.ndarray]:
@@ -136,6 +143,8 @@ def _parse(values: pd.Series, spec: _Spec) -> tuple[pd.Series, np.ndarray]:
         ok = is_text & (lengths >= max(spec.min_length, 1))
         if spec.max_length is not None:
             ok &= lengths <= spec.max_length
+        if spec.printable:
+            ok &= text.map(lambda t: not isinstance(t, str) or t.isprintable()).to_numpy(dtype=bool)
         return text, ok | optional_empty
     if spec.kind == "number":
         numbers = pd.to_numeric(

@@ -113,7 +113,7 @@ def unprintable(text: str) -> str | None:
     return None
 
 
-def _printable_id(value: str) -> str:
+def printable_id(value: str) -> str:
     char = unprintable(value)
     if char is not None:
         raise PydanticCustomError(
@@ -124,7 +124,7 @@ def _printable_id(value: str) -> str:
     return value
 
 
-Id = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable_id)]
+Id = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(printable_id)]
 Text = Annotated[str, Field(max_length=2000)]
 Finite = Annotated[float, BeforeValidator(parse_number), Field(allow_inf_nan=False)]
 Fraction = Annotated[float, BeforeValidator(parse_fraction), Field(allow_inf_nan=False)]

@@ -140,7 +140,7 @@ def load_plan_folder(path: str | Path) -> PlanTables:
 
 
 def _header_only(file: Path) -> bool:
-    text, _, _ = decode_text(file.read_bytes()[: 1 << 16])
+    text, _ = decode_text(file.read_bytes()[: 1 << 16], str(file))
     return (
         text is not None
         and len([line for line in text.splitlines() if line.strip()]) <= 1

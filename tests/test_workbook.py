@@ -90,7 +90,8 @@ def test_csv_files_start_with_a_bom_and_gb18030_keeps_chinese(tiny: Path, out: P
 def test_awkward_rep_ids_and_names_give_a_workbook_that_opens(tiny: Path, tmp_path: Path) -> None:
     nasty = tmp_path / "nasty"
     shutil.copytree(tiny, nasty)
-    renamed = {"R1": "Dropped", "R2": "😀" * 16, "R3": "R\x013"}
+    # (an id with a control character is refused at its row by validate: see the faults corpus)
+    renamed = {"R1": "Dropped", "R2": "😀" * 16, "R3": "R/3"}
     reps = pd.read_csv(nasty / "reps.csv", dtype=str)
     reps["id"] = reps["id"].map(renamed)
     reps.loc[0, "name"] = "王伟\x07 $\\frac{1}{0}$"
@@ -106,7 +107,7 @@ def test_awkward_rep_ids_and_names_give_a_workbook_that_opens(tiny: Path, tmp_pa
 
     book = openpyxl.load_workbook(out / "plan.xlsx")
     reps_sheets = book.sheetnames[len(TABLE_SHEETS) :]
-    assert reps_sheets == ["Dropped-2", "😀" * 15, "R3"]
+    assert reps_sheets == ["Dropped-2", "😀" * 15, "R_3"]
     assert len({n.lower() for n in book.sheetnames}) == len(book.sheetnames)
     assert all(len(n.encode("utf-16-le")) // 2 <= 31 for n in book.sheetnames)
     assert "$x^$ =1+1 [31m" in column(book["Accounts"], "name")

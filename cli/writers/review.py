@@ -19,7 +19,8 @@ import pandas as pd
 import xlsxwriter
 
 from ...review import WARNING_KINDS, ReviewData, ReviewResult
-from ..output import neutralise, write_csv
+from ..sanitize import xlsx_cell
+from .tables import write_csv
 from .allocation import DPI, _font
 from .maps import MapLayer, MapLine, MapPoint, leaflet_head, map_fragment
 from .report import _STYLE, _e, _images, _table
@@ -88,7 +89,7 @@ def write_workbook(result: ReviewResult, path: Path) -> None:
             else:
                 for r, value in enumerate(values, start=1):
                     if value is not None and not (isinstance(value, float) and np.isnan(value)):
-                        sheet.write_string(r, c, str(neutralise(value)))
+                        sheet.write_string(r, c, xlsx_cell(str(value)))
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
     book.close()

@@ -186,7 +186,13 @@ def _edit_table(source: Path, sheet: str | None, destination: Path, edit: Any) -
         _edit_xlsx(source, sheet, destination, edit)
         return
     data = source.read_bytes()
-    text, encoding, _ = decode_text(data)
+    text, _ = decode_text(data, str(source))
+    encoding = "utf-8"
+    if text is not None:
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            encoding = "gb18030"  # what decode_text fell back to: written back the same way
     if text is None:
         shutil.copyfile(source, destination)
         return
