@@ -122,7 +122,9 @@ def _signal_while_writing(scenario: Path, out: Path, sig: signal.Signals) -> tup
         if process.poll() is None and not sent:
             process.send_signal(signal.SIGKILL)
         stderr = process.communicate(timeout=120)[1].decode("utf-8", "replace")
-    return (process.returncode if sent else None), staging, stderr
+    # exit 0 after the signal: the run had finished before the signal could land (no signal to a process
+    # that is gone), so this try did not signal it while writing
+    return (process.returncode if sent and process.returncode != 0 else None), staging, stderr
 
 
 def _kill_while_writing(scenario: Path, out: Path) -> tuple[bool, Path]:

@@ -20,10 +20,10 @@ import xlsxwriter
 
 from ...review import WARNING_KINDS, ReviewData, ReviewResult
 from ..sanitize import xlsx_cell
-from .tables import write_csv
 from .allocation import DPI, _font
 from .maps import MapLayer, MapLine, MapPoint, leaflet_head, map_fragment
 from .report import _STYLE, _e, _images, _table
+from .tables import write_csv
 
 TABLES = (
     "reps",

@@ -194,7 +194,10 @@ def build_region_inputs(
                 weight=weight,
                 edges=edges,
                 contiguous=edges is not None,
-                locks=np.array([_lock(data, a, o, rep_index) for a, o in zip(accounts, origin, strict=True)], dtype=np.int64),
+                locks=np.array(
+                    [_lock(data, a, o, rep_index) for a, o in zip(accounts, origin, strict=True)],
+                    dtype=np.int64,
+                ),
                 previous=previous,
                 move_weight=value,
                 disruption_weight=lam,
