@@ -19,6 +19,7 @@ import argparse
 import csv
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +49,23 @@ def read_instance(path: Path, published: bool) -> TerritoryProblem:
     """One instance file as the engine's model (README format; published files carry an unused field)."""
     tok = path.read_text().split()
     n = int(tok[0])
-    rows = np.array(tok[1:1 + 6 * n], dtype=float).reshape(n, 6)
+    rows = np.array(tok[1 : 1 + 6 * n], dtype=float).reshape(n, 6)
     at = 1 + 6 * n
     m = int(tok[at])
-    edges = np.array(tok[at + 1:at + 1 + 2 * m], dtype=np.int64).reshape(m, 2)
-    tail = tok[at + 1 + 2 * m:]
+    edges = np.array(tok[at + 1 : at + 1 + 2 * m], dtype=np.int64).reshape(m, 2)
+    tail = tok[at + 1 + 2 * m :]
     p = int(tail[0])
     tolerance = tuple(float(t) for t in (tail[2:5] if published else tail[1:4]))
-    return TerritoryProblem(xy=rows[:, 1:3], activity=rows[:, 3:6], tolerance=tolerance, p=p,
-                            objective="diameter" if published else "median", edges=edges, contiguous=True,
-                            measure_names=("customers", "sales", "workload"))
+    return TerritoryProblem(
+        xy=rows[:, 1:3],
+        activity=rows[:, 3:6],
+        tolerance=tolerance,
+        p=p,
+        objective="diameter" if published else "median",
+        edges=edges,
+        contiguous=True,
+        measure_names=("customers", "sales", "workload"),
+    )
 
 
 def references(published: bool) -> dict[str, dict[str, str]]:
@@ -119,8 +127,12 @@ def balance_repair(problem: TerritoryProblem, start: np.ndarray, max_moves: int 
         src = assign[u]
         cand = src != dst
         u, src, dst = u[cand], src[cand], dst[cand]
-        delta = (_excess(totals[src] - act[u], mu, tol) - _excess(totals[src], mu, tol)
-                 + _excess(totals[dst] + act[u], mu, tol) - _excess(totals[dst], mu, tol)).sum(axis=1)
+        delta = (
+            _excess(totals[src] - act[u], mu, tol)
+            - _excess(totals[src], mu, tol)
+            + _excess(totals[dst] + act[u], mu, tol)
+            - _excess(totals[dst], mu, tol)
+        ).sum(axis=1)
         moved = False
         for c in np.argsort(delta, kind="stable")[:50]:
             if delta[c] >= -1e-12:
@@ -143,31 +155,57 @@ def _gap(value: float | None, reference: float | None) -> str:
     return f"{100 * (value / reference - 1):.2f}%"
 
 
-def run_instance(path: Path, published: bool, ref: dict[str, str], seconds: float, restarts: int,
-                 workers: int, seed: int) -> list[dict[str, Any]]:
+def run_instance(
+    path: Path,
+    published: bool,
+    ref: dict[str, str],
+    seconds: float,
+    restarts: int,
+    workers: int,
+    seed: int,
+    mapper: Any = None,
+) -> list[dict[str, Any]]:
     problem = read_instance(path, published)
     reference = float(ref["best_known_diameter"] if published else ref["best_feasible_D"] or "nan")
     reference_value = reference if np.isfinite(reference) else None
     rows = []
     started = time.monotonic()
-    result = solve_territories(problem, SolverOptions(time_limit_seconds=seconds, seed=seed, workers=workers),
-                               TerritorySettings(restarts=restarts))
+    options = SolverOptions(time_limit_seconds=seconds, seed=seed, workers=workers, mapper=mapper)
+    result = solve_territories(problem, options, TerritorySettings(restarts=restarts))
     elapsed = time.monotonic() - started
-    plans = [("engine", result.assignment if result.assignment is not None else result.closest_plan, elapsed,
-              result.info.bound, result.restarts, result.info.time_limit_hit)]
+    plans = [
+        (
+            "engine",
+            result.assignment if result.assignment is not None else result.closest_plan,
+            elapsed,
+            result.info.bound,
+            result.restarts,
+            result.info.time_limit_hit,
+        )
+    ]
     started = time.monotonic()
     peer = kmeans_peer(problem, seed)
     plans.append(("kmeans+repair", peer, time.monotonic() - started, None, 1, False))
     for method, plan, secs, bound, runs, hit in plans:
-        row: dict[str, Any] = {"set": "published" if published else "generated", "instance": path.stem,
-                               "units": problem.n, "p": problem.p, "method": method}
+        row: dict[str, Any] = {
+            "set": "published" if published else "generated",
+            "instance": path.stem,
+            "units": problem.n,
+            "p": problem.p,
+            "method": method,
+        }
         if plan is None:
             row.update({"objective": "", "balance_viol": "", "contiguous": "", "feasible": "no"})
         else:
             chk = check_plan(problem, plan)
-            row.update({"objective": f"{chk.objective:.2f}", "balance_viol": chk.balance_violations,
-                        "contiguous": "yes" if not chk.disconnected else f"no ({len(chk.disconnected)})",
-                        "feasible": "yes" if chk.feasible else "no"})
+            row.update(
+                {
+                    "objective": f"{chk.objective:.2f}",
+                    "balance_viol": chk.balance_violations,
+                    "contiguous": "yes" if not chk.disconnected else f"no ({len(chk.disconnected)})",
+                    "feasible": "yes" if chk.feasible else "no",
+                }
+            )
             if not published:
                 row["max_radius"] = f"{chk.max_radius:.1f}"
             row["gap_ref"] = _gap(chk.objective, reference_value) if chk.feasible else ""
@@ -188,28 +226,52 @@ def run_instance(path: Path, published: bool, ref: dict[str, str], seconds: floa
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks territory", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--time-limit", type=float, default=None,
-                        help="seconds per instance (default 120 published, 60 generated; --quick: 10)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks territory",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds per instance (default 120 published, 60 generated; --quick: 10)",
+    )
     parser.add_argument("--instances", default="", help="only instances whose name contains this text")
     parser.add_argument("--quick", action="store_true", help="10 s per instance, 3 instances per set")
-    parser.add_argument("--restarts", type=int, default=1_000_000,
-                        help="restart budget (default: as many as the time limit allows)")
-    parser.add_argument("--workers", type=int, default=1, help="threads for the restarts")
+    parser.add_argument(
+        "--restarts",
+        type=int,
+        default=1_000_000,
+        help="restart budget (default: as many as the time limit allows)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="restarts side by side on a process pool of this size (the plan stays the same)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = []
+    pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
+    mapper = pool.map if pool is not None else None
     for published in (True, False):
         folder = DATA / ("published" if published else "generated") / "instances"
-        paths = sorted(folder.glob("*.in" if published else "*.txt"), key=lambda q: (q.stat().st_size, q.name))
+        paths = sorted(
+            folder.glob("*.in" if published else "*.txt"), key=lambda q: (q.stat().st_size, q.name)
+        )
         paths = [q for q in paths if args.instances in q.stem]
         if args.quick:
             paths = paths[:3]
         refs = references(published)
         seconds = args.time_limit or (10.0 if args.quick else 120.0 if published else 60.0)
         for path in paths:
-            rows += run_instance(path, published, refs[path.stem], seconds, args.restarts, args.workers, args.seed)
+            rows += run_instance(
+                path, published, refs[path.stem], seconds, args.restarts, args.workers, args.seed, mapper
+            )
+    if pool is not None:
+        pool.shutdown()
     print_table("Territory design: engine vs k-means + repair", rows, "territory")
     engine = [r for r in rows if r["method"] == "engine" and r["set"] == "published" and r["gap_ref"]]
     if engine:
