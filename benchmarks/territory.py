@@ -19,6 +19,7 @@ import argparse
 import csv
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -155,18 +156,22 @@ def _gap(value: float | None, reference: float | None) -> str:
 
 
 def run_instance(
-    path: Path, published: bool, ref: dict[str, str], seconds: float, restarts: int, workers: int, seed: int
+    path: Path,
+    published: bool,
+    ref: dict[str, str],
+    seconds: float,
+    restarts: int,
+    workers: int,
+    seed: int,
+    mapper: Any = None,
 ) -> list[dict[str, Any]]:
     problem = read_instance(path, published)
     reference = float(ref["best_known_diameter"] if published else ref["best_feasible_D"] or "nan")
     reference_value = reference if np.isfinite(reference) else None
     rows = []
     started = time.monotonic()
-    result = solve_territories(
-        problem,
-        SolverOptions(time_limit_seconds=seconds, seed=seed, workers=workers),
-        TerritorySettings(restarts=restarts),
-    )
+    options = SolverOptions(time_limit_seconds=seconds, seed=seed, workers=workers, mapper=mapper)
+    result = solve_territories(problem, options, TerritorySettings(restarts=restarts))
     elapsed = time.monotonic() - started
     plans = [
         (
@@ -240,10 +245,17 @@ def main(argv: list[str] | None = None) -> None:
         default=1_000_000,
         help="restart budget (default: as many as the time limit allows)",
     )
-    parser.add_argument("--workers", type=int, default=1, help="threads for the restarts")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="restarts side by side on a process pool of this size (the plan stays the same)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = []
+    pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
+    mapper = pool.map if pool is not None else None
     for published in (True, False):
         folder = DATA / ("published" if published else "generated") / "instances"
         paths = sorted(
@@ -256,8 +268,10 @@ def main(argv: list[str] | None = None) -> None:
         seconds = args.time_limit or (10.0 if args.quick else 120.0 if published else 60.0)
         for path in paths:
             rows += run_instance(
-                path, published, refs[path.stem], seconds, args.restarts, args.workers, args.seed
+                path, published, refs[path.stem], seconds, args.restarts, args.workers, args.seed, mapper
             )
+    if pool is not None:
+        pool.shutdown()
     print_table("Territory design: engine vs k-means + repair", rows, "territory")
     engine = [r for r in rows if r["method"] == "engine" and r["set"] == "published" and r["gap_ref"]]
     if engine:

@@ -72,7 +72,6 @@ def test_nothing_outside_the_cli_imports_it() -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-@pytest.mark.xfail(strict=True, reason="the districting engine's restarts still use threads (being replaced)")
 def test_solvers_start_no_pools_of_their_own() -> None:
     pools = ("concurrent.futures", "multiprocessing", "threading", "dask")
     offenders = {

@@ -14,8 +14,8 @@ side and still gives the same plans as one thread.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -237,6 +237,16 @@ def _over_cap(arr: SearchArrays, assign: IntArray) -> float:
     return arr.cap_weight * max(0.0, moved - arr.budget) if moved > arr.budget + 1e-9 else 0.0
 
 
+def _restart(
+    problem: TerritoryProblem,
+    arr: SearchArrays,
+    settings: TerritorySettings,
+    job: tuple[int, int, IntArray | None],
+) -> tuple[IntArray, float, float]:
+    """One restart (a picklable job for ``SolverOptions.map``)."""
+    return _run_one(problem, arr, settings, *job)
+
+
 def multistart(
     problem: TerritoryProblem,
     arr: SearchArrays,
@@ -244,8 +254,10 @@ def multistart(
     options: SolverOptions,
     deadline: float,
 ) -> SearchOutcome:
-    """Run ``settings.restarts`` restarts (in ``options.workers`` threads); keep the best plan by
-    (unbalanced?, balance excess if unbalanced, objective, restart index)."""
+    """Run ``settings.restarts`` restarts, ``options.workers`` at a time through ``options.map`` (the
+    caller's executor; one after another without one); keep the best plan by (unbalanced?, balance excess
+    if unbalanced, objective, restart index). Restart i perturbs the best of restarts 0..i−2, so batches
+    of at most two after the fresh starts give the same plans whatever runs them."""
     best: tuple[float, float, int] | None = None
     best_plan: IntArray | None = None
     best_obj, best_b = np.inf, np.inf
@@ -261,23 +273,23 @@ def multistart(
             return None
         return plans[min(range(i - 1), key=lambda j: keys[j])]
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        r = 0
-        while r < settings.restarts:
-            if time.monotonic() >= deadline:
-                hit = True
-                break
-            width = workers if r + workers <= settings.scratch else min(workers, 2)
-            batch = list(range(r, min(settings.restarts, r + width)))
-            jobs = [(i, (options.seed * 1_000_003 + i) % (2**31 - 1), base_of(i)) for i in batch]
-            outs = list(pool.map(lambda a: _run_one(problem, arr, settings, *a), jobs))
-            for i, (plan, obj, b) in zip(batch, outs, strict=True):
-                key = (1.0 if b > 1e-9 else 0.0, b if b > 1e-9 else obj, i)
-                keys.append(key)
-                plans.append(plan)
-                if best is None or key < best:
-                    best, best_plan, best_obj, best_b = key, plan, obj, b
-            r += len(batch)
-            done = r
-            options.report("territory search", done, settings.restarts, f"best {best_obj:,.2f}")
+    restart = partial(_restart, problem, arr, settings)
+    r = 0
+    while r < settings.restarts:
+        if time.monotonic() >= deadline:
+            hit = True
+            break
+        width = workers if r + workers <= settings.scratch else min(workers, 2)
+        batch = list(range(r, min(settings.restarts, r + width)))
+        jobs = [(i, (options.seed * 1_000_003 + i) % (2**31 - 1), base_of(i)) for i in batch]
+        outs = options.map(restart, jobs)
+        for i, (plan, obj, b) in zip(batch, outs, strict=True):
+            key = (1.0 if b > 1e-9 else 0.0, b if b > 1e-9 else obj, i)
+            keys.append(key)
+            plans.append(plan)
+            if best is None or key < best:
+                best, best_plan, best_obj, best_b = key, plan, obj, b
+        r += len(batch)
+        done = r
+        options.report("territory search", done, settings.restarts, f"best {best_obj:,.2f}")
     return SearchOutcome(best_plan, float(best_obj), float(best_b), done, hit)
