@@ -272,3 +272,37 @@ def test_table_contiguity_matches_brute_force_and_ignores_rows_across_regions(ca
             continue
         assert region.info.objective == pytest.approx(answer[0], rel=1e-6)
         assert answer != brute_force(tiny(0.3, None, cap), g), "contiguity changes the optimum here"
+
+
+def test_a_dealer_beyond_its_reps_day_trip_moves_to_a_rep_who_reaches_it_outside_the_move_budget() -> None:
+    """W1 and W2 live about 330 km apart (a 10.7 h drive at 40 km/h and detour 1.3); w1 sits next to W2 but
+    belongs to W1. With no move budget at all, w1 still goes to W2: the move buys reach, it is forced."""
+    base = tiny(workload=None, cap=0.0)
+    reps = (
+        *base.reps,
+        Rep(id="W1", region="W", home_lat=30.0, home_lon=118.0, hours_per_week=40),
+        Rep(id="W2", region="W", home_lat=33.0, home_lon=118.0, hours_per_week=40),
+    )
+    far = dict(
+        region="W",
+        current_sales=1e6,
+        tier="B",
+        current_rep="W1",
+        current_visits_per_month=2,
+        visit_minutes=60,
+    )
+    accounts = (
+        *base.accounts,
+        Account(id="w1", lat=33.01, lon=118.01, **far),  # type: ignore[arg-type]
+        Account(id="w2", lat=30.01, lon=118.01, **far),  # type: ignore[arg-type]
+    )
+    data = compile_scenario(base.model_copy(update={"reps": reps, "accounts": accounts}))
+    inputs = {r.region: r for r in build_region_inputs(data, planned_visits(data))}
+    assert inputs["W"].origin == ("out_of_reach", "kept")
+    result = run_territories(data, OPTIONS)
+    plan = {a.account_id: a for a in result.accounts}
+    assert plan["w1"].rep_id == "W2" and plan["w2"].rep_id == "W1"
+    assert plan["w1"].reason.startswith("its rep W1 cannot reach it in a day trip (")
+    assert all(not a.moved for a in result.accounts if a.region == "N"), "no budget: nothing else moves"
+    west = next(r for r in result.regions if r.region == "W")
+    assert west.chosen_moves == 0 and west.forced_moves == 1 and west.moved_share == 0.0

@@ -94,6 +94,7 @@ def solve_rep(
         routes, days = balance(problem, routes, days, params.balance_passes)
         routes, days = reinsert(problem, routes, days)  # what balancing freed takes missing visits
     routes, days, capped = within_budget(problem, routes, days)
+    routes, days = reinsert(problem, routes, days)  # the last cut may free room a cheaper visit fits
     for route in routes:
         if route_starts(problem, route) is None:  # never: every step above keeps routes feasible
             raise RuntimeError(f"rep {problem.rep_id}: an infeasible route was built: {route}")

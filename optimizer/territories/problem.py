@@ -48,7 +48,7 @@ from .districting.problem import TerritoryProblem
 FloatArray = npt.NDArray[np.float64]
 MEASURES: tuple[str, ...] = ("workload", "potential")
 MEASURE_UNITS: tuple[str, ...] = ("hours/month", "currency/year")
-Origin = Literal["kept", "new", "removed", "other_region"]
+Origin = Literal["kept", "new", "removed", "other_region", "out_of_reach"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,10 @@ class RegionInput:
     """One region's territory problem and the scenario facts needed to read its answer.
 
     ``origin[i]``: "kept" (current rep is a rep of this region: may stay), "new" (no current rep),
-    "removed" (current rep removed by the what-if) or "other_region" (current rep works elsewhere).
+    "removed" (current rep removed by the what-if), "other_region" (current rep works elsewhere) or
+    "out_of_reach" (current rep of this region cannot reach it in a day trip while another rep of the
+    region can: the plan could schedule none of its visits, so the move buys reach before any balance
+    move and is not charged to the move budget or the disruption term).
     ``problem`` is None when there is nothing to solve or no plan can exist (see ``run_territories``).
     """
 
@@ -86,11 +89,13 @@ def planned_visits(
     return {a: max(0.0, float(given[a])) if a in given else float(v) for a, v in defaults.items()}
 
 
-def _origin(account: Account, reps: Mapping[str, Rep], removed: set[str]) -> Origin:
+def _origin(data: PlanData, account: Account, reps: Mapping[str, Rep], removed: set[str]) -> Origin:
     rep_id = account.current_rep
     if rep_id is None:
         return "new"
     if rep_id in reps and reps[rep_id].region == account.region:
+        if not data.reaches(reps[rep_id], account) and data.reach(account).by:
+            return "out_of_reach"
         return "kept"
     if rep_id in removed or rep_id not in reps:
         return "removed"
@@ -150,7 +155,7 @@ def build_region_inputs(
             continue
         account_ids = tuple(a.id for a in accounts)
         rep_ids = tuple(r.id for r in region_reps)
-        origin = tuple(_origin(a, reps, removed) for a in accounts)
+        origin = tuple(_origin(data, a, reps, removed) for a in accounts)
         x = np.array([visits.get(a.id, 0.0) for a in accounts], dtype=float)
         hop = np.array([data.hop_minutes[a.index] for a in accounts], dtype=float)
         n, p = len(accounts), len(region_reps)

@@ -9,6 +9,7 @@ the change of distance to the rep's home when it is more than 1 km.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -108,6 +109,16 @@ def region_reasons(
                 reasons.append(text)
         elif origin == "new":
             reasons.append(f"new account (no current rep); {_arrival(k, before, tolerance, reps, km)}")
+        elif origin == "out_of_reach":
+            was = float(region.distance_km[i, reps.index(current)]) if current in reps else math.nan
+            reach = f"its rep {current} cannot reach it in a day trip ({was:.0f} km from home)"
+            if current == reps[k]:
+                reasons.append(
+                    f"{reach}; the balance and contiguity rules keep it with {reps[k]}, so its visits "
+                    "cannot be scheduled (unreachable.csv)"
+                )
+            else:
+                reasons.append(f"{reach}; {_arrival(k, before, tolerance, reps, km)}")
         elif origin == "removed":
             reasons.append(f"its rep {current} left (what-if); {_arrival(k, before, tolerance, reps, km)}")
         else:

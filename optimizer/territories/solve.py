@@ -229,6 +229,12 @@ def _largest(deviation: npt.NDArray[np.float64] | None) -> tuple[float, ...]:
     return tuple(float(v) for v in np.abs(deviation).max(axis=0))
 
 
+def _current(region: RegionInput) -> npt.NDArray[np.int64]:
+    """Index of each account's current rep among the region's reps (−1 when not one of them)."""
+    index = {r: k for k, r in enumerate(region.rep_ids)}
+    return np.array([index.get(c or "", -1) for c in region.current_rep], dtype=np.int64)
+
+
 def _region_alignment(
     region: RegionInput,
     assignment: npt.NDArray[np.int64] | None,
@@ -255,7 +261,12 @@ def _region_alignment(
         accounts=len(region.account_ids),
         tolerance=(rules.workload_tolerance, rules.potential_tolerance),
         chosen_moves=int(chosen.sum()),
-        forced_moves=int(np.isin(origin, ("removed", "other_region")).sum()),
+        forced_moves=int(np.isin(origin, ("removed", "other_region")).sum())
+        + (
+            0
+            if assignment is None
+            else int(((origin == "out_of_reach") & (assignment != _current(region))).sum())
+        ),
         new_accounts=int((origin == "new").sum()),
         moved_share=share,
         cap=rules.max_moved_share,
