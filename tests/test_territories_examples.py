@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from salesplan.optimizer.data import compile_scenario
+from salesplan.optimizer.data import PlanData, compile_scenario
 from salesplan.optimizer.result import SolverOptions
 from salesplan.optimizer.territories.result import TerritoryResult
 from salesplan.optimizer.territories.solve import run_territories
@@ -25,6 +25,19 @@ LIMITS = {"bank-key-accounts": 10.0, "dealer-network": 10.0, "dealer-network-two
           "electronics-distributor": 20.0}  # fmt: skip
 
 
+def out_of_reach(data: PlanData, account_id: str) -> bool:
+    """The account's rep (of its region) cannot reach it in a day trip while another rep of the region can:
+    its move buys reach and is forced, outside the move budget."""
+    account = data.account_by_id[account_id]
+    rep = data.rep_by_id.get(account.current_rep or "")
+    return (
+        rep is not None
+        and rep.region == account.region
+        and not data.reaches(rep, account)
+        and bool(data.reach(account).by)
+    )
+
+
 def assert_rules(scenario: Scenario, result: TerritoryResult) -> None:
     """The hard guarantees, recomputed from the scenario and the per-account rows."""
     if not result.feasible:
@@ -33,6 +46,7 @@ def assert_rules(scenario: Scenario, result: TerritoryResult) -> None:
         return
     policy = scenario.policy
     reps, accounts = scenario.rep_by_id, scenario.account_by_id
+    data = compile_scenario(scenario)
     assert sorted(a.account_id for a in result.accounts) == sorted(accounts), "every account exactly once"
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     count: dict[str, int] = defaultdict(int)
@@ -51,7 +65,7 @@ def assert_rules(scenario: Scenario, result: TerritoryResult) -> None:
         region_total[account.region][0] += row.workload_hours
         region_total[account.region][1] += row.potential
         current = reps.get(account.current_rep or "")
-        if current is not None and current.region == account.region:
+        if current is not None and current.region == account.region and not out_of_reach(data, account.id):
             weight = 1.0 if policy.reassignment.basis == "accounts" else account.current_sales
             kept_by_region[account.region][0] += weight
             kept_by_region[account.region][1] += weight * (row.rep_id != account.current_rep)
@@ -117,7 +131,14 @@ def test_two_reps_fewer_gives_the_removed_reps_accounts_new_reps() -> None:
     for row in orphans:
         assert row.moved and row.origin == "removed" and row.rep_id not in ("R04", "R06")
         assert f"its rep {row.current_rep} left (what-if)" in row.reason
-    assert sum(r.forced_moves for r in result.regions) == 37 + 3
+    data = compile_scenario(scenario)
+    reach = [
+        a for a in result.accounts if out_of_reach(data, a.account_id) and a.current_rep not in ("R04", "R06")
+    ]
+    assert reach and all(a.origin == "out_of_reach" for a in reach)
+    assert all(a.reason.startswith(f"its rep {a.current_rep} cannot reach it in a day trip") for a in reach)
+    moved = sum(a.moved for a in reach)
+    assert sum(r.forced_moves for r in result.regions) == 37 + 3 + moved  # left, other region, reach
 
 
 def test_same_seed_same_plan() -> None:
