@@ -30,6 +30,9 @@ class PlanTerritoryRow(Row):
     region: Id = Field(description="Region.")
     rep: Id | None = Field(default=None, description="Rep the plan gives the account (empty: none).")
     reason: Text | None = Field(default=None, description="Why it stays or moves.")
+    forced: bool | None = Field(
+        default=None, description="The plan had to move it (outside the move budget); absent in older plans."
+    )
 
 
 class PlanAllocationRow(Row):

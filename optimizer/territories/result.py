@@ -158,8 +158,10 @@ class TerritoryResult:
         }
 
     def territories_frame(self, data: PlanData) -> pd.DataFrame:
-        """territories.csv: one row per account — its rep and territory, whether it moved and why.
-        Column names are an interface: it starts account, region, rep, territory, moved, reason."""
+        """territories.csv: one row per account — its rep and territory, whether it moved and why, and
+        whether the move was forced (its rep left, works in another region or cannot reach it in a day trip,
+        or it had none: outside the move budget). Column names are an interface: it starts account, region,
+        rep, territory, moved, reason."""
         accounts, reps = data.account_by_id, data.rep_by_id
         rows = [
             {
@@ -173,11 +175,13 @@ class TerritoryResult:
                 "rep_name": reps[a.rep_id].name if a.rep_id in reps else "",
                 "workload_hours": round(a.workload_hours, 2),
                 "potential": round(a.potential, 2),
+                "forced": a.moved and a.origin != "kept",
             }
             for a in self.accounts
         ]
         return pd.DataFrame(
-            rows, columns=[*TERRITORY_COLUMNS, "account_name", "rep_name", "workload_hours", "potential"]
+            rows,
+            columns=[*TERRITORY_COLUMNS, "account_name", "rep_name", "workload_hours", "potential", "forced"],
         )
 
     def summary_frame(self, data: PlanData) -> pd.DataFrame:

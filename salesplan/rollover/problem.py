@@ -2,7 +2,8 @@
 review of its actuals (optional). The one module of the rollover that knows the scenario models.
 
 ``accounts`` columns: account, current_rep (the scenario's), plan_rep, forced (the plan had to move it:
-its current rep left, works in another region, or it had none), reason (the plan's), moved_dates
+its current rep left, works in another region, or it had none; or the plan says so in territories.csv's
+forced column, e.g. its rep cannot reach it in a day trip), reason (the plan's), moved_dates
 (tuple of dates), current_sales, plan_visits (visits/month), expected_sales (currency/year), and from the
 review: actual_visits (done + unplanned in the window), actual_sales (currency, the window).
 """
@@ -52,7 +53,7 @@ class RolloverProblem:
                     "account": a.id,
                     "current_rep": current,
                     "plan_rep": territories["rep"].get(a.id),
-                    "forced": not stays_possible,
+                    "forced": not stays_possible or _forced_by_plan(territories, a.id),
                     "reason": territories["reason"].get(a.id) if "reason" in territories else "",
                     "moved_dates": tuple(a.moved_dates or ()),
                     "current_sales": a.current_sales,
@@ -88,3 +89,11 @@ class RolloverProblem:
             has_shipments=has_shipments,
             max_moves_per_year=scenario.policy.reassignment.max_moves_per_account_per_year,
         )
+
+
+def _forced_by_plan(territories: pd.DataFrame, account: str) -> bool:
+    """The plan's own word that it had to move the account (plans before the forced column: no)."""
+    if "forced" not in territories.columns or account not in territories.index:
+        return False
+    value = territories.at[account, "forced"]
+    return bool(value) if isinstance(value, bool) else str(value).strip().lower() == "true"
