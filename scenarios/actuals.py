@@ -246,12 +246,13 @@ def read_cells(
     delimiter = max((",", ";", "\t"), key=first_line.count)
     import io
 
+    dtypes: defaultdict[str, type] = defaultdict(lambda: str, {c: float for c in numbers})
     try:
         frame = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
-            dtype=defaultdict(lambda: str, {c: float for c in numbers}),  # numbers parsed in C; a bad one
-            keep_default_na=False,  # makes it text and the model reports it
+            dtype=dtypes,  # numbers parsed in C; a bad one makes it text and the model reports it
+            keep_default_na=False,
             na_values=[""],  # only an empty cell is empty
             skip_blank_lines=False,
             engine="c",
@@ -272,9 +273,9 @@ def read_cells(
     if any(pair in text for pair in (f" {delimiter}", f"{delimiter} ", " \n", "\n ", " \r")):  # cells to trim
         frame = frame.apply(lambda column: column.str.strip()).replace("", None)
     blank = frame.isna().all(axis=1).to_numpy()
-    numbers = np.arange(2, len(frame) + 2)[~blank]
+    rows = np.arange(2, len(frame) + 2)[~blank]  # file row of each record (the header is row 1)
     frame = frame[~blank]
-    return Cells(shown, frame.reset_index(drop=True), list(numbers)), []
+    return Cells(shown, frame.reset_index(drop=True), list(rows)), []
 
 
 def _from_database(

@@ -288,9 +288,9 @@ def _check_drops(data: PlanData, result: ScheduleResult, bad: list[str]) -> None
             # the floor ignores waiting for opening hours and lunch: the claim is false only beyond that
             slack = WAIT_ALLOWANCE * (count[drop.account_id] + 1)
             selling = 60.0 * rep.available_hours_per_month * horizon.months
-            work = sum(b.minutes for b in result.work if b.rep_id == rep.id)
+            work: float = sum(b.minutes for b in result.work if b.rep_id == rep.id)
             work += sum(60.0 * x.hours for x in result.work_short if x.rep_id == rep.id)
-            others = sum(d.travel_minutes + d.visit_minutes for d in result.days if d.rep_id == rep.id)
+            others: float = sum(d.travel_minutes + d.visit_minutes for d in result.days if d.rep_id == rep.id)
             others -= _own_minutes(data, result, rep.id, account.id, minutes)
             band = data.rules.band(result.tier_of.get(account.id, ""))
             minimum = round((band.min if band is not None else 0.0) * horizon.months)
@@ -330,7 +330,8 @@ class _Minutes:
         self.data = data
         self.served: dict[str, set[str]] = defaultdict(set)
         for account_id, rep_id in result.rep_of.items():
-            self.served[rep_id].add(account_id)
+            if rep_id is not None:  # an unserved account is on no rep's table
+                self.served[rep_id].add(account_id)
         for visit in result.visits:  # a visit by another rep is a violation of its own; still count it
             self.served[visit.rep_id].add(visit.account_id)
         for drop in result.dropped:

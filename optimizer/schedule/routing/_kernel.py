@@ -31,17 +31,27 @@ State = namedtuple("State", "nodes rlen rcost rload rtw fD fTW fE fL bD bTW bE b
 def new_state(n_routes: int, n_nodes: int, n_days: int) -> State:
     """An empty solution: all routes empty, every customer unassigned."""
     width = n_nodes + 1
-    seg = [np.zeros((n_routes, width)) for _ in range(8)]
+
+    def segment() -> np.ndarray:  # one of the eight prefix/suffix segment arrays
+        return np.zeros((n_routes, width))
+
     return State(
-        np.zeros((n_routes, width), dtype=np.int64),
-        np.zeros(n_routes, dtype=np.int64),
-        np.zeros(n_routes),
-        np.zeros(n_routes),
-        np.zeros(n_routes),
-        *seg,
-        np.full((n_nodes, n_days), -1, dtype=np.int64),
-        np.full((n_nodes, n_days), -1, dtype=np.int64),
-        np.full(n_nodes, -1, dtype=np.int64),
+        nodes=np.zeros((n_routes, width), dtype=np.int64),
+        rlen=np.zeros(n_routes, dtype=np.int64),
+        rcost=np.zeros(n_routes),
+        rload=np.zeros(n_routes),
+        rtw=np.zeros(n_routes),
+        fD=segment(),
+        fTW=segment(),
+        fE=segment(),
+        fL=segment(),
+        bD=segment(),
+        bTW=segment(),
+        bE=segment(),
+        bL=segment(),
+        vroute=np.full((n_nodes, n_days), -1, dtype=np.int64),
+        vpos=np.full((n_nodes, n_days), -1, dtype=np.int64),
+        pattern=np.full(n_nodes, -1, dtype=np.int64),
     )
 
 
@@ -81,7 +91,7 @@ def rand_int(rng: np.ndarray, k: int) -> int:
 
 
 @njit(cache=True)
-def concat(d1, tw1, e1, l1, d2, tw2, e2, l2, t):  # type: ignore[no-untyped-def]
+def concat(d1, tw1, e1, l1, d2, tw2, e2, l2, t):
     """Segment σ1 ⊕ σ2 with travel t between them: (duration, time warp, earliest, latest)."""
     delta = d1 - tw1 + t
     wait = max(e2 - delta - l1, 0.0)

@@ -19,6 +19,7 @@ from pyvrp.stop import MaxIterations
 from .problem import PeriodicRoutingProblem
 
 SCALE = 1000.0
+NO_LATEST = int(np.iinfo(np.int64).max)  # PyVRP's default latest time (no time window), passed explicitly
 
 
 def polish_days(
@@ -60,33 +61,32 @@ def _polish_day(
     cost = np.rint(problem.cost[np.ix_(idx, idx)] * SCALE).astype(np.int64)
     tau = np.ceil(problem.travel_time[np.ix_(idx, idx)] * SCALE - 1e-6).astype(np.int64)
     has_load = math.isfinite(day.capacity)
-    clients = []
+    clients: list[Client] = []
     for i in customers:
         c = problem.customers[i - 1]
-        window = {}
+        early, late = 0, NO_LATEST
         if c.time_window is not None:
-            window = {
-                "tw_early": math.ceil(c.time_window[0] * SCALE - 1e-6),
-                "tw_late": math.floor(c.time_window[1] * SCALE + 1e-6),
-            }
+            early = math.ceil(c.time_window[0] * SCALE - 1e-6)
+            late = math.floor(c.time_window[1] * SCALE + 1e-6)
         clients.append(
             Client(
                 location=len(clients) + 1,
                 delivery=[math.ceil(c.demand * SCALE - 1e-6)] if has_load else [],
                 service_duration=math.ceil(c.service * SCALE - 1e-6),
-                **window,
+                tw_early=early,
+                tw_late=late,
             )
         )
-    end = {"tw_late": math.floor(day.end * SCALE + 1e-6)} if math.isfinite(day.end) else {}
+    end = math.floor(day.end * SCALE + 1e-6) if math.isfinite(day.end) else NO_LATEST
     vehicle = VehicleType(
         num_available=day.vehicles,
         capacity=[math.floor(day.capacity * SCALE + 1e-6)] if has_load else [],
-        **end,
+        tw_late=end,
     )
     data = ProblemData(
         locations=[Location(0.0, 0.0) for _ in idx],
         clients=clients,
-        depots=[Depot(0, **end)],
+        depots=[Depot(0, tw_late=end)],
         vehicle_types=[vehicle],
         distance_matrices=[cost],
         duration_matrices=[tau],

@@ -39,6 +39,7 @@ class Bound:
 def home_cost(problem: TerritoryProblem) -> np.ndarray:
     """c[i, k] = w_i · d(i, home_k) + λ · v_i · [k ≠ r_i, r_i ≥ 0] (km, objective units)."""
     assert problem.homes is not None
+    assert problem.weight is not None and problem.move_weight is not None and problem.previous is not None
     cost = problem.weight[:, None] * distance_matrix(problem.xy, problem.homes)
     had = problem.previous >= 0
     cost[had] += (problem.disruption_weight * problem.move_weight[had])[:, None]
@@ -48,6 +49,7 @@ def home_cost(problem: TerritoryProblem) -> np.ndarray:
 
 def home_bound(problem: TerritoryProblem, seconds: float) -> Bound:
     """LP relaxation of the home-distance model without contiguity."""
+    assert problem.locks is not None and problem.previous is not None  # arrays once TerritoryProblem is built
     n, p = problem.n, problem.p
     cost = home_cost(problem).ravel()
     var = np.arange(n * p).reshape(n, p)
@@ -115,6 +117,7 @@ def median_bound(
     problem: TerritoryProblem, upper: float | None, seconds: float, iterations: int = 1000
 ) -> Bound:
     """Best Lagrangian value found within ``iterations`` subgradient steps (or ``seconds``)."""
+    assert problem.weight is not None  # an array once TerritoryProblem is built
     stop = time.monotonic() + seconds
     n, p = problem.n, problem.p
     cw = np.ascontiguousarray(problem.weight[:, None] * distance_matrix(problem.xy))

@@ -40,6 +40,7 @@ class TerritoryCheck:
 
 
 def _components_ok(problem: TerritoryProblem, assignment: IntArray) -> list[int]:
+    assert problem.edges is not None  # an array once TerritoryProblem is built
     n = problem.n
     u, v = problem.edges[:, 0], problem.edges[:, 1]
     same = assignment[u] == assignment[v]
@@ -54,6 +55,8 @@ def _components_ok(problem: TerritoryProblem, assignment: IntArray) -> list[int]
 
 def check_plan(problem: TerritoryProblem, assignment: npt.ArrayLike) -> TerritoryCheck:
     """Check ``assignment`` (n territory indices) against every rule of ``problem``; recompute the objective."""
+    assert problem.weight is not None and problem.move_weight is not None  # arrays once built
+    assert problem.locks is not None and problem.previous is not None
     x = np.asarray(assignment, dtype=np.int64)
     problems: list[str] = []
     if x.shape != (problem.n,) or np.any((x < 0) | (x >= problem.p)):

@@ -54,7 +54,7 @@ def balance_phase(
     imax,
     cap2,
     work,
-):  # type: ignore[no-untyped-def]
+):
     """Tabu search on B with shifts and swaps that keep every diameter² ≤ cap2; best plan by (B, diameter)."""
     n = assign.shape[0]
     m = act.shape[1]

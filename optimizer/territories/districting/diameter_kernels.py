@@ -12,20 +12,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .kernels import argsort_heap, build_members, build_totals, refresh_art
+from .kernels import Index, argsort_heap, build_members, build_totals, refresh_art
 
 EPS = 1e-12
 
 
 @njit(cache=True)
-def dist2(u: int, v: int, xy: np.ndarray) -> float:
+def dist2(u: Index, v: Index, xy: np.ndarray) -> float:
     dx = xy[u, 0] - xy[v, 0]
     dy = xy[u, 1] - xy[v, 1]
     return dx * dx + dy * dy
 
 
 @njit(cache=True)
-def far2(u: int, k: int, members: np.ndarray, size: np.ndarray, xy: np.ndarray) -> float:
+def far2(u: Index, k: Index, members: np.ndarray, size: np.ndarray, xy: np.ndarray) -> float:
     """Largest squared distance from unit u to a member of territory k."""
     best = 0.0
     for i in range(size[k]):
@@ -36,7 +36,9 @@ def far2(u: int, k: int, members: np.ndarray, size: np.ndarray, xy: np.ndarray) 
 
 
 @njit(cache=True)
-def far2_arg(u: int, k: int, members: np.ndarray, size: np.ndarray, xy: np.ndarray) -> tuple[float, int]:
+def far2_arg(
+    u: Index, k: Index, members: np.ndarray, size: np.ndarray, xy: np.ndarray
+) -> tuple[float, Index]:
     """Largest squared distance from unit u to a member of territory k, and that member."""
     best = -1.0
     arg = np.int64(-1)
@@ -50,7 +52,9 @@ def far2_arg(u: int, k: int, members: np.ndarray, size: np.ndarray, xy: np.ndarr
 
 
 @njit(cache=True)
-def far2_within(u: int, k: int, members: np.ndarray, size: np.ndarray, xy: np.ndarray, cap2: float) -> float:
+def far2_within(
+    u: Index, k: Index, members: np.ndarray, size: np.ndarray, xy: np.ndarray, cap2: float
+) -> float:
     """Like ``far2`` but stops (returning a value > cap2) as soon as some member is farther than cap2."""
     best = 0.0
     for i in range(size[k]):
@@ -69,8 +73,8 @@ def _cross(ox: float, oy: float, ax: float, ay: float, bx: float, by: float) -> 
 
 @njit(cache=True)
 def diameter2(
-    k: int,
-    skip: int,
+    k: Index,
+    skip: Index,
     members: np.ndarray,
     size: np.ndarray,
     xy: np.ndarray,
@@ -166,7 +170,7 @@ def all_diameters(
 
 
 @njit(cache=True)
-def _frontier_far(u, k, assign, ptr, idx, fval, front, fsize, members, size, xy) -> None:  # type: ignore[no-untyped-def]
+def _frontier_far(u, k, assign, ptr, idx, fval, front, fsize, members, size, xy) -> None:
     """Put the free neighbours of u (a member of k) on k's frontier with their farthest-member distance."""
     for j in range(ptr[u], ptr[u + 1]):
         v = idx[j]
@@ -195,6 +199,7 @@ def construct_greedy_diameter(
     members = np.empty((p, n), dtype=np.int64)
     size = np.zeros(p, dtype=np.int64)
     load = np.zeros(p)
+    u: Index  # a loop index, later the chosen frontier unit (a numpy integer)
     for u in range(n):
         k = locks[u]
         if k >= 0:
@@ -212,7 +217,7 @@ def construct_greedy_diameter(
     for k in range(p):
         if size[k] > 0:
             continue
-        best_u = np.int64(-1)
+        best_u: Index = np.int64(-1)
         best_d = -1.0
         for _ in range(sample if nchosen > 0 else 1):
             u = np.random.randint(0, n)
@@ -314,7 +319,7 @@ def construct_greedy_diameter(
 
 
 @njit(cache=True)
-def plan_arrays(assign: np.ndarray, act: np.ndarray, p: int):  # type: ignore[no-untyped-def]
+def plan_arrays(assign: np.ndarray, act: np.ndarray, p: int):
     """members, size, pos, totals of an assignment (convenience for the searches)."""
     members, size, pos = build_members(assign, p)
     totals = build_totals(assign, act, p)
@@ -331,7 +336,7 @@ def top_excluding(diam2: np.ndarray, a: int, b: int) -> float:
 
 
 @njit(cache=True)
-def rebuild(assign, act, p, xy, ptr, idx, contiguous, work):  # type: ignore[no-untyped-def]
+def rebuild(assign, act, p, xy, ptr, idx, contiguous, work):
     """All derived arrays of a plan: members, size, pos, totals, diameters, articulation flags."""
     members, size, pos = build_members(assign, p)
     totals = build_totals(assign, act, p)
@@ -355,7 +360,7 @@ def better(d_new: float, b_new: float, d_old: float, b_old: float, by_diameter: 
 
 
 @njit(cache=True)
-def keep_best(assign, best_assign, d_now, b, best_d, best_b, last, clock, imax, by_diameter):  # type: ignore[no-untyped-def]
+def keep_best(assign, best_assign, d_now, b, best_d, best_b, last, clock, imax, by_diameter):
     """Record the plan if it beats the best of the phase; returns (best_d, best_b, last, stop)."""
     if better(d_now, b, best_d, best_b, by_diameter):
         best_assign[:] = assign

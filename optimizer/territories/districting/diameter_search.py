@@ -21,6 +21,7 @@ from numba import njit
 from .diameter_balance import balance_phase
 from .diameter_kernels import EPS, better, diameter2, far2_arg, keep_best, rebuild, top_excluding
 from .kernels import (
+    Index,
     adjacent_territories,
     balance_delta,
     balance_of,
@@ -57,7 +58,7 @@ def _path_move(
     tabu,
     clock,
     tenure,
-):  # type: ignore[no-untyped-def]
+):
     """Move the widest territory's end unit together with the shortest chain (in hops, inside its
     territory) that links it to another territory; only if the territory stays connected."""
     n = assign.shape[0]
@@ -143,7 +144,7 @@ def _path_move(
 
 
 @njit(cache=True)
-def _block(u: int, kk: int, assign, members, size, ptr, idx, locked, mark, queue, blk) -> int:  # type: ignore[no-untyped-def]
+def _block(u: Index, kk: Index, assign, members, size, ptr, idx, locked, mark, queue, blk) -> int:
     """u plus every piece of its territory that u alone links to the rest (all but the largest
     component of T_kk without u), written to blk; returns its length, or −1 if a piece holds a lock."""
     for i in range(size[kk]):
@@ -195,7 +196,7 @@ def compactness_phase(
     imax,
     pi_max,
     work,
-):  # type: ignore[no-untyped-def]
+):
     """Tabu search on the end units of the widest territory; leaves the best plan by (diameter, B).
 
     An end unit that is an articulation point moves together with the pieces only it links to its
@@ -219,7 +220,7 @@ def compactness_phase(
     while True:
         dmax = diam2.max()
         bu = bq = np.int64(-1)
-        bc = np.int64(0)
+        bc: Index = np.int64(0)
         bval = np.inf
         bbal = np.inf
         ties = 0
@@ -360,7 +361,7 @@ def improve(
     pi_max,
     alpha,
     seed,
-):  # type: ignore[no-untyped-def]
+):
     """Alternate the two phases (at most ``amax`` rounds); leave the best plan by (B, diameter) in assign.
 
     Returns (diameter², B, moves made).

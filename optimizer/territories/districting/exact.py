@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 from scipy.sparse import coo_matrix
 
 from ... import status
@@ -65,7 +65,9 @@ class _Model:
         self.row_lb.append(lo)
         self.row_ub.append(hi)
 
-    def solve(self, cost: np.ndarray, lb: np.ndarray, ub: np.ndarray, seconds: float, gap: float):  # type: ignore[no-untyped-def]
+    def solve(
+        self, cost: np.ndarray, lb: np.ndarray, ub: np.ndarray, seconds: float, gap: float
+    ) -> OptimizeResult:
         a = coo_matrix(
             (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
             shape=(len(self.row_lb), self.size),
@@ -87,6 +89,8 @@ def solve_exact(
     tau_min: float = 0.0,
 ) -> ExactOutcome:
     """Solve the model (or, with ``widen``, the smallest common tolerance τ ≥ tau_min of those measures)."""
+    assert problem.edges is not None and problem.locks is not None  # arrays once TerritoryProblem is built
+    assert problem.previous is not None and problem.weight is not None and problem.move_weight is not None
     n, p = problem.n, problem.p
     mdl = _Model()
     x = mdl.add_vars(n * p, 0.0, 1.0, True).reshape(n, p)
@@ -142,8 +146,8 @@ def solve_exact(
                     cost_parts[int(x[i, k])] = float(c[i, k])
         else:
             lam_v = problem.disruption_weight * problem.move_weight
-            for i in had:  # λ v_i (1 − x_{i, r_i}); the constant is added back below
-                cost_parts[int(x[i, problem.previous[i]])] = -float(lam_v[i])
+            for h in had:  # λ v_h (1 − x_{h, r_h}); the constant is added back below
+                cost_parts[int(x[h, problem.previous[h]])] = -float(lam_v[h])
             d = distance_matrix(problem.xy)
             if problem.objective == "median":
                 y = mdl.add_vars(n * p, 0.0, 1.0, True).reshape(n, p)
@@ -162,11 +166,11 @@ def solve_exact(
                 cost_parts[int(diam)] = 1.0
                 iu, ju = np.triu_indices(n, 1)
                 for k in range(p):  # the diameter covers every pair that shares a territory
-                    for i, j in zip(iu, ju, strict=True):
+                    for ui, uj in zip(iu, ju, strict=True):
                         mdl.add_row(
-                            np.array([diam, x[i, k], x[j, k]]),
-                            np.array([1.0, -d[i, j], -d[i, j]]),
-                            -d[i, j],
+                            np.array([diam, x[ui, k], x[uj, k]]),
+                            np.array([1.0, -d[ui, uj], -d[ui, uj]]),
+                            -d[ui, uj],
                             np.inf,
                         )
     else:

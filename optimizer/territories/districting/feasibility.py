@@ -41,6 +41,8 @@ class ToleranceAnalysis:
 
 def screen(problem: TerritoryProblem) -> list[Infeasibility]:
     """Rules that no plan can meet whatever the tolerances: components, locks, the cap."""
+    assert problem.edges is not None  # arrays once TerritoryProblem is built
+    assert problem.locks is not None and problem.previous is not None
     found: list[Infeasibility] = []
     if problem.contiguous:
         n = problem.n
@@ -101,7 +103,8 @@ def _ceil(value: float, digits: int) -> float:
 def tolerance_floor(problem: TerritoryProblem) -> tuple[float, Cause]:
     """A proven lower bound on τ* and its cause (0 and no cause when the simple arguments give nothing)."""
     mu = problem.targets
-    best, cause = 0.0, ()
+    best = 0.0
+    cause: Cause = ()
     for e in np.flatnonzero(problem.balanced):
         if mu[e] <= 0:
             continue
@@ -144,6 +147,7 @@ def plan_tolerance(problem: TerritoryProblem, assignment: IntArray) -> float:
 
 def _keeps_cap(problem: TerritoryProblem, plan: IntArray) -> bool:
     """Whether the plan moves no more than the cap allows (the locks' own moves always count as allowed)."""
+    assert problem.locks is not None and problem.previous is not None  # arrays once TerritoryProblem is built
     had = problem.previous >= 0
     locked = problem.locks >= 0
     forced = problem.move_basis_weight[had & locked & (problem.locks != problem.previous)].sum()

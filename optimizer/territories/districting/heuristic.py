@@ -141,6 +141,7 @@ def _perturb(problem: TerritoryProblem, arr: SearchArrays, base: IntArray, r: in
         members, size, _ = build_members(assign, p)
         work = np.empty((2, len(assign) + 1), dtype=np.int64)
         k0 = int(np.argmax(all_diameters(members, size, arr.xy, work[0], work[1])[0]))
+    assert problem.edges is not None  # an array once TerritoryProblem is built
     u, v = problem.edges.T if len(problem.edges) else (arr.idx[:0], arr.idx[:0])
     touching = np.unique(np.concatenate([assign[v][assign[u] == k0], assign[u][assign[v] == k0]]))
     touching = touching[touching != k0]

@@ -15,6 +15,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+# A unit or territory index handed to a compiled kernel: a Python int from Python code, or a numpy integer
+# read from an array inside compiled code (numba treats both as machine integers; the hint is for mypy).
+Index = int | np.integer
+
 
 @njit(cache=True)
 def csr_graph(n: int, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,8 +95,8 @@ def build_totals(assign: np.ndarray, act: np.ndarray, p: int) -> np.ndarray:
 
 @njit(cache=True)
 def move_unit(
-    u: int,
-    dst: int,
+    u: Index,
+    dst: Index,
     assign: np.ndarray,
     members: np.ndarray,
     size: np.ndarray,
@@ -391,7 +395,7 @@ def components_repair(
 
 
 @njit(cache=True)
-def moved_delta(u: int, dst: int, assign: np.ndarray, prev: np.ndarray, mvw: np.ndarray) -> float:
+def moved_delta(u: Index, dst: Index, assign: np.ndarray, prev: np.ndarray, mvw: np.ndarray) -> float:
     """Change of the moved amount when unit u goes to dst."""
     r = prev[u]
     if r < 0:
@@ -413,7 +417,7 @@ def cap_excess(moved: float, budget: float) -> float:
 
 
 @njit(cache=True)
-def refresh_art(k, assign, members, size, ptr, idx, is_art, work, contiguous):  # type: ignore[no-untyped-def]
+def refresh_art(k, assign, members, size, ptr, idx, is_art, work, contiguous):
     if contiguous:
         articulation(k, assign, members, size, ptr, idx, is_art, work[0], work[1], work[2], work[3], work[4])
 
@@ -448,7 +452,7 @@ def borders(u: int, q: int, skip: int, assign: np.ndarray, ptr: np.ndarray, idx:
 @njit(cache=True)
 def boundary_records(
     assign, size, locked, tabu, clock, is_art, contiguous, ptr, idx, p, rec_u, rec_k, rec_q, adj, extra
-):  # type: ignore[no-untyped-def]
+):
     """Records (u, from k, to q) of the moves of units free to move, sorted by (k, q); returns the count.
 
     Targets are the territories of u's neighbours, plus (when contiguity is not required) the territories
@@ -516,8 +520,8 @@ def group_records(
 
 @njit(cache=True)
 def flood(
-    seed: int,
-    k: int,
+    seed: Index,
+    k: Index,
     label: int,
     assign: np.ndarray,
     ptr: np.ndarray,

@@ -41,6 +41,8 @@ class SearchArrays:
 
 
 def search_arrays(problem: TerritoryProblem) -> SearchArrays:
+    assert problem.edges is not None and problem.previous is not None  # arrays once TerritoryProblem is built
+    assert problem.move_weight is not None
     n = problem.n
     mu = problem.targets
     invmu = np.where(mu > 0, 1.0 / np.where(mu > 0, mu, 1.0), 0.0)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -41,7 +41,7 @@ OBJECTIVES: tuple[str, ...] = ("home", "median", "diameter")
 
 
 def _frozen(values: npt.ArrayLike, dtype: type, shape: tuple[int, ...], name: str) -> npt.NDArray:
-    array = np.array(values, dtype=dtype, copy=True)
+    array: npt.NDArray[Any] = np.array(values, dtype=dtype, copy=True)
     if array.shape != shape:
         raise ValueError(f"{name}: expected shape {shape}, got {array.shape}")
     if dtype is float and not np.all(np.isfinite(array)):
@@ -62,6 +62,8 @@ class TerritoryProblem:
     locks, previous: (n,) territory index or −1. move_weight: (n,) value lost when a unit changes hands
     (default 1). disruption_weight: λ, objective units per unit of moved value. max_moved_share: cap on
     the moved share (0–1) or None. moved_basis: "value" (share of move_weight) or "units" (share of count).
+    None for weight, move_weight, edges, locks or previous only asks for the default: after construction
+    they are always arrays (the code that reads them asserts so, which narrows the Optional field types).
     """
 
     xy: FloatArray
@@ -115,12 +117,12 @@ class TerritoryProblem:
             set_(self, "homes", _frozen(self.homes, float, (self.p, 2), "homes"))
         elif self.homes is not None:
             set_(self, "homes", _frozen(self.homes, float, (self.p, 2), "homes"))
-        set_(
-            self, "weight", _frozen(np.ones(n) if self.weight is None else self.weight, float, (n,), "weight")
-        )
+        weight = _frozen(np.ones(n) if self.weight is None else self.weight, float, (n,), "weight")
+        set_(self, "weight", weight)
         value = np.ones(n) if self.move_weight is None else self.move_weight
-        set_(self, "move_weight", _frozen(value, float, (n,), "move_weight"))
-        if np.any(self.weight < 0) or np.any(self.move_weight < 0):
+        move_weight = _frozen(value, float, (n,), "move_weight")
+        set_(self, "move_weight", move_weight)
+        if np.any(weight < 0) or np.any(move_weight < 0):
             raise ValueError("weight, move_weight: values must be ≥ 0")
         if self.edges is None and self.contiguous:  # contiguity over Delaunay neighbours by default
             from .geometry import delaunay_edges
@@ -178,12 +180,14 @@ class TerritoryProblem:
         """Largest moved amount (in the basis of the cap) the cap allows; infinity without a cap."""
         if self.max_moved_share is None:
             return float("inf")
+        assert self.previous is not None  # filled in by __post_init__
         base = self.move_basis_weight[self.previous >= 0].sum()
         return float(self.max_moved_share * base)
 
     @property
     def has_labels(self) -> bool:
         """True when territory numbers matter (homes, locks or a previous plan), False when symmetric."""
+        assert self.locks is not None and self.previous is not None  # filled in by __post_init__
         return self.objective == "home" or bool(np.any(self.locks >= 0)) or bool(np.any(self.previous >= 0))
 
     def with_tolerance(self, tolerance: Sequence[float | None]) -> TerritoryProblem:

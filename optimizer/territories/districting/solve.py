@@ -36,16 +36,23 @@ def _result(
     hit: bool,
     message: str,
     restarts: int,
-    **extra,
-) -> TerritoryResult:  # type: ignore[no-untyped-def]
+    infeasibilities: tuple[Infeasibility, ...] = (),
+    smallest_tolerance: tuple[float | None, ...] | None = None,
+) -> TerritoryResult:
     runtime = time.monotonic() - started
     if plan is None:
         info = SolveInfo(SOLVER, status, "min", None, bound, runtime, hit, message)
-        return TerritoryResult(info, None, restarts=restarts, **extra)
+        return TerritoryResult(
+            info,
+            None,
+            infeasibilities=infeasibilities,
+            smallest_tolerance=smallest_tolerance,
+            restarts=restarts,
+        )
     chk = check_plan(problem, plan)
     if status.has_solution and not chk.feasible:  # never claim what the checker does not confirm
         status, message = SolveStatus.UNKNOWN, "; ".join(chk.problems)
-        extra["infeasibilities"] = tuple(extra.get("infeasibilities", ())) + tuple(
+        infeasibilities = infeasibilities + tuple(
             Infeasibility.of(
                 "rule_broken", None, 0.0, "plans", (Fix("set", "option:--time-limit"),), rule=item
             )
@@ -57,19 +64,20 @@ def _result(
     info = SolveInfo(
         SOLVER, status, "min", objective if status.has_solution else None, bound, runtime, hit, message
     )
-    plans = (plan, None) if status.has_solution else (None, plan)
     return TerritoryResult(
         info,
-        *plans,
-        chk.centres,
-        chk.totals,
-        chk.deviation,
-        chk.moved,
-        chk.moved_share,
-        chk.compactness,
-        chk.disruption,
+        assignment=plan if status.has_solution else None,
+        closest_plan=None if status.has_solution else plan,
+        centres=chk.centres,
+        totals=chk.totals,
+        deviation=chk.deviation,
+        moved=chk.moved,
+        moved_share=chk.moved_share,
+        compactness=chk.compactness,
+        disruption=chk.disruption,
+        infeasibilities=infeasibilities,
+        smallest_tolerance=smallest_tolerance,
         restarts=restarts,
-        **extra,
     )
 
 

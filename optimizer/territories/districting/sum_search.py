@@ -39,7 +39,7 @@ TIE = 1e-12
 
 
 @njit(cache=True)
-def _push_frontier(u, k, assign, ptr, idx, onfront, front, fsize) -> None:  # type: ignore[no-untyped-def]
+def _push_frontier(u, k, assign, ptr, idx, onfront, front, fsize) -> None:
     """Put the free neighbours of u (just added to k) on k's frontier."""
     for j in range(ptr[u], ptr[u + 1]):
         v = idx[j]
@@ -145,7 +145,7 @@ def penalty_search(
     imax,
     beta,
     seed,
-):  # type: ignore[no-untyped-def]
+):
     """Penalty tabu search (see module doc). The penalty is B plus ``capw`` × the moved amount above the
     cap (a start may exceed it). Leaves in ``assign`` the best plan with no penalty, or, when none was
     seen, the plan with the least (penalty, C). Returns (C, penalty, moves)."""
