@@ -271,7 +271,8 @@ def read_cells(
         return _cells(*read_table(path, shown, sheet))  # a quoted line break, a blank or duplicate header
     frame.columns = header
     if any(pair in text for pair in (f" {delimiter}", f"{delimiter} ", " \n", "\n ", " \r")):  # cells to trim
-        frame = frame.apply(lambda column: column.str.strip()).replace("", None)
+        text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+        frame[text_columns] = frame[text_columns].apply(lambda column: column.str.strip()).replace("", None)
     blank = frame.isna().all(axis=1).to_numpy()
     rows = np.arange(2, len(frame) + 2)[~blank]  # file row of each record (the header is row 1)
     frame = frame[~blank]

@@ -46,5 +46,5 @@ def test_readme_scenario_reference_is_current() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    command = "bash scripts/bootstrap.sh --test && .venv/bin/python -m pytest -n 2"
+    command = "bash scripts/bootstrap.sh --test && bash scripts/check.sh && .venv/bin/python -m pytest -n 2"
     assert command in readme and command in ci
