@@ -85,8 +85,9 @@ def reinsert(
                     total += found[0]
                 if total < math.inf and (choice is None or total < choice[0] - 1e-9):
                     choice = (total, pattern)
-            if choice is None:
-                choice = regular_days(problem, a, n, routes, cache)
+            regular = regular_days(problem, a, n, routes, cache)  # every regular day set, exactly
+            if regular is not None and (choice is None or regular[0] < choice[0] - 1e-9):
+                choice = regular
             if choice is not None and choice[0] + n * problem.service[a] > room + 1e-9:
                 continue  # the rep's selling hours would not hold n visits
             if choice is not None:
