@@ -252,7 +252,8 @@ def plan(
         agreed = agreement(data, done.calls, done.schedule)
         say(
             f"round {round_}: planned and scheduled hours differ by up to {agreed.worst_gap:.1%} "
-            f"({agreed.rep}); worst overrun {agreed.worst_overrun:.1%}"
+            f"({agreed.rep}); worst overrun {agreed.worst_overrun:.1%}; "
+            f"{agreed.dropped_share:.1%} of the visits dropped for hours"
         )
         if agreed.ok or round_ == MAX_ROUNDS:
             break

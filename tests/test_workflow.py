@@ -114,6 +114,13 @@ def test_plan_every_example(name: str, tmp_path: Path) -> None:
     assert (reps["hours_used"] <= reps["hours_available"] + 1e-6).all()
     kpis = {k["key"]: k for k in summary["kpis"]}
     assert kpis["opportunities_chosen"]["planned"] > 0  # visits no longer take every hour
+    # on the ground: at most 1 % of the planned visits dropped, recounted from the tables; hours held
+    visits = pd.read_csv(out / "visits.csv", dtype=str)
+    dropped = pd.read_csv(out / "dropped.csv")
+    assert len(dropped) == 0 or dropped["reason"].str.len().gt(0).all()
+    assert dropped["dropped_visits"].sum() <= 0.01 * (len(visits) + dropped["dropped_visits"].sum())
+    workload = pd.read_csv(out / "workload.csv")
+    assert (workload["used_hours"] <= workload["selling_hours"] + 1e-6).all()
 
 
 # --- compare, sweep, API, Dask ------------------------------------------------------------------------

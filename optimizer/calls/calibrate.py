@@ -13,8 +13,11 @@ routes change with the visits chosen, which the next round measures again.
 
 Agreement: for every rep, |planned − scheduled field hours| ≤ ``TOLERANCE`` × scheduled (both per
 horizon, planned = the call plan's visit hours × months), and no rep's scheduled field and work hours
-above its selling hours at all. A rep the schedule still puts over its hours has its next call plan's
-capacity trimmed by that overrun (×1.2, per month): the hours fit, not just nearly.
+above its selling hours at all, and at most ``DROP_TOLERANCE`` of the planned visits dropped because the
+rep's hours are used up. A rep the schedule still puts over its hours has its next call plan's capacity
+trimmed by that overrun (×1.2, per month), and a rep whose visits were dropped for hours by the field
+hours those visits would take (at the rep's scheduled field minutes per visit): the hours fit, not just
+nearly, and the plan plans the visits its schedule keeps.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from ..workload import visit_travel_minutes
 from .result import CallResult
 
 TOLERANCE = 0.05
+DROP_TOLERANCE = 0.01
 MAX_ROUNDS = 4
 
 
@@ -39,10 +43,12 @@ class Agreement:
     worst_overrun: float  # max_r (scheduled field + work − selling) / selling, ≥ 0
     rep: str  # the rep with the worst gap
     overrun_hours: dict[str, float]  # rep → hours over the selling hours (horizon), reps over only
+    dropped_hours: dict[str, float]  # rep → field hours of the visits dropped for hours (horizon)
+    dropped_share: float  # visits dropped for hours / visits planned
 
     @property
     def ok(self) -> bool:
-        return self.worst_gap <= TOLERANCE and not self.overrun_hours
+        return self.worst_gap <= TOLERANCE and not self.overrun_hours and self.dropped_share <= DROP_TOLERANCE
 
 
 def measured_travel(
@@ -103,7 +109,18 @@ def agreement(data: PlanData, calls: CallResult, schedule: ScheduleResult) -> Ag
             worst_overrun = max(worst_overrun, excess / selling)
         if excess > 1e-6:
             over[rep.rep_id] = excess
-    return Agreement(worst_gap, max(0.0, worst_overrun), worst_rep, over)
+    visits: dict[str, int] = defaultdict(int)
+    for v in schedule.visits:
+        visits[v.rep_id] += 1
+    dropped: dict[str, int] = defaultdict(int)
+    for drop in schedule.dropped:
+        if drop.kind == "hours" and drop.rep_id:
+            dropped[drop.rep_id] += drop.visits
+    per_visit = {r: field[r] / visits[r] for r in visits if visits[r]}
+    dropped_hours = {r: n * per_visit.get(r, 0.0) for r, n in dropped.items() if n}
+    planned_visits = len(schedule.visits) + sum(d.visits for d in schedule.dropped)
+    share = sum(dropped.values()) / planned_visits if planned_visits else 0.0
+    return Agreement(worst_gap, max(0.0, worst_overrun), worst_rep, over, dropped_hours, share)
 
 
 def trimmed(data: PlanData, trim: dict[str, float], agreed: Agreement) -> dict[str, float]:
@@ -111,4 +128,6 @@ def trimmed(data: PlanData, trim: dict[str, float], agreed: Agreement) -> dict[s
     out = dict(trim)
     for rep, hours in agreed.overrun_hours.items():
         out[rep] = out.get(rep, 0.0) + 1.2 * 60.0 * hours / data.horizon.months
+    for rep, hours in agreed.dropped_hours.items():
+        out[rep] = out.get(rep, 0.0) + 60.0 * hours / data.horizon.months
     return out
