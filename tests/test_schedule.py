@@ -290,3 +290,29 @@ def test_the_checker_catches_broken_schedules(solved) -> None:
     assert not check_schedule(
         compile_scenario(scenario), replace(result, visits=(visit, twice, *result.visits[1:]))
     ).ok
+
+
+def test_the_checker_disproves_false_drop_reasons(solved) -> None:
+    """All visits of a bank account taken out and reported dropped: for hours at a cost below what they
+    cost at least, because no day trip reaches it (it does), or because days are full (free days exist)."""
+    from salesplan.optimizer.schedule.problem import Drop
+
+    scenario, result = solved["bank-key-accounts"]
+    data = compile_scenario(scenario)
+    account = next(
+        a
+        for a in data.accounts
+        if result.tier_of.get(a.id) == "A" and any(v.account_id == a.id for v in result.visits)
+    )
+    kept = tuple(v for v in result.visits if v.account_id != account.id)
+    taken = len(result.visits) - len(kept)
+    rep = result.rep_of[account.id]
+    lies = {
+        "hours": Drop(account.id, rep, taken, "hours used up", "hours", 1.0),
+        "reach": Drop(account.id, rep, taken, "beyond a day trip", "reach"),
+        "full": Drop(account.id, rep, taken, "days full", "full"),
+    }
+    for kind, drop in lies.items():
+        changed = replace(result, visits=kept, dropped=(*result.dropped, drop))
+        violations = check_schedule(data, changed).violations
+        assert any(f"dropped for '{kind}'" in v for v in violations), (kind, violations[:3])

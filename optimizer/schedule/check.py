@@ -285,7 +285,9 @@ def _check_drops(data: PlanData, result: ScheduleResult, bad: list[str]) -> None
         elif drop.kind == "hours" and rep is not None:
             minutes = travel.of(rep.id)
             floor = _cheapest_more(data, result, rep.id, account.id, count[drop.account_id] + 1, minutes)
-            # the floor ignores waiting for opening hours and lunch: the claim is false only beyond that
+            # the schedule states what its cheapest placement would add (drop.minutes); the claim is false
+            # when that fits the hours left, or undercuts the floor computed here — both up to the waiting
+            # for opening hours and lunch that the floor leaves out
             slack = WAIT_ALLOWANCE * (count[drop.account_id] + 1)
             selling = 60.0 * rep.available_hours_per_month * horizon.months
             work: float = sum(b.minutes for b in result.work if b.rep_id == rep.id)
@@ -296,10 +298,15 @@ def _check_drops(data: PlanData, result: ScheduleResult, bad: list[str]) -> None
             minimum = round((band.min if band is not None else 0.0) * horizon.months)
             if others + work > selling + 1e-6:
                 bad.append(f"{where}, but {rep.id} is already over its selling hours")
-            elif count[drop.account_id] < minimum and others + work + floor + slack <= selling + 1e-6:
+            elif count[drop.account_id] < minimum and drop.minutes + slack < floor:
                 bad.append(
-                    f"{where}, but {count[drop.account_id] + 1} visits could cost as little as {floor / 60:.1f} h "
-                    f"and {rep.id} has {(selling - others - work) / 60:.1f} h left for them"
+                    f"{where}: the schedule says {count[drop.account_id] + 1} visits would add "
+                    f"{drop.minutes / 60:.1f} h, below the {floor / 60:.1f} h they cost at least"
+                )
+            elif count[drop.account_id] < minimum and others + work + drop.minutes + slack <= selling + 1e-6:
+                bad.append(
+                    f"{where}, but {count[drop.account_id] + 1} visits would add {drop.minutes / 60:.1f} h by the "
+                    f"schedule's own figure and {rep.id} has {(selling - others - work) / 60:.1f} h left for them"
                 )
         elif drop.kind == "full" and rep is not None:
             n = count[drop.account_id] + 1

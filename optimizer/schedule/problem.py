@@ -56,7 +56,8 @@ class Drop:
     rep_id: str | None
     visits: int
     reason: str
-    kind: str = ""  # unserved / reach / calendar / full: what the checker re-verifies (schedule/check.py)
+    kind: str = ""  # unserved / reach / calendar / full / hours: what the checker re-verifies (check.py)
+    minutes: float = math.inf  # hours: field minutes of the cheapest regular set of one visit more
 
 
 @dataclass(frozen=True, eq=False)

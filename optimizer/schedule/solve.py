@@ -13,6 +13,7 @@ Deterministic for a given seed and effort; the wall-clock limit is a safety net 
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass
 
@@ -196,14 +197,17 @@ def _drops(
             continue
         node = a + 1
         without = [[v for v in r if v != node] for r in routes]
-        if a in capped or regular_days(problem, a, scheduled[a] + 1, without, {}) is not None:
+        regular = regular_days(problem, a, scheduled[a] + 1, without, {})
+        if a in capped or regular is not None:
             used = field_minutes(problem, routes) / 60.0
+            # field minutes of the cheapest regular set of one visit more (all of them, travel and on site)
+            needed = regular[0] + (scheduled[a] + 1) * problem.service[a] if regular is not None else math.inf
             drops.append(Drop(
                 problem.accounts[a], problem.rep_id, problem.fitted[a] - scheduled[a],
                 f"the rep's selling hours are used up: {used:,.1f} h of visits and travel fill the "
                 f"{problem.budget / 60:,.1f} h the horizon's selling hours leave after the opportunities' work; "
                 "the visits that matter least (above the tier minimum, of least value) are dropped first",
-                "hours",
+                "hours", needed,
             ))  # fmt: skip
             continue
         mine = {d for d, route in enumerate(routes) if node in route}
