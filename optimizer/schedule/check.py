@@ -120,13 +120,7 @@ def _check_days(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
     horizon = data.horizon
     start, end = horizon.day_start, horizon.day_end
     middle = start + horizon.day_minutes // 2
-    model = data.travel_model
-    places = {a.id: a.place for a in data.accounts}
-    places.update({r.id: r.home for r in data.reps})
-
-    def travel(a: str, b: str) -> int:
-        return math.ceil(float(model.minutes([places[a]], [places[b]])[0, 0]) - 1e-9) if a != b else 0
-
+    minutes = _Minutes(data, result)
     by_day: dict[tuple[str, object], list[ScheduledVisit]] = defaultdict(list)
     for v in result.visits:
         by_day[v.rep_id, v.date].append(v)
@@ -136,6 +130,7 @@ def _check_days(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
     for key, day in plans.items():
         visits = sorted(by_day.get(key, []), key=lambda v: v.start)
         where = f"{key[0]} on {key[1]}"
+        travel = minutes.of(key[0])
         if [v.order for v in visits] != list(range(1, len(visits) + 1)):
             bad.append(f"{where}: visit order does not follow the clock")
         if day.visits != len(visits):
