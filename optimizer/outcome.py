@@ -281,6 +281,24 @@ def outcome(plan: Plan) -> Outcome:
     )
 
 
+def executed_hours(plan: Plan) -> dict[str, float]:
+    """Account → hours per month the plan executes for it: its scheduled visits on site, the travel they
+    cause (:func:`.calls.calibrate.travel_by_account`) and its opportunity work. Summed over a rep's
+    accounts: the rep's used hours of workload.csv (field and work hours) / months."""
+    from .calls.calibrate import travel_by_account
+
+    schedule = plan.schedule
+    assert schedule is not None
+    months = max(plan.data.horizon.months, 1e-9)
+    travel, _ = travel_by_account(schedule)
+    minutes: dict[str, float] = defaultdict(float, travel)
+    for v in schedule.visits:
+        minutes[v.account_id] += v.end - v.start
+    for block in schedule.work:
+        minutes[block.account_id] += block.minutes
+    return {a.id: minutes.get(a.id, 0.0) / 60.0 / months for a in plan.data.accounts}
+
+
 def measured_on(data: PlanData) -> str:
     """One line for the report: where the figures come from."""
     return (

@@ -11,7 +11,11 @@
 
 The call plan prices visits on estimated travel until the schedule has routed them: calls, opportunities
 and schedule then run again with the travel measured on the routes (:mod:`~.optimizer.calls.calibrate`),
-until the call plan's hours and the schedule's agree within 5 % for every rep (at most four rounds).
+until the call plan's hours and the schedule's agree within 5 % for every rep (at most six rounds; a
+rep whose routing problem did not change keeps its routes). After each round the territories are
+re-aligned on the call plan's values and hours (:mod:`~.optimizer.territories.realign`: reach first,
+then single moves and swaps between reps of a region; an account never goes back to a rep it left in an
+earlier round); the rounds go on until neither the hours nor the alignment change.
 
 Each stage reads the decisions before it (:class:`~.optimizer.plan.Plan`) and returns a result of the
 shape every stage shares (:class:`~.optimizer.plan.StageResult`); the chain stops at the first stage that
@@ -39,11 +43,13 @@ from .optimizer.calls.result import CallResult
 from .optimizer.calls.sizing import SizingResult
 from .optimizer.data import PlanData, compile_scenario
 from .optimizer.opportunities import Opportunities, OpportunityResult
-from .optimizer.outcome import Outcome, outcome
+from .optimizer.outcome import Outcome, executed_hours, outcome
 from .optimizer.plan import Plan, Stage
 from .optimizer.result import Infeasibility, Kpi, SolveInfo, SolverOptions
 from .optimizer.schedule import Schedule, ScheduleResult
 from .optimizer.territories import Territories, TerritoryResult
+from .optimizer.territories.realign import move_reasons, realign_plan
+from .optimizer.territories.solve import aligned
 from .optimizer.tiers import TierResult, Tiers
 from .scenarios.model import Scenario
 
@@ -232,36 +238,80 @@ def plan(
     *,
     progress: Callable[[str], None] | None = None,
     strict: bool = False,
+    realign: bool = True,
 ) -> PlanResult:
     """Plan the quarter (see module docstring). Raises :class:`PlanInfeasible` when a stage proves that
     the scenario has no feasible plan; the exception says which constraint, where, and what would fix it.
 
     ``options`` default to the scenario's policy (time limit per stage, gap, seed); ``strict``: a tier
-    minimum that cannot be met is infeasible (instead of the plan with the smallest shortfall).
+    minimum that cannot be met is infeasible (instead of the plan with the smallest shortfall);
+    ``realign``: re-align territories on the call plan's values between rounds
+    (:mod:`~.optimizer.territories.realign`; off: the districting alignment stays).
     """
-    stages = (*PLAN[:2], Calls(strict=strict), *PLAN[3:])
+    calls = Calls(strict=strict, sizing=False)  # the sizing curve once, for the final call plan
+    stages = (*PLAN[:2], calls, PLAN[3], Schedule(reuse=True))
     started = time.perf_counter()
     policy = scenario.policy.solver
     options = options or SolverOptions(policy.time_limit_seconds, policy.relative_gap, policy.seed)
     data = compile_scenario(scenario)
     say = progress or (lambda _text: None)
     done = run_stages(stages[:2], Plan(data), options, progress)
+    left: set[tuple[str, str]] = set()  # (account, rep) it left in a realignment: it does not go back
     for round_ in range(1, MAX_ROUNDS + 1):
         done = run_stages(stages[2:], done, options, progress)
-        assert done.calls is not None and done.schedule is not None
+        assert done.calls is not None and done.schedule is not None and done.territories is not None
         agreed = agreement(data, done.calls, done.schedule)
         say(
             f"round {round_}: planned and scheduled hours differ by up to {agreed.worst_gap:.1%} "
             f"({agreed.rep}); worst overrun {agreed.worst_overrun:.1%}; "
             f"{agreed.dropped_share:.1%} of the visits dropped for hours"
         )
-        if agreed.ok or round_ == MAX_ROUNDS:
-            break
         travel = measured_travel(data, done.schedule, done.rep_of())
+        realigned = None
+        if realign and round_ < MAX_ROUNDS:
+            # priced as the round's call plan was, so that Σ V_r is its objective (realign.py)
+            realigned = realign_plan(done, done.travel or travel, frozenset(left))
+        changes = realigned is not None and bool(realigned.moves)
+        if realigned is not None and (realigned.moves or realigned.stuck):
+            if changes:
+                say(realigned.summary())
+            done = replace(
+                done,
+                territories=aligned(
+                    data, done.territories, realigned.rep_of, done.visits_per_month(), executed_hours(done),
+                    move_reasons(realigned, _served(done), data.currency),
+                    realigned.summary() if changes else "",
+                ),
+            )  # fmt: skip
+        if (agreed.ok and not changes) or round_ == MAX_ROUNDS:
+            break
+        if changes:
+            assert realigned is not None
+            moves = {a: realigned.rep_of[a] for m in realigned.moves for a in (m.account, m.partner) if a}
+            travel = {**travel, **{a: realigned.travel[a] for a in moves}}
+            left |= {(m.account, m.from_rep) for m in realigned.moves}
+            left |= {(m.partner, m.to_rep) for m in realigned.moves if m.partner}
         trim = trimmed(data, dict(done.trim or {}), agreed) if agreed.worst_gap <= TOLERANCE else done.trim
         done = replace(done, calls=None, opportunities=None, schedule=None, travel=travel, trim=trim)
+    done = replace(done, calls=calls.sized(done, options))
+    if done.territories is not None:  # balance and workload measured on what the plan executes
+        last = realigned if realigned is not None and not realigned.moves else None
+        if realign and last is None and done.calls is not None and done.calls.planned is not None:
+            last = realign_plan(done, done.travel or {}, frozenset(left))  # the rounds ran out: measure only
+        done = replace(
+            done,
+            territories=aligned(
+                data, done.territories, _served(done), done.visits_per_month(), executed_hours(done),
+                barred=tuple(sorted(left)), value=last,
+            ),
+        )  # fmt: skip
     runtime = time.perf_counter() - started
     return PlanResult(scenario, data, done, summarise(done, options, outcome(done)), runtime)
+
+
+def _served(plan: Plan) -> dict[str, str]:
+    """Account → rep of the accounts a rep serves."""
+    return {a: r for a, r in plan.rep_of().items() if r}
 
 
 def summarise(plan: Plan, options: SolverOptions, ground: Outcome | None = None) -> PlanSummary:

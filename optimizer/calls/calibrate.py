@@ -32,7 +32,7 @@ from .result import CallResult
 
 TOLERANCE = 0.05
 DROP_TOLERANCE = 0.01
-MAX_ROUNDS = 4
+MAX_ROUNDS = 6
 
 
 @dataclass(frozen=True)
@@ -55,19 +55,7 @@ def measured_travel(
     data: PlanData, schedule: ScheduleResult, rep_of: dict[str, str | None]
 ) -> dict[str, float]:
     """τ_a of the module docstring for every account (minutes per visit)."""
-    last: dict[tuple[str, object], int] = {}
-    legs: dict[tuple[str, object], float] = defaultdict(float)
-    for v in schedule.visits:
-        key = (v.rep_id, v.date)
-        last[key] = max(last.get(key, 0), v.order)
-        legs[key] += v.travel_minutes_before
-    home = {(d.rep_id, d.date): d.travel_minutes - legs[(d.rep_id, d.date)] for d in schedule.days}
-    total: dict[str, float] = defaultdict(float)
-    count: dict[str, int] = defaultdict(int)
-    for v in schedule.visits:
-        key = (v.rep_id, v.date)
-        total[v.account_id] += v.travel_minutes_before + (home[key] if v.order == last[key] else 0.0)
-        count[v.account_id] += 1
+    total, count = travel_by_account(schedule)
     estimate = visit_travel_minutes(data, rep_of)
     ratio_num: dict[str, float] = defaultdict(float)
     ratio_den: dict[str, float] = defaultdict(float)
@@ -84,6 +72,26 @@ def measured_travel(
             ratio = ratio_num[rep] / ratio_den[rep] if ratio_den.get(rep) else 1.0
             out[account.id] = estimate.get(account.id, 0.0) * ratio
     return out
+
+
+def travel_by_account(schedule: ScheduleResult) -> tuple[dict[str, float], dict[str, int]]:
+    """Per account, the travel minutes its scheduled visits cause (the leg that leads to each visit and,
+    for the last visit of a day, the way home) and its number of visits; over a rep's accounts the
+    travel minutes sum to the rep's scheduled travel."""
+    last: dict[tuple[str, object], int] = {}
+    legs: dict[tuple[str, object], float] = defaultdict(float)
+    for v in schedule.visits:
+        key = (v.rep_id, v.date)
+        last[key] = max(last.get(key, 0), v.order)
+        legs[key] += v.travel_minutes_before
+    home = {(d.rep_id, d.date): d.travel_minutes - legs[(d.rep_id, d.date)] for d in schedule.days}
+    total: dict[str, float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    for v in schedule.visits:
+        key = (v.rep_id, v.date)
+        total[v.account_id] += v.travel_minutes_before + (home[key] if v.order == last[key] else 0.0)
+        count[v.account_id] += 1
+    return dict(total), dict(count)
 
 
 def agreement(data: PlanData, calls: CallResult, schedule: ScheduleResult) -> Agreement:

@@ -274,16 +274,22 @@ class Calls:
     name = "calls"
     title = "call allocation (visits and opportunities share the hours)"
 
-    def __init__(self, strict: bool = False) -> None:
+    def __init__(self, strict: bool = False, sizing: bool = True) -> None:
         self.strict = strict  # no plan (exit 3) when a tier minimum cannot be met, instead of the shortfall
+        self.sizing = sizing  # also the profit-against-headcount curve (sizing.csv); see :meth:`sized`
+
+    def problem(self, plan: Plan) -> CallProblem:
+        """The call-planning model of the plan so far, on each rep's hours less the calibration trim."""
+        problem = build_problem(plan.data, plan.rep_of(), plan.tiers, travel=plan.travel)
+        if plan.trim:
+            held = np.array([plan.trim.get(r, 0.0) for r in problem.rep_ids])
+            problem = replace(problem, hours_available=np.maximum(problem.hours_available - held / 60.0, 0.0))
+        return problem
 
     def run(self, plan: Plan, options: SolverOptions) -> CallResult:
         data = plan.data
         rep_of = plan.rep_of()
-        problem = build_problem(data, rep_of, plan.tiers, travel=plan.travel)
-        if plan.trim:
-            held = np.array([plan.trim.get(r, 0.0) for r in problem.rep_ids])
-            problem = replace(problem, hours_available=np.maximum(problem.hours_available - held / 60.0, 0.0))
+        problem = self.problem(plan)
         reserved = reserved_minutes(data, problem, rep_of, options.share(SHARES["reserve"]))
         result = solve_calls(
             with_reserved_minutes(problem, reserved),
@@ -291,6 +297,13 @@ class Calls:
             data.currency,
             strict=self.strict,
         )
-        if result.planned is None:
+        if result.planned is None or not self.sizing:
             return result
         return replace(result, sizing=sizing_curve(problem, options.share(SHARES["sizing"])))
+
+    def sized(self, plan: Plan, options: SolverOptions) -> CallResult:
+        """The plan's call result with its sizing curve (for a result planned with ``sizing`` off)."""
+        assert plan.calls is not None
+        if plan.calls.planned is None or plan.calls.sizing is not None:
+            return plan.calls
+        return replace(plan.calls, sizing=sizing_curve(self.problem(plan), options.share(SHARES["sizing"])))

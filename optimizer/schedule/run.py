@@ -10,7 +10,9 @@ the proven bound are the sums over the reps.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import pickle
 import time
 from collections.abc import Mapping
 from functools import partial
@@ -81,11 +83,14 @@ def run_schedule(
     opportunities: Mapping[str, tuple[str, ...]] | None = None,
     work: Mapping[str, tuple[str, ...]] | None = None,
     budgets: Mapping[str, float] | None = None,
+    cache: dict[bytes, RepOutcome] | None = None,
 ) -> ScheduleResult:
     """Every rep's visits day by day over the horizon (see module docstring), and the effort of the
     opportunities in ``work`` (account → chosen opportunity ids) in their free time (:mod:`.work`);
     ``budgets`` (rep → minutes of visits and travel over the horizon) caps each rep's field work: the
-    selling hours less the opportunities' work.
+    selling hours less the opportunities' work. ``cache`` (problem fingerprint → outcome) keeps each rep's
+    outcome for the next call with the same problem: the engine is deterministic for a problem, seed and
+    work budget, so a rep whose problem did not change is not routed again (the pipeline's rounds).
 
     Reps go through ``options.map`` (the caller's executor); ``options.time_limit_seconds`` is the whole
     stage's safety net, split among the reps by their work budgets (a rep's routing stops early when its
@@ -104,7 +109,7 @@ def run_schedule(
         for a in data.accounts
     }
     problems, unserved, planned = build_problems(data, rep_of, visits_per_month, minimum, budgets)
-    outcomes = _solve_all(problems, options, params)
+    outcomes = _solve_cached(problems, options, params, cache)
     visits = tuple(v for o in outcomes for v in o.visits)
     days = tuple(d for o in outcomes for d in o.days)
     dropped = tuple(unserved) + tuple(d for o in outcomes for d in o.drops)
@@ -150,10 +155,14 @@ def run_schedule(
 
 class Schedule:
     """The schedule stage: every rep's visits day by day, at the call plan's frequencies (the tier policy's
-    defaults without one), with the chosen opportunities as each visit's purpose."""
+    defaults without one), with the chosen opportunities as each visit's purpose. A stage made with
+    ``reuse`` keeps each rep's routes for its later runs on the same rep problem (see run_schedule)."""
 
     name = "schedule"
     title = "visit schedule"
+
+    def __init__(self, reuse: bool = False) -> None:
+        self.cache: dict[bytes, RepOutcome] | None = {} if reuse else None
 
     def run(self, plan: Plan, options: SolverOptions) -> ScheduleResult:
         chosen = plan.chosen_opportunities()
@@ -173,7 +182,35 @@ class Schedule:
         return run_schedule(
             plan.data, options, plan.rep_of(), plan.visits_per_month(), plan.tiers,
             opportunities=chosen, work=chosen if plan.opportunities is not None else None, budgets=budgets,
+            cache=self.cache,
         )  # fmt: skip
+
+
+def _fingerprint(problem: RepProblem, options: SolverOptions, params: ScheduleParams) -> bytes:
+    return hashlib.sha256(pickle.dumps((problem, params, options.seed, options.effort), protocol=5)).digest()
+
+
+def _solve_cached(
+    problems: list[RepProblem],
+    options: SolverOptions,
+    params: ScheduleParams,
+    cache: dict[bytes, RepOutcome] | None,
+) -> list[RepOutcome]:
+    """:func:`_solve_all` for the problems ``cache`` does not hold (see :func:`run_schedule`)."""
+    if cache is None:
+        return _solve_all(problems, options, params)
+    keys = [_fingerprint(p, options, params) for p in problems]
+    todo = [p for p, k in zip(problems, keys, strict=True) if k not in cache]
+    solved = iter(_solve_all(todo, options, params))
+    outcomes = []
+    for key in keys:
+        outcome = cache.get(key)
+        if outcome is None:
+            outcome = next(solved)
+            if not outcome.info.time_limit_hit:  # a run the clock cut short is not the engine's answer
+                cache[key] = outcome
+        outcomes.append(outcome)
+    return outcomes
 
 
 def _solve_all(

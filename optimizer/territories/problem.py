@@ -75,6 +75,7 @@ class RegionInput:
     distance_km: FloatArray  # (n, p) road km from each rep's home
     problem: TerritoryProblem | None  # None without reps or accounts, or with more reps than accounts
     disruption_weight: float  # λ, road km per month per unit of value (currency/year)
+    history_locked: frozenset[str] = frozenset()  # reps holding accounts the yearly move cap locks to them
 
 
 def planned_visits(
@@ -138,8 +139,12 @@ def build_region_inputs(
     data: PlanData,
     visits: Mapping[str, float],
     disruption: float = 1.0,
+    workload: Mapping[str, float] | None = None,
 ) -> list[RegionInput]:
-    """One :class:`RegionInput` per region that has accounts or reps, in the scenario's region order."""
+    """One :class:`RegionInput` per region that has accounts or reps, in the scenario's region order.
+
+    ``workload`` (account → hours per month) replaces the workload measure a_i1 where given: the hours
+    the plan executes (the schedule's visits with their travel, and opportunity work)."""
     reps = data.rep_by_id
     removed = set(data.removed_reps)
     detour = data.rules.detour_factor
@@ -169,7 +174,12 @@ def build_region_inputs(
         homes = detour * project_equirectangular(home_lat, home_lon, lat0, lon0) if p else np.zeros((0, 2))
         distance = distance_matrix(xy, homes) if n and p else np.zeros((n, p))
         minutes = np.array([a.visit_minutes for a in accounts], dtype=float)
-        activity = np.column_stack([x * (minutes + hop) / 60.0, [a.potential for a in accounts]])
+        hours = x * (minutes + hop) / 60.0
+        if workload is not None:
+            hours = np.array(
+                [workload.get(a.id, h) for a, h in zip(accounts, hours, strict=True)], dtype=float
+            )
+        activity = np.column_stack([hours, [a.potential for a in accounts]])
         weight = np.maximum(x, floor_weight)
         rep_index = {r: k for k, r in enumerate(rep_ids)}
         previous = np.array(
@@ -224,6 +234,11 @@ def build_region_inputs(
                 distance_km=distance,
                 problem=problem,
                 disruption_weight=lam,
+                history_locked=frozenset(
+                    a.current_rep or ""
+                    for a, o in zip(accounts, origin, strict=True)
+                    if not a.locked_rep and _lock(data, a, o, rep_index) >= 0
+                ),
             )
         )
     return inputs

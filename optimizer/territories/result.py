@@ -96,6 +96,8 @@ class TerritoryResult:
     territories: tuple[TerritoryTotals, ...]
     infeasibilities: tuple[Infeasibility, ...]
     basis: str  # what the moved share counts: "accounts" or "value"
+    # (account, rep) pairs the realignment may not use: reps an account left in an earlier round
+    barred: tuple[tuple[str, str], ...] = ()
 
     @property
     def feasible(self) -> bool:

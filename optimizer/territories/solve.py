@@ -22,6 +22,7 @@ over regions. Source: Ríos-Mercado & Fernández (2009) for the commercial terri
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -50,6 +51,7 @@ from .result import (
 
 if TYPE_CHECKING:
     from ..plan import Plan
+    from .realign import Realignment
 
 # Without contiguity the engine's exact model (an assignment MIP with balance, locks and the cap) proves
 # optimality within seconds on regions of several hundred accounts, where the LP bound of its search
@@ -77,7 +79,6 @@ def run_territories(
     started = time.perf_counter()
     visits = planned_visits(data, visits_per_month, tiers)
     inputs = build_region_inputs(data, visits, disruption)
-    rep_region = {r.id: r.region for r in data.reps}
     total_units = max(sum(len(r.account_ids) for r in inputs), 1)
     # Each region gets a share of the time limit by its size, fixed in advance, so that regions solved
     # in parallel (options.mapper) and one after another get the same budgets.
@@ -91,6 +92,21 @@ def run_territories(
     solved = [(region, *outcome) for region, outcome in zip(inputs, outcomes, strict=True)]
     for index, (region, _, info, _) in enumerate(solved):
         options.report("territories", index + 1, len(inputs), f"region {region.region}: {info.summary()}")
+    return assemble(data, solved, started)
+
+
+Solved = tuple[RegionInput, "npt.NDArray[np.int64] | None", SolveInfo, tuple[Infeasibility, ...]]
+
+
+def assemble(
+    data: PlanData,
+    solved: list[Solved],
+    started: float,
+    reasons: Mapping[str, str] | None = None,
+    message: str = "",
+) -> TerritoryResult:
+    """The territory result of every region's (input, assignment, solve info, explanations);
+    ``reasons`` replace the derived reason of the accounts they name (e.g. a move for value)."""
     rep_of = {
         account: region.rep_ids[int(k)]
         for region, assignment, _, _ in solved
@@ -99,17 +115,91 @@ def run_territories(
     }
     travel = visit_travel_minutes(data, rep_of)
     selling = {r.id: r.selling_hours_per_month for r in data.reps}
+    rep_region = {r.id: r.region for r in data.reps}
     regions: list[RegionPlan] = []
     accounts: list[AccountPlacement] = []
     territories: list[TerritoryTotals] = []
     for region, assignment, info, explanations in solved:
         regions.append(_region_alignment(region, assignment, info, explanations, data))
-        accounts += _accounts(region, assignment, rep_region)
+        accounts += _accounts(region, assignment, rep_region, reasons or {})
         territories += _territories(region, assignment, travel, selling)
     problems = tuple(item for r in regions for item in r.infeasibilities)
     info = _combine([r.info for r in regions], time.perf_counter() - started)
+    notes = [
+        f"region {r.region}: {r.info.message[r.info.message.index('balance widened') :]}"
+        for r in regions
+        if "balance widened" in r.info.message
+    ]
+    message = "; ".join([*notes, message] if message else notes)
+    if message:
+        info = replace(info, message=f"{info.message}; {message}")
     basis = data.rules.moved_basis
     return TerritoryResult(info, tuple(regions), tuple(accounts), tuple(territories), problems, basis)
+
+
+def aligned(
+    data: PlanData,
+    result: TerritoryResult,
+    rep_of: Mapping[str, str],
+    visits_per_month: Mapping[str, float],
+    workload: Mapping[str, float],
+    reasons: Mapping[str, str] | None = None,
+    message: str = "",
+    barred: tuple[tuple[str, str], ...] = (),
+    value: Realignment | None = None,
+) -> TerritoryResult:
+    """The territory result of the alignment ``rep_of`` (e.g. after realign.py), measured at the call
+    plan's visits with ``workload`` (account → executed hours per month) as the balanced workload;
+    ``barred``: the (account, rep) pairs the realignment may no longer use; ``value``: the realignment
+    search run on this alignment, whose call-plan profit and Lagrangian bound become the stage's objective
+    and bound (sense max: the alignment is judged by what the call plan earns with it).
+
+    A region whose alignment changed is no longer the districting optimum: its status is "feasible",
+    its objective recomputed for the new alignment and no bound is claimed."""
+    started = time.perf_counter()
+    before = {a.account_id: a.rep_id for a in result.accounts}
+    infos = {r.region: r.info for r in result.regions}
+    solved: list[Solved] = []
+    for region in build_region_inputs(data, visits_per_month, workload=workload):
+        info = infos.get(region.region)
+        if info is None or not info.status.has_solution or region.problem is None:
+            assignment = None
+            if info is not None and info.status.has_solution and region.account_ids:
+                index = {r: k for k, r in enumerate(region.rep_ids)}
+                assignment = np.array([index[rep_of[a]] for a in region.account_ids], dtype=np.int64)
+            solved.append(
+                (region, assignment, info or SolveInfo(SOLVER, SolveStatus.OPTIMAL, "min", 0.0, 0.0, 0.0), ())
+            )
+            continue
+        index = {r: k for k, r in enumerate(region.rep_ids)}
+        assignment = np.array([index[rep_of[a]] for a in region.account_ids], dtype=np.int64)
+        changed = sum(rep_of[a] != before.get(a) for a in region.account_ids)
+        if changed:
+            objective = check_plan(region.problem, assignment).objective
+            info = SolveInfo(
+                info.solver, SolveStatus.FEASIBLE, "min", objective, None, info.runtime_seconds,
+                info.time_limit_hit, f"{info.message}; {changed} account(s) realigned on the call plan's value",
+            )  # fmt: skip
+        solved.append((region, assignment, info, ()))
+    kept = {a.account_id: a.reason for a in result.accounts if rep_of.get(a.account_id) == a.rep_id}
+    result = replace(assemble(data, solved, started, {**kept, **(reasons or {})}, message), barred=barred)
+    if value is None:
+        return result
+    info = result.info
+    pending = f"; {len(value.moves)} move(s) would still raise it (the rounds ran out)" if value.moves else ""
+    districting = f"districting {info.objective:,.1f} road km/month + disruption" if info.objective else ""
+    judged = SolveInfo(
+        f"{SOLVER}, realigned on the call plan's value", SolveStatus.FEASIBLE, "max", value.value_before,
+        value.bound, info.runtime_seconds, info.time_limit_hit,
+        "; ".join(
+            x for x in (
+                f"objective: the call plan's profit per month with this alignment; bound: Lagrangian over "
+                f"every alignment (capacities relaxed, tier minimums, balance and the move cap dropped){pending}",
+                districting, info.message,
+            ) if x
+        ),
+    )  # fmt: skip
+    return replace(result, info=judged)
 
 
 def _solve_job(
@@ -141,12 +231,17 @@ def _solve_region(
             )  # fmt: skip
         info = SolveInfo(SOLVER, SolveStatus.INFEASIBLE, "min", None, None, time.perf_counter() - started)
         return None, info, (item,)
-    result = sharpen_tolerance(
-        region.problem, solve_territories(region.problem, options, settings or _settings(region.problem))
-    )
+    problem = region.problem
+    result = sharpen_tolerance(problem, solve_territories(problem, options, settings or _settings(problem)))
+    widened = _history_widened(region, result.infeasibilities)
+    if result.assignment is None and widened is not None:
+        problem, note = widened
+        again = solve_territories(problem, options, settings or _settings(problem))
+        if again.assignment is not None:
+            result = replace(again, info=replace(again.info, message=f"{again.info.message}; {note}"))
     assignment = None if result.assignment is None else np.asarray(result.assignment, dtype=np.int64)
     if assignment is not None:
-        check = check_plan(region.problem, assignment)
+        check = check_plan(problem, assignment)
         if not check.feasible:
             raise RuntimeError(
                 f"territory engine returned an infeasible plan for region {region.region}: {check.problems}"
@@ -171,6 +266,42 @@ def _solve_region(
         cap = cap_explanation(region.problem, min(10.0, 0.5 * options.time_limit_seconds))
         explanations += (_in_scenario_terms(cap, region),) if cap is not None else ()
     return assignment, result.info, explanations
+
+
+def _history_widened(
+    region: RegionInput, explanations: tuple[Infeasibility, ...]
+) -> tuple[TerritoryProblem, str] | None:
+    """The region's problem with each balance tolerance widened to its proven floor, when every reason
+    for having no plan is such a floor set by accounts that the yearly move cap keeps with their rep
+    (policy.reassignment.max_moves_per_account_per_year, from the account's move history rather than a
+    lock the planner set): the planner's rule holds and the balance gives way, and the plan says so.
+    None otherwise (the scenario stays infeasible, with the explanation)."""
+    problem = region.problem
+    if problem is None or not explanations or not region.history_locked:
+        return None
+    floors: dict[str, float] = {}
+    for item in explanations:
+        floor, k = item.fact("floor"), item.fact("cause_territory")
+        if item.kind != "balance" or item.fact("cause") != "locked" or floor is None or k is None:
+            return None
+        if region.rep_ids[int(k)] not in region.history_locked:
+            return None
+        floors[str(item.fact("measure"))] = float(floor)
+    tolerance = tuple(
+        None if t is None else max(t, math.ceil(floors.get(name, 0.0) * 1000 - 1e-6) / 1000 + 0.001)
+        for name, t in zip(MEASURES, problem.tolerance, strict=True)
+    )
+    widened = ", ".join(
+        f"{name} ±{t:.1%} (was ±{old:.0%})"
+        for name, t, old in zip(MEASURES, tolerance, problem.tolerance, strict=True)
+        if t is not None and old is not None and t > old
+    )
+    reps = ", ".join(sorted(region.history_locked))
+    note = (
+        f"balance widened to {widened}: the accounts the yearly move cap keeps with {reps} hold more "
+        "than the tolerance allows"
+    )
+    return problem.with_tolerance(tolerance), note
 
 
 def _settings(problem: TerritoryProblem) -> TerritorySettings:
@@ -277,7 +408,10 @@ def _region_alignment(
 
 
 def _accounts(
-    region: RegionInput, assignment: npt.NDArray[np.int64] | None, rep_region: Mapping[str, str]
+    region: RegionInput,
+    assignment: npt.NDArray[np.int64] | None,
+    rep_region: Mapping[str, str],
+    given: Mapping[str, str],
 ) -> list[AccountPlacement]:
     if assignment is None or region.problem is None:
         reps: list[str | None] = [None] * len(region.account_ids)
@@ -301,7 +435,7 @@ def _accounts(
                 origin=region.origin[i],
                 moved=rep is not None and current is not None and rep != current,
                 locked=bool(locks[i] >= 0),
-                reason=reasons[i],
+                reason=given.get(account, reasons[i]),
                 visits_per_month=float(region.visits[i]),
                 workload_hours=float(region.activity[i, 0]),
                 potential=float(region.activity[i, 1]),
