@@ -48,7 +48,7 @@ from .optimizer.plan import Plan, Stage
 from .optimizer.result import Infeasibility, Kpi, SolveInfo, SolverOptions
 from .optimizer.schedule import Schedule, ScheduleResult
 from .optimizer.territories import Territories, TerritoryResult
-from .optimizer.territories.realign import move_reasons, realign_plan
+from .optimizer.territories.realign import SCREENED_ROUNDS, move_reasons, realign_plan
 from .optimizer.territories.solve import aligned
 from .optimizer.tiers import TierResult, Tiers
 from .scenarios.model import Scenario
@@ -270,7 +270,9 @@ def plan(
         realigned = None
         if realign and round_ < MAX_ROUNDS:
             # priced as the round's call plan was, so that Σ V_r is its objective (realign.py)
-            realigned = realign_plan(done, done.travel or travel, frozenset(left))
+            realigned = realign_plan(
+                done, done.travel or travel, frozenset(left), screened=round_ <= SCREENED_ROUNDS
+            )
         changes = realigned is not None and bool(realigned.moves)
         if realigned is not None and (realigned.moves or realigned.stuck):
             if changes:
@@ -297,7 +299,7 @@ def plan(
     if done.territories is not None:  # balance and workload measured on what the plan executes
         last = realigned if realigned is not None and not realigned.moves else None
         if realign and last is None and done.calls is not None and done.calls.planned is not None:
-            last = realign_plan(done, done.travel or {}, frozenset(left))  # the rounds ran out: measure only
+            last = realign_plan(done, done.travel or {}, frozenset(left), screened=False)  # measure only
         done = replace(
             done,
             territories=aligned(

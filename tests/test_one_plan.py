@@ -127,6 +127,7 @@ def _deviation(values: list[float]) -> float:
     return max(abs(v - mean) for v in values) / mean if mean > 0 else 0.0
 
 
+@pytest.mark.xdist_group("bank")  # one bank plan per worker (planned() caches it)
 def test_the_search_prices_the_alignment_as_the_call_plan_does() -> None:
     """At the plan's alignment the two-rep knapsacks sum to the call plan's profit, rep by rep."""
     result = planned("bank-key-accounts")
@@ -138,6 +139,7 @@ def test_the_search_prices_the_alignment_as_the_call_plan_does() -> None:
         assert used == pytest.approx(60.0 * rep.hours_used, abs=1e-6)
 
 
+@pytest.mark.xdist_group("bank")  # one bank plan per worker (planned() caches it)
 def test_bank_no_single_move_or_swap_raises_the_value() -> None:
     """Every move of one account and every swap of two between two reps of a region that keeps the
     locks, the move cap and the balance ceilings is re-solved exactly: none raises the call plan's
@@ -207,6 +209,7 @@ def test_bank_no_single_move_or_swap_raises_the_value() -> None:
     assert checked >= 50  # moves and swaps the rules allow (84 on the bundled bank)
 
 
+@pytest.mark.xdist_group("bank")  # one bank plan per worker (planned() caches it)
 def test_bank_profit_at_least_the_tier_a_minimum_7_variant() -> None:
     """Raising the tier-A minimum from 6 to 7 forced a better plan before the realignment; now the
     plan as given earns at least as much on the ground."""

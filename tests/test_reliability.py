@@ -103,7 +103,19 @@ def _signal_while_writing(scenario: Path, out: Path, sig: signal.Signals) -> tup
     """Start `plan` in a subprocess and send ``sig`` as soon as its staging folder holds a file.
     Returns (exit status, or None when the run ended before the signal; staging folder; stderr)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "salesplan", "plan", str(scenario), "-o", str(out), "--no-timings"],
+        # a light work budget: the test is about writing, not about the plan
+        [
+            sys.executable,
+            "-m",
+            "salesplan",
+            "plan",
+            str(scenario),
+            "-o",
+            str(out),
+            "--no-timings",
+            "--effort",
+            "0.2",
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -240,13 +252,15 @@ def test_two_processes_write_identical_files_with_safe_names(tmp_path: Path) -> 
             "-o",
             str(tmp_path / "again"),
             "--no-timings",
+            "--effort",
+            "0.3",
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONHASHSEED": hash_seed},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    code, output = run_cli("plan", str(scenario), "-o", str(out), "--no-timings")
+    code, output = run_cli("plan", str(scenario), "-o", str(out), "--no-timings", "--effort", "0.3")
     child_output = child.communicate(timeout=300)[0].decode("utf-8", "replace")
     assert code == 0, output
     assert child.returncode == 0, child_output

@@ -39,7 +39,10 @@ What is proven on return: no single move or swap between two reps of a region ra
 those rules — every candidate evaluated exactly (two knapsacks re-solved) when a region has at most
 EXHAUSTIVE candidates of a kind; above, the SCREENED best by the estimate are evaluated exactly and the
 result says "screened" (``proven`` False). The pipeline re-plans calls, opportunities and the schedule
-after every realignment, so the travel of moved accounts is measured again on their new routes.
+after every realignment, so the travel of moved accounts is measured again on their new routes. A
+screened search chases gains of the order of that measurement's noise, so the pipeline runs step 2 on
+such regions in its first SCREENED_ROUNDS rounds only; step 1, and the regions searched exhaustively, go
+on every round.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ SCREENED = 40  # above that, the best ones by their estimate that are evaluated 
 # account is an estimate until its new routes are measured (calibrated within 5 %), so smaller gains are
 # noise that would make the rounds swap accounts back and forth.
 MIN_GAIN_SHARE = 0.005
+SCREENED_ROUNDS = 2  # pipeline rounds in which regions too large for EXHAUSTIVE are searched
 MAX_CHANGES = 2000  # moves and swaps per region at most (a guard; the search stops at a local optimum)
 
 
@@ -221,6 +225,7 @@ class CallPlanFacts:
     capacity: Mapping[str, float]  # rep → hours per month, after the opportunity reserve and the trim
     opportunity_minutes: Mapping[str, float]  # account → minutes per month of its chosen opportunities
     barred: frozenset[tuple[str, str]] = frozenset()  # (account, rep) pairs the search may not use
+    screened: bool = True  # also search the regions too large to evaluate every move (step 2)
 
 
 def _region_models(data: PlanData, facts: CallPlanFacts) -> Iterator[_Region]:
@@ -728,7 +733,11 @@ def realign(data: PlanData, facts: CallPlanFacts) -> Realignment:
         served += len(region.rows)
         if len(region.rep_ids) > 1:
             search.reach_first()
-            search.improve()
+            large = len(region.rows) * (len(region.rep_ids) - 1) > EXHAUSTIVE
+            if facts.screened or not large:
+                search.improve()
+            else:
+                proven = False
         before += search.start + region.price * search.start_short
         after += search.profit()
         short_before += search.start_short
@@ -771,7 +780,10 @@ def realign(data: PlanData, facts: CallPlanFacts) -> Realignment:
 
 
 def realign_plan(
-    plan: Plan, travel: Mapping[str, float], barred: frozenset[tuple[str, str]] = frozenset()
+    plan: Plan,
+    travel: Mapping[str, float],
+    barred: frozenset[tuple[str, str]] = frozenset(),
+    screened: bool = True,
 ) -> Realignment:
     """:func:`realign` on a complete round of the pipeline: the call plan's model, capacities and chosen
     opportunities, with ``travel`` (τ per account, measured on the round's routes)."""
@@ -787,7 +799,7 @@ def realign_plan(
         account: sum(data.opportunity_by_id[i].effort_hours for i in ids) * 60.0 / months
         for account, ids in plan.chosen_opportunities().items()
     }
-    return realign(data, CallPlanFacts(problem, rep_of, travel, capacity, minutes, barred))
+    return realign(data, CallPlanFacts(problem, rep_of, travel, capacity, minutes, barred, screened))
 
 
 def move_reasons(realignment: Realignment, before: Mapping[str, str], currency: str) -> dict[str, str]:
