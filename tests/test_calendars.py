@@ -23,7 +23,8 @@ import pandas as pd
 import pytest
 import vobject
 
-from salesplan.cli.writers.calendar import plan_calendar, read_previous
+from salesplan.cli.writers.calendar import plan_calendar
+from salesplan.cli.writers.calendar_previous import read_previous
 
 from .conftest import run_cli
 from .test_reliability import write_tiny

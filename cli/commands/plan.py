@@ -84,7 +84,7 @@ def command(
     from ...pipeline import PlanInfeasible, plan
     from ..output import OutputFolder
     from ..sanitize import json_text, one_line
-    from ..writers.calendar import PreviousPlanError, read_previous
+    from ..writers.calendar_previous import PreviousPlanError, read_previous
     from ..writers.plan import FILES, summary_json, write_plan
 
     loaded = load_or_exit(scenario, quiet=as_json)

@@ -6,10 +6,10 @@ that rep's visits to that account over the horizon, hashed with the horizon's st
 renamed scenario, another seed or a visit moved by a day keep the UID: a calendar program updates the
 event instead of adding a second one.
 
-**Against the previous plan** (``plan --previous PLAN_DIR``): its calendars are read back; for each rep
-and account, the new visits are aligned with the previous ones in date order (the alignment that moves
-dates least; a visit four weeks or more from every previous one is new). An aligned visit keeps the
-previous UID; its SEQUENCE grows by one when its time, title, place or description changed. A previous
+**Against the previous plan** (``plan --previous PLAN_DIR``): its calendars are read back
+(calendar_previous.py); for each rep and account, the new visits are aligned with the previous ones in
+date order (the alignment that moves dates least; a visit four weeks or more from every previous one is
+new). An aligned visit keeps the previous UID; its SEQUENCE grows by one when its time, title, place or description changed. A previous
 visit left without a partner is cancelled in ``<rep>.cancel.ics`` (METHOD:CANCEL, STATUS:CANCELLED,
 SEQUENCE + 1). ``changes.csv`` lists every visit of both plans with what happened to it.
 
@@ -20,7 +20,6 @@ through :func:`~salesplan.cli.sanitize.ics_text` and out as RFC 5545 TEXT (``ica
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import zoneinfo
 from collections import defaultdict
@@ -35,6 +34,7 @@ from ...optimizer.data import Opportunity, PlanData
 from ...optimizer.schedule import ScheduledVisit, ScheduleResult
 from ...optimizer.schedule.result import TIMEZONE
 from ..sanitize import ics_text, one_line
+from .calendar_previous import PastEvent, PreviousPlan, change_of, fresh_uid
 
 PRODID = "-//salesplan//visit schedule//EN"
 NEW_VISIT_DAYS = 28  # a visit four weeks or more from every previous one of its rep and account is new
@@ -48,31 +48,6 @@ CHANGE_COLUMNS = [
     "previous_start",
     "start",
 ]
-
-
-class PreviousPlanError(ValueError):
-    """The previous plan's folder cannot be read (names the file and the cause)."""
-
-
-@dataclass(frozen=True)
-class PastEvent:
-    """One visit of the previous plan's calendars, as read back."""
-
-    uid: str
-    rep: str  # as the calendar carries it (ics_text of the rep id)
-    account: str  # likewise; '' when the event does not say
-    start: dt.datetime
-    end: dt.datetime
-    sequence: int
-    summary: str
-    location: str
-    description: str
-
-
-@dataclass(frozen=True)
-class PreviousPlan:
-    folder: Path
-    events: tuple[PastEvent, ...]
 
 
 @dataclass(frozen=True)
@@ -140,61 +115,6 @@ def file_stem(rep_id: str, taken: set[str] | None = None) -> str:
     return stem
 
 
-# Reading the previous plan ------------------------------------------------------------------------------
-
-
-def read_previous(folder: Path) -> PreviousPlan:
-    """The visits of the calendars in ``folder/calendar`` (cancel files left out)."""
-    calendars = folder / "calendar"
-    if not calendars.is_dir():
-        raise PreviousPlanError(
-            f"{calendars}: no calendar folder (is {folder} a plan written by salesplan plan?)"
-        )
-    events: list[PastEvent] = []
-    for path in sorted(calendars.glob("*.ics")):
-        if path.name.endswith(".cancel.ics"):
-            continue
-        try:
-            calendar = icalendar.Calendar.from_ical(path.read_bytes())
-            events.extend(_past_events(calendar, path.stem))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise PreviousPlanError(f"{path}: not a calendar salesplan can read ({exc})") from None
-    return PreviousPlan(folder, tuple(events))
-
-
-def _past_events(calendar: icalendar.Calendar, stem: str) -> list[PastEvent]:
-    rep_of_file = str(calendar.get("x-salesplan-rep", stem))
-    found = []
-    for event in calendar.walk("VEVENT"):
-        account = str(event.get("x-salesplan-account", ""))
-        if not account:  # calendars of older versions say 'account <id>' among the categories
-            categories = event.get("categories")
-            for item in categories if isinstance(categories, list) else [categories]:
-                for word in getattr(item, "cats", []):
-                    if str(word).startswith("account "):
-                        account = str(word)[len("account ") :]
-        found.append(
-            PastEvent(
-                uid=str(event["uid"]),
-                rep=str(event.get("x-salesplan-rep", rep_of_file)),
-                account=account,
-                start=_moment(event.decoded("dtstart")),
-                end=_moment(event.decoded("dtend")),
-                sequence=int(event.get("sequence", 0)),
-                summary=str(event.get("summary", "")),
-                location=str(event.get("location", "")),
-                description=str(event.get("description", "")),
-            )
-        )
-    return found
-
-
-def _moment(value: dt.datetime | dt.date) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time(0, 0))
-    return value if value.tzinfo else value.replace(tzinfo=zoneinfo.ZoneInfo(TIMEZONE))
-
-
 # Matching the new visits with the previous ones ---------------------------------------------------------
 
 
@@ -258,11 +178,7 @@ def plan_calendar(
             entries[i] = Entry(visits[i], old.uid, old.sequence + (change != "unchanged"), change, old.start)
     for i, visit in enumerate(visits):
         if entries[i] is None:
-            uid, k = ids[i], 1
-            while uid in used:  # a previous visit holds the rule's id: derive another, deterministically
-                uid, k = hashlib.sha256(f"{ids[i]}/{k}".encode()).hexdigest()[:20], k + 1
-            used.add(uid)
-            entries[i] = Entry(visit, uid, 0, "new")
+            entries[i] = Entry(visit, fresh_uid(ids[i], used), 0, "new")
     cancelled = tuple(e for e in previous.events if e.uid not in paired)
     return CalendarPlan(tuple(e for e in entries if e is not None), cancelled, True)
 
@@ -270,17 +186,8 @@ def plan_calendar(
 def _change(
     old: PastEvent, result: ScheduleResult, data: PlanData, visit: ScheduledVisit, start: dt.datetime
 ) -> str:
-    fields = _fields(result, data, visit)
     end = start + dt.timedelta(minutes=visit.end - visit.start)
-    if old.start != start or old.end != end:
-        return "moved"
-    if (old.summary, old.location, old.description) != (
-        fields["summary"],
-        fields["location"],
-        fields["description"],
-    ):
-        return "updated"
-    return "unchanged"
+    return change_of(old, start, end, _fields(result, data, visit))
 
 
 # Writing ----------------------------------------------------------------------------------------------

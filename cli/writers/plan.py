@@ -11,7 +11,8 @@ from ...pipeline import TABLES, PlanResult, PlanSummary, StageStatus
 from ..sanitize import json_text
 from . import allocation as allocation_writer
 from . import rank as rank_writer
-from .calendar import CalendarPlan, PreviousPlan, plan_calendar, write_calendars
+from .calendar import CalendarPlan, plan_calendar, write_calendars
+from .calendar_previous import PreviousPlan
 from .report import KpiRow, ReportContent, report_html
 from .schedule import rep_tables
 from .tables import DEFAULT_CSV_ENCODING, write_csv
