@@ -1,9 +1,10 @@
 """The previous plan's calendars, read back (``plan --previous PLAN_DIR``), and what a new event keeps of them.
 
 Every VEVENT of ``calendar/<rep>.ics`` (cancel files left out) becomes a :class:`PastEvent`: its UID,
-SEQUENCE, times and text, and what salesplan wrote about it (the rep and the account). The calendar
-writer (calendar.py) pairs the new events with these; :func:`change_of` says what changed in a pair, and
-:func:`fresh_uid` gives a new event an id no previous event holds.
+SEQUENCE, times and text, and what salesplan wrote about it — the rep, the account and, for a block of
+opportunity work, the opportunity (``X-SALESPLAN-OPPORTUNITY``; a visit has none). The calendar writer
+(calendar.py, calendar_work.py) pairs the new events with these; :func:`change_of` says what changed in a
+pair, and :func:`fresh_uid` gives a new event an id no previous event holds.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class PastEvent:
     summary: str
     location: str
     description: str
+    opportunity: str = ""  # a block of opportunity work: its opportunity (as carried); '' for a visit
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def _past_events(calendar: icalendar.Calendar, stem: str) -> list[PastEvent]:
                 summary=str(event.get("summary", "")),
                 location=str(event.get("location", "")),
                 description=str(event.get("description", "")),
+                opportunity=str(event.get("x-salesplan-opportunity", "")),
             )
         )
     return found

@@ -54,6 +54,8 @@ def write_plan(
     calendar = plan_calendar(result.schedule, data, previous)
     frames = dict(result.frames)
     frames["visits"] = frames["visits"].assign(visit_id=calendar.visit_ids)
+    unplaced = [""] * len(result.schedule.work_short)  # work.csv's rows of work that does not fit come last
+    frames["work"] = frames["work"].assign(work_id=[*calendar.work_ids, *unplaced])
     for name, frame in frames.items():  # TABLES always, shortfall.csv when a tier minimum is short
         write_csv(frame, folder / f"{name}.csv", csv_encoding)
     (folder / "summary.json").write_text(summary_json(summary), encoding="utf-8")
