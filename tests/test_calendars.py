@@ -1,14 +1,19 @@
-"""Calendars that survive re-planning (issue 16) and names that cannot inject into them (issue 19).
+"""Calendars that survive re-planning (issue 16), names that cannot inject into them (issue 19), and the
+opportunity work in them ("One plan, one truth").
 
 Every calendar is read by two independent parsers: the project's (icalendar) and vobject. On the tiny
-scenario of the reliability tests (six accounts, three reps, two weeks; a plan in seconds):
+scenario of the reliability tests (six accounts, three reps, two weeks, three opportunities with work;
+a plan in seconds):
 
 1. one VEVENT per visit, UID = visits.csv's visit_id, DTSTART = its starts_at;
-2. a renamed scenario keeps every UID; another seed keeps the UID of ≥ 95 % of the visits that did not
+2. one VEVENT per row of work.csv, in its rep's calendar, UID = its work_id, the block's date and clock
+   times; UIDs unique across visits and work, and nothing else in the calendars;
+3. a renamed scenario keeps every UID; another seed keeps the UID of ≥ 95 % of the visits that did not
    change (rep, account, date); a visit moved by a day keeps its UID;
-3. ``--previous``: kept visits keep their UID, SEQUENCE grows exactly for the changed ones, the cancel
-   files hold exactly the previous visits that are gone (METHOD:CANCEL, STATUS:CANCELLED);
-4. names with CR/LF (account, rep, scenario) give no extra event, calendar or property.
+4. ``--previous``: kept visits and work blocks keep their UID, SEQUENCE grows exactly for the changed
+   ones, the cancel files hold exactly the previous visits and blocks that are gone (METHOD:CANCEL,
+   STATUS:CANCELLED);
+5. names with CR/LF (account, rep, scenario, opportunity) give no extra event, calendar or property.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ import pandas as pd
 import pytest
 import vobject
 
-from salesplan.cli.writers.calendar import plan_calendar, read_previous
+from salesplan.cli.writers.calendar import plan_calendar
+from salesplan.cli.writers.calendar_previous import read_previous
 
 from .conftest import run_cli
 from .test_reliability import write_tiny
@@ -48,9 +54,16 @@ def vobject_events(path: Path) -> tuple[list[object], list[object]]:
     return calendars, events
 
 
-def calendar_events(out: Path) -> dict[str, tuple[str, int, dt.datetime]]:
-    """UID → (summary, SEQUENCE, DTSTART) of every visit's event, checked to agree between the parsers."""
-    found: dict[str, tuple[str, int, dt.datetime]] = {}
+def work(out: Path) -> pd.DataFrame:
+    """work.csv's blocks (the rows of work that does not fit, without a date, left out)."""
+    table = pd.read_csv(out / "work.csv", dtype=str, keep_default_na=False)
+    return table[table["date"] != ""].reset_index(drop=True)
+
+
+def parsed_events(out: Path) -> list[tuple[str, icalendar.Event]]:
+    """(file stem, event) of every event in the calendars (cancel files left out), in file order, checked
+    to agree between the parsers and to be a visit or a work block by both its marks."""
+    found = []
     for path in sorted((out / "calendar").glob("*.ics")):
         if path.name.endswith(".cancel.ics"):
             continue
@@ -58,12 +71,41 @@ def calendar_events(out: Path) -> dict[str, tuple[str, int, dt.datetime]]:
         calendars, theirs = vobject_events(path)
         assert len(calendars) == 1 and len(theirs) == len(ours), path.name
         for a, b in zip(ours, theirs, strict=True):
-            uid = str(a["uid"])
-            assert b.uid.value == uid and b.summary.value == str(a["summary"])
+            assert b.uid.value == str(a["uid"]) and b.summary.value == str(a["summary"])
             assert int(b.sequence.value) == int(a.get("sequence", 0))
-            assert b.dtstart.value == a.decoded("dtstart")
-            found[uid] = (str(a["summary"]), int(a.get("sequence", 0)), a.decoded("dtstart"))
+            assert b.dtstart.value == a.decoded("dtstart") and b.dtend.value == a.decoded("dtend")
+            marked = "x-salesplan-opportunity" in b.contents
+            assert ("x-salesplan-opportunity" in a) == marked == ("opportunity work" in b.categories.value)
+            found.append((path.stem, a))
     return found
+
+
+def calendar_events(out: Path) -> dict[str, tuple[str, int, dt.datetime]]:
+    """UID → (summary, SEQUENCE, DTSTART) of every visit's event, checked to agree between the parsers."""
+    found: dict[str, tuple[str, int, dt.datetime]] = {}
+    for _, event in parsed_events(out):
+        if "x-salesplan-opportunity" not in event:
+            found[str(event["uid"])] = (
+                str(event["summary"]),
+                int(event["sequence"]),
+                event.decoded("dtstart"),
+            )
+    return found
+
+
+WorkEvent = tuple[int, dt.datetime, dt.datetime, str, str]  # SEQUENCE, DTSTART, DTEND, summary, description
+
+
+def work_events(out: Path) -> dict[str, WorkEvent]:
+    """UID → (SEQUENCE, DTSTART, DTEND, summary, description) of every work block's event."""
+    return {
+        str(e["uid"]): (
+            int(e["sequence"]), e.decoded("dtstart"), e.decoded("dtend"), str(e["summary"]),
+            str(e["description"]),
+        )
+        for _, e in parsed_events(out)
+        if "x-salesplan-opportunity" in e
+    }  # fmt: skip
 
 
 def cancelled(out: Path) -> dict[str, int]:
@@ -102,6 +144,50 @@ def test_one_event_per_visit_in_both_parsers(base: Path) -> None:
     assert {"visit_id", "starts_at", "ends_at", "opportunities"} <= set(table.columns)
     raw = (base / "calendar" / "R1.ics").read_text(encoding="utf-8")
     assert "LOCATION:" in raw and "GEO:" in raw and "DESCRIPTION:Purpose: " in raw
+
+
+def test_every_work_block_is_one_event_in_its_reps_calendar(base: Path) -> None:
+    blocks = work(base)
+    assert len(blocks) > 0 and blocks["work_id"].str.fullmatch("[0-9a-f]{20}").all()
+    assert list(blocks.columns) == [
+        "rep", "opportunity", "account", "account_name", "date", "start", "end", "minutes", "where",
+        "due_date", "note", "work_id",
+    ]  # fmt: skip
+    events = parsed_events(base)
+    uids = [str(e["uid"]) for _, e in events]
+    assert len(uids) == len(set(uids)) == len(visits(base)) + len(blocks)  # unique, and nothing else
+    found = {str(e["uid"]): (stem, e) for stem, e in events if "x-salesplan-opportunity" in e}
+    assert set(found) == set(blocks["work_id"])
+    for row in blocks.itertuples():
+        stem, event = found[row.work_id]
+        start, end = event.decoded("dtstart"), event.decoded("dtend")
+        assert (
+            stem == str(event["x-salesplan-rep"]) == row.rep
+        )  # its rep's calendar (tiny's ids are file names)
+        assert event.get("dtstart").params["TZID"] == "Asia/Shanghai" and start.utcoffset() == dt.timedelta(
+            hours=8
+        )
+        assert (start.date().isoformat(), f"{start:%H:%M}", f"{end:%H:%M}") == (row.date, row.start, row.end)
+        assert end - start == dt.timedelta(minutes=int(row.minutes)) and int(event["sequence"]) == 0
+        assert (str(event["x-salesplan-opportunity"]), str(event["x-salesplan-account"])) == (
+            row.opportunity, row.account,
+        )  # fmt: skip
+        # tiny's opportunities have no description: the id names them
+        assert str(event["summary"]) == f"Opportunity work: {row.opportunity} ({row.account_name})"
+        description = str(event["description"])
+        assert (
+            f"Opportunity: {row.opportunity} (" in description and f"Account: {row.account} " in description
+        )
+        assert "Due: " in description and "Expected value: " in description and "LOCATION" not in event
+
+
+def test_work_blocks_keep_uid_and_sequence_when_issued_over_the_same_plan(
+    tiny: Path, base: Path, tmp_path: Path
+) -> None:
+    again = plan_tiny(tiny, tmp_path / "again", "--previous", str(base))
+    assert list(work(again)["work_id"]) == list(work(base)["work_id"])
+    assert work_events(again) == work_events(base) and cancelled(again) == {}
+    assert calendar_events(again) == calendar_events(base)
 
 
 def stable_share(before: Path, after: Path) -> tuple[float, int]:
@@ -156,7 +242,26 @@ def test_previous_keeps_uids_bumps_sequence_and_cancels_exactly_what_is_gone(
     old, new = visits(base), visits(out)
     removed = set(old["visit_id"]) - set(new["visit_id"])
     assert removed >= set(old.loc[old["account"] == gone, "visit_id"])
-    assert cancelled(out) == {uid: before[uid][1] + 1 for uid in removed}
+    work_before, work_after = work_events(base), work_events(out)
+    old_work, new_work = work(base), work(out)
+    removed_work = set(old_work["work_id"]) - set(new_work["work_id"])
+    assert removed_work >= set(old_work.loc[old_work["account"] == gone, "work_id"]) != set()
+    assert cancelled(out) == {uid: before[uid][1] + 1 for uid in removed} | {
+        uid: work_before[uid][0] + 1 for uid in removed_work
+    }
+    # a block keeps its UID exactly when its rep, opportunity, date and place among that day's blocks stay
+    day = ["rep", "opportunity", "date"]
+    old_work["n"], new_work["n"] = old_work.groupby(day).cumcount(), new_work.groupby(day).cumcount()
+    kept = old_work.merge(new_work, on=[*day, "n"], suffixes=("_a", "_b"), how="outer", indicator=True)
+    both = kept[kept["_merge"] == "both"]
+    assert len(both) > 0 and (both["work_id_a"] == both["work_id_b"]).all()
+    assert set(kept.loc[kept["_merge"] == "left_only", "work_id_a"]) == removed_work
+    assert not set(kept.loc[kept["_merge"] == "right_only", "work_id_b"]) & set(work_before)
+    for uid, (sequence, *shown) in work_after.items():
+        if uid in work_before:  # SEQUENCE grows exactly when the time, title or description changed
+            assert sequence == work_before[uid][0] + (shown != list(work_before[uid][1:])), uid
+        else:
+            assert sequence == 0
     assert set(old["visit_id"]) & set(new["visit_id"]), "no visit kept its UID"
     changes = pd.read_csv(out / "calendar" / "changes.csv", dtype=str, keep_default_na=False)
     change = dict(zip(changes["visit_id"], changes["change"], strict=True))
@@ -167,11 +272,12 @@ def test_previous_keeps_uids_bumps_sequence_and_cancels_exactly_what_is_gone(
         else:
             assert (sequence, change[uid]) == (0, "new")
     assert set(changes.loc[changes["change"] == "cancelled", "visit_id"]) == removed
-    assert len(changes) == len(new) + len(removed)
+    assert len(changes) == len(new) + len(removed)  # visits only: work blocks are not listed
 
     # Issued again over itself: nothing changes, nothing is cancelled, SEQUENCE stays.
     again = plan_tiny(fewer, tmp_path / "out", "--previous", str(tmp_path / "out"), "--seed", "99")
     assert calendar_events(again) == after and cancelled(again) == {}
+    assert work_events(again) == work_after
 
 
 def test_line_breaks_in_names_inject_no_event_or_property(tiny: Path, tmp_path: Path) -> None:
@@ -183,6 +289,10 @@ def test_line_breaks_in_names_inject_no_event_or_property(tiny: Path, tmp_path: 
     reps = pd.read_csv(nasty / "reps.csv", dtype=str)
     reps.loc[reps["id"] == "R1", "name"] = "王伟\r\nBEGIN:VEVENT\r\nUID:evil"
     reps.to_csv(nasty / "reps.csv", index=False)
+    opportunities = pd.read_csv(nasty / "opportunities.csv", dtype=str)
+    opportunities["description"] = opportunities["id"].map({"O1": "方案\r\nEND:VEVENT\r\nUID:evil"})
+    opportunities["due_date"] = opportunities["id"].map({"O1": "2026-04-15"})
+    opportunities.to_csv(nasty / "opportunities.csv", index=False)
     text = (nasty / "scenario.yaml").read_text(encoding="utf-8")
     (nasty / "scenario.yaml").write_text(
         text.replace("name: Broken-corpus base", 'name: "Q2\\r\\nMETHOD:CANCEL"')
@@ -193,6 +303,16 @@ def test_line_breaks_in_names_inject_no_event_or_property(tiny: Path, tmp_path: 
     assert len(events) == len(visits(out))
     names = {summary for summary, _, _ in events.values()}
     assert "A1 北京华联\nSUMMARY:INJECTED\nDESCRIPTION:x;y,z\\w" in names
+    blocks = work_events(out)  # one event per block, the due date and the name as written
+    assert len(blocks) == len(work(out)) > 0
+    mine = [b for b in blocks.values() if "Opportunity: O1 " in b[4]]
+    assert mine and all(start.date() <= dt.date(2026, 4, 15) for _, start, *_ in mine)
+    for *_, summary, description in mine:
+        assert (
+            summary
+            == "Opportunity work: 方案\nEND:VEVENT\nUID:evil (A1 北京华联\nSUMMARY:INJECTED\nDESCRIPTION:x;y,z\\w)"
+        )
+        assert "Due: 2026-04-15" in description and "What to do: 方案\nEND:VEVENT\nUID:evil" in description
     for path in (out / "calendar").glob("*.ics"):
         lines = path.read_bytes().replace(b"\r\n ", b"").split(b"\r\n")
         assert not any(
@@ -203,7 +323,7 @@ def test_line_breaks_in_names_inject_no_event_or_property(tiny: Path, tmp_path: 
         for event in found:
             assert {child.name for child in event.getChildren()} <= {
                 "UID", "SEQUENCE", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "GEO",
-                "DESCRIPTION", "CATEGORIES", "X-SALESPLAN-REP", "X-SALESPLAN-ACCOUNT",
+                "DESCRIPTION", "CATEGORIES", "X-SALESPLAN-REP", "X-SALESPLAN-ACCOUNT", "X-SALESPLAN-OPPORTUNITY",
             }  # fmt: skip
 
 

@@ -84,6 +84,8 @@ def check_outputs(out: Path) -> None:
             assert not cell.startswith(FORMULA_START) or _is_number(cell), (path.name, cell)
     json.loads((out / "summary.json").read_text(encoding="utf-8"))
     visits = pd.read_csv(out / "visits.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    work = pd.read_csv(out / "work.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    blocks = set(work["work_id"]) - {""}  # a visit's event or a work block's (rows that do not fit have none)
     events = 0
     for path in sorted((out / "calendar").glob("*.ics")):
         text = path.read_text(encoding="utf-8")
@@ -91,9 +93,9 @@ def check_outputs(out: Path) -> None:
         assert len(calendars) == 1, path.name
         found = calendars[0].contents.get("vevent", [])
         assert len(found) == len(icalendar.Calendar.from_ical(text).walk("VEVENT")), path.name
-        assert {e.uid.value for e in found} <= set(visits["visit_id"]), path.name
+        assert {e.uid.value for e in found} <= set(visits["visit_id"]) | blocks, path.name
         events += len(found)
-    assert events == len(visits)
+    assert events == len(visits) + len(blocks)
     book = openpyxl.load_workbook(out / "plan.xlsx")
     assert len({n.lower() for n in book.sheetnames}) == len(book.sheetnames)
     page = Tags()

@@ -31,9 +31,9 @@ from ..common import (
     "--previous",
     metavar="PLAN_DIR",
     type=click.Path(exists=True, file_okay=False),
-    help="The folder of the plan the reps have now: visits that stay keep their calendar UID (SEQUENCE grows "
-    "when one changes), calendar/<rep>.cancel.ics cancels the visits that are gone, calendar/changes.csv lists "
-    "what changed. May be OUTPUT itself.",
+    help="The folder of the plan the reps have now: visits and work blocks that stay keep their calendar UID "
+    "(SEQUENCE grows when one changes), calendar/<rep>.cancel.ics cancels those that are gone, "
+    "calendar/changes.csv lists what changed in the visits. May be OUTPUT itself.",
 )
 @guarded
 def command(
@@ -63,11 +63,13 @@ def command(
       territories.csv     account, region, rep, moved, reason  changes.csv        who changes rep, why
       visits.csv          rep, date, start, end, account       calendar/<rep>.ics one calendar per rep
       plan.xlsx           every table, typed; a sheet per rep  report.html        the page for managers
-      with --previous     calendar/<rep>.cancel.ics (visits that are gone), calendar/changes.csv
+      work.csv            opportunity work blocks, work_id     (in the calendars too)
+      with --previous     calendar/<rep>.cancel.ics (events that are gone), calendar/changes.csv
       (and capacity, sizing, territory_summary, days, dropped .csv, matrix.png, sizing.png)
 
     CSV files are UTF-8 with a BOM (Excel reads the Chinese names), or --csv-encoding. A visit's
-    calendar UID is its visit_id: rep, account and its ordinal among the rep's visits to the account.
+    calendar UID is its visit_id: rep, account and its ordinal among the rep's visits to the account;
+    a work block's is its work_id: rep, opportunity, date and its ordinal among that day's blocks.
     The folder is replaced only when everything is written. Exit code 2 for invalid input, 3 when the
     scenario has no feasible plan (with what to change). Each stage's wall clock is capped at
     --time-limit seconds; --effort scales the work budget that decides the plan.
@@ -84,7 +86,7 @@ def command(
     from ...pipeline import PlanInfeasible, plan
     from ..output import OutputFolder
     from ..sanitize import json_text, one_line
-    from ..writers.calendar import PreviousPlanError, read_previous
+    from ..writers.calendar_previous import PreviousPlanError, read_previous
     from ..writers.plan import FILES, summary_json, write_plan
 
     loaded = load_or_exit(scenario, quiet=as_json)
@@ -121,10 +123,11 @@ def command(
             f"  {stage.stage:12} {stage.status}{gap}" + (" (time limit hit)" if stage.time_limit_hit else "")
         )
     if calendar.compared:
-        counts = calendar.counts()
-        shown = ", ".join(
-            f"{counts.get(k, 0)} {k}" for k in ("unchanged", "moved", "updated", "new", "cancelled")
-        )
+        kinds = ("unchanged", "moved", "updated", "new", "cancelled")
+        counts, work = calendar.counts(), calendar.counts(work=True)
+        shown = ", ".join(f"{counts.get(k, 0)} {k}" for k in kinds)
         click.echo(f"  calendar against {previous}: {shown} (calendar/changes.csv)")
+        if calendar.work or work["cancelled"]:
+            click.echo("  opportunity work blocks: " + ", ".join(f"{work.get(k, 0)} {k}" for k in kinds))
     click.echo(f"wrote {output}: {', '.join(FILES)}")
     click.echo(f"open {output}/report.html in a browser")

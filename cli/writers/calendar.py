@@ -1,17 +1,21 @@
 """Calendars that survive re-planning: calendar/<rep>.ics, calendar/<rep>.cancel.ics, calendar/changes.csv.
 
+A rep's calendar holds an event per visit, then one per block of opportunity work (work.csv; identity,
+pairing and text in calendar_work.py), for every rep with either.
+
 **Identity.** A visit's UID is its ``visit_id`` (visits.csv): rep, account and the visit's ordinal among
 that rep's visits to that account over the horizon, hashed with the horizon's start
 (:meth:`ScheduleResult.visit_ids`). The scenario's name, the seed and the date are not part of it, so a
 renamed scenario, another seed or a visit moved by a day keep the UID: a calendar program updates the
 event instead of adding a second one.
 
-**Against the previous plan** (``plan --previous PLAN_DIR``): its calendars are read back; for each rep
-and account, the new visits are aligned with the previous ones in date order (the alignment that moves
-dates least; a visit four weeks or more from every previous one is new). An aligned visit keeps the
-previous UID; its SEQUENCE grows by one when its time, title, place or description changed. A previous
-visit left without a partner is cancelled in ``<rep>.cancel.ics`` (METHOD:CANCEL, STATUS:CANCELLED,
-SEQUENCE + 1). ``changes.csv`` lists every visit of both plans with what happened to it.
+**Against the previous plan** (``plan --previous PLAN_DIR``): its calendars are read back
+(calendar_previous.py); for each rep and account, the new visits are aligned with the previous ones in
+date order (the alignment that moves dates least; a visit four weeks or more from every previous one is
+new). An aligned visit keeps the previous UID; its SEQUENCE grows by one when its time, title, place or description changed. A previous
+visit (or work block) left without a partner is cancelled in ``<rep>.cancel.ics`` (METHOD:CANCEL,
+STATUS:CANCELLED, SEQUENCE + 1). ``changes.csv`` lists every visit of both plans with what happened to it
+(work blocks are counted by :meth:`CalendarPlan.counts`, not listed).
 
 DTSTAMP is the run's time (the horizon's start under ``--no-timings``, so the bytes repeat). Text goes
 through :func:`~salesplan.cli.sanitize.ics_text` and out as RFC 5545 TEXT (``icalendar.vText``).
@@ -20,11 +24,10 @@ through :func:`~salesplan.cli.sanitize.ics_text` and out as RFC 5545 TEXT (``ica
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import zoneinfo
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +38,8 @@ from ...optimizer.data import Opportunity, PlanData
 from ...optimizer.schedule import ScheduledVisit, ScheduleResult
 from ...optimizer.schedule.result import TIMEZONE
 from ..sanitize import ics_text, one_line
+from .calendar_previous import PastEvent, PreviousPlan, change_of, fresh_uid
+from .calendar_work import WORK_CATEGORY, WorkEntry, plan_work, span, work_fields
 
 PRODID = "-//salesplan//visit schedule//EN"
 NEW_VISIT_DAYS = 28  # a visit four weeks or more from every previous one of its rep and account is new
@@ -50,31 +55,6 @@ CHANGE_COLUMNS = [
 ]
 
 
-class PreviousPlanError(ValueError):
-    """The previous plan's folder cannot be read (names the file and the cause)."""
-
-
-@dataclass(frozen=True)
-class PastEvent:
-    """One visit of the previous plan's calendars, as read back."""
-
-    uid: str
-    rep: str  # as the calendar carries it (ics_text of the rep id)
-    account: str  # likewise; '' when the event does not say
-    start: dt.datetime
-    end: dt.datetime
-    sequence: int
-    summary: str
-    location: str
-    description: str
-
-
-@dataclass(frozen=True)
-class PreviousPlan:
-    folder: Path
-    events: tuple[PastEvent, ...]
-
-
 @dataclass(frozen=True)
 class Entry:
     """A visit as it goes into the calendar: its UID, SEQUENCE and what changed since the previous plan."""
@@ -88,18 +68,25 @@ class Entry:
 
 @dataclass(frozen=True)
 class CalendarPlan:
-    """Every visit's calendar entry (in the order of the schedule's visits) and the cancelled visits."""
+    """Every visit's calendar entry (in the order of the schedule's visits), every work block's (in the
+    order of its blocks) and the previous plan's events that are gone (visits and work blocks)."""
 
     entries: tuple[Entry, ...]
     cancelled: tuple[PastEvent, ...]
     compared: bool  # True when there was a previous plan
+    work: tuple[WorkEntry, ...] = ()
 
     @property
     def visit_ids(self) -> list[str]:
         return [e.uid for e in self.entries]
 
+    @property
+    def work_ids(self) -> list[str]:
+        return [e.uid for e in self.work]
+
     def changes_frame(self, data: PlanData) -> pd.DataFrame:
-        """changes.csv: one row per visit of either plan (cancelled ones last), by rep."""
+        """changes.csv: one row per visit of either plan (cancelled ones last), by rep; work blocks are
+        not listed (their changes show in the calendars and :meth:`counts`)."""
         names = {a.id: a.name for a in data.accounts}
         zone = zoneinfo.ZoneInfo(TIMEZONE)
 
@@ -117,15 +104,15 @@ class CalendarPlan:
             {"rep": c.rep, "visit_id": c.uid, "account": c.account, "account_name": names.get(c.account, ""),
              "change": "cancelled", "sequence": c.sequence + 1, "previous_start": shown(c.start), "start": ""}
             for c in self.cancelled
+            if not c.opportunity
         ]  # fmt: skip
         frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
         return frame.sort_values(["rep", "start", "previous_start"], kind="stable").reset_index(drop=True)
 
-    def counts(self) -> dict[str, int]:
-        found: dict[str, int] = defaultdict(int)
-        for e in self.entries:
-            found[e.change] += 1
-        found["cancelled"] = len(self.cancelled)
+    def counts(self, *, work: bool = False) -> dict[str, int]:
+        """How many visits (``work``: work blocks) are new, unchanged, moved, updated and cancelled."""
+        found = Counter(e.change for e in (self.work if work else self.entries))
+        found["cancelled"] = sum(bool(c.opportunity) == work for c in self.cancelled)
         return dict(found)
 
 
@@ -138,61 +125,6 @@ def file_stem(rep_id: str, taken: set[str] | None = None) -> str:
             stem, k = f"{base}-{k}", k + 1
         taken.add(stem.lower())
     return stem
-
-
-# Reading the previous plan ------------------------------------------------------------------------------
-
-
-def read_previous(folder: Path) -> PreviousPlan:
-    """The visits of the calendars in ``folder/calendar`` (cancel files left out)."""
-    calendars = folder / "calendar"
-    if not calendars.is_dir():
-        raise PreviousPlanError(
-            f"{calendars}: no calendar folder (is {folder} a plan written by salesplan plan?)"
-        )
-    events: list[PastEvent] = []
-    for path in sorted(calendars.glob("*.ics")):
-        if path.name.endswith(".cancel.ics"):
-            continue
-        try:
-            calendar = icalendar.Calendar.from_ical(path.read_bytes())
-            events.extend(_past_events(calendar, path.stem))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise PreviousPlanError(f"{path}: not a calendar salesplan can read ({exc})") from None
-    return PreviousPlan(folder, tuple(events))
-
-
-def _past_events(calendar: icalendar.Calendar, stem: str) -> list[PastEvent]:
-    rep_of_file = str(calendar.get("x-salesplan-rep", stem))
-    found = []
-    for event in calendar.walk("VEVENT"):
-        account = str(event.get("x-salesplan-account", ""))
-        if not account:  # calendars of older versions say 'account <id>' among the categories
-            categories = event.get("categories")
-            for item in categories if isinstance(categories, list) else [categories]:
-                for word in getattr(item, "cats", []):
-                    if str(word).startswith("account "):
-                        account = str(word)[len("account ") :]
-        found.append(
-            PastEvent(
-                uid=str(event["uid"]),
-                rep=str(event.get("x-salesplan-rep", rep_of_file)),
-                account=account,
-                start=_moment(event.decoded("dtstart")),
-                end=_moment(event.decoded("dtend")),
-                sequence=int(event.get("sequence", 0)),
-                summary=str(event.get("summary", "")),
-                location=str(event.get("location", "")),
-                description=str(event.get("description", "")),
-            )
-        )
-    return found
-
-
-def _moment(value: dt.datetime | dt.date) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time(0, 0))
-    return value if value.tzinfo else value.replace(tzinfo=zoneinfo.ZoneInfo(TIMEZONE))
 
 
 # Matching the new visits with the previous ones ---------------------------------------------------------
@@ -229,16 +161,19 @@ def _align(previous: Sequence[PastEvent], new: Sequence[dt.datetime]) -> list[in
 def plan_calendar(
     result: ScheduleResult, data: PlanData, previous: PreviousPlan | None = None
 ) -> CalendarPlan:
-    """UIDs, SEQUENCE numbers and changes of every visit; the previous plan's visits that are gone."""
+    """UIDs, SEQUENCE numbers and changes of every visit and work block (calendar_work.py); the previous
+    plan's events that are gone."""
     ids = result.visit_ids(data)
     visits = result.visits
     if previous is None:
+        work, _ = plan_work(result, data, (), set(ids))
         return CalendarPlan(
-            tuple(Entry(v, uid, 0, "new") for v, uid in zip(visits, ids, strict=True)), (), False
+            tuple(Entry(v, uid, 0, "new") for v, uid in zip(visits, ids, strict=True)), (), False, work
         )
     zone = zoneinfo.ZoneInfo(TIMEZONE)
+    past_visits = [e for e in previous.events if not e.opportunity]
     past_of: dict[tuple[str, str], list[PastEvent]] = defaultdict(list)
-    for event in sorted(previous.events, key=lambda e: (e.start, e.uid)):
+    for event in sorted(past_visits, key=lambda e: (e.start, e.uid)):
         past_of[event.rep, event.account].append(event)
     new_of: dict[tuple[str, str], list[int]] = defaultdict(list)
     starts = [dt.datetime.combine(v.date, v.start_time, tzinfo=zone) for v in visits]
@@ -258,29 +193,17 @@ def plan_calendar(
             entries[i] = Entry(visits[i], old.uid, old.sequence + (change != "unchanged"), change, old.start)
     for i, visit in enumerate(visits):
         if entries[i] is None:
-            uid, k = ids[i], 1
-            while uid in used:  # a previous visit holds the rule's id: derive another, deterministically
-                uid, k = hashlib.sha256(f"{ids[i]}/{k}".encode()).hexdigest()[:20], k + 1
-            used.add(uid)
-            entries[i] = Entry(visit, uid, 0, "new")
-    cancelled = tuple(e for e in previous.events if e.uid not in paired)
-    return CalendarPlan(tuple(e for e in entries if e is not None), cancelled, True)
+            entries[i] = Entry(visit, fresh_uid(ids[i], used), 0, "new")
+    cancelled = tuple(e for e in past_visits if e.uid not in paired)
+    work, work_gone = plan_work(result, data, [e for e in previous.events if e.opportunity], used)
+    return CalendarPlan(tuple(e for e in entries if e is not None), (*cancelled, *work_gone), True, work)
 
 
 def _change(
     old: PastEvent, result: ScheduleResult, data: PlanData, visit: ScheduledVisit, start: dt.datetime
 ) -> str:
-    fields = _fields(result, data, visit)
     end = start + dt.timedelta(minutes=visit.end - visit.start)
-    if old.start != start or old.end != end:
-        return "moved"
-    if (old.summary, old.location, old.description) != (
-        fields["summary"],
-        fields["location"],
-        fields["description"],
-    ):
-        return "updated"
-    return "unchanged"
+    return change_of(old, start, end, _fields(result, data, visit))
 
 
 # Writing ----------------------------------------------------------------------------------------------
@@ -322,49 +245,70 @@ def _calendar(name: str, rep_id: str, method: str) -> icalendar.Calendar:
     return calendar
 
 
+def _event(
+    uid: str, sequence: int, stamp: dt.datetime, start: dt.datetime, end: dt.datetime,
+    fields: Mapping[str, str],
+) -> icalendar.Event:  # fmt: skip
+    """The properties every event has: UID, SEQUENCE, DTSTAMP, the times and ``fields`` (sanitised text)."""
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    for name, text in fields.items():
+        event.add(name, icalendar.vText(text))
+    return event
+
+
+def _carry(event: icalendar.Event, rep: str, account: str, opportunity: str = "") -> icalendar.Event:
+    """The ids salesplan reads back from the event (calendar_previous.py); an opportunity marks work."""
+    event.add("x-salesplan-rep", icalendar.vText(ics_text(rep)))
+    event.add("x-salesplan-account", icalendar.vText(ics_text(account)))
+    if opportunity:
+        event.add("x-salesplan-opportunity", icalendar.vText(ics_text(opportunity)))
+    return event
+
+
 def rep_calendar(
-    result: ScheduleResult, data: PlanData, rep_id: str, entries: Sequence[Entry], stamp: dt.datetime
-) -> bytes:
-    """One rep's visits as an iCalendar file (RFC 5545), one VEVENT per visit."""
+    result: ScheduleResult, data: PlanData, rep_id: str, entries: Sequence[Entry], stamp: dt.datetime,
+    work: Sequence[WorkEntry] = (),
+) -> bytes:  # fmt: skip
+    """One rep's visits and opportunity work as an iCalendar file (RFC 5545): one VEVENT per visit, then
+    one per work block (CATEGORIES 'opportunity work', no place)."""
     zone = zoneinfo.ZoneInfo(TIMEZONE)
     rep = data.rep_by_id[rep_id]
     calendar = _calendar(f"{rep.name or rep.id} — {data.name}", rep_id, "PUBLISH")
     for entry in entries:
         visit = entry.visit
         account = data.account_by_id[visit.account_id]
-        fields = _fields(result, data, visit)
-        event = icalendar.Event()
-        event.add("uid", entry.uid)
-        event.add("sequence", entry.sequence)
-        event.add("dtstamp", stamp)
-        event.add("dtstart", dt.datetime.combine(visit.date, visit.start_time, tzinfo=zone))
-        event.add("dtend", dt.datetime.combine(visit.date, visit.end_time, tzinfo=zone))
-        for name in ("summary", "location", "description"):
-            event.add(name, icalendar.vText(fields[name]))
+        event = _event(
+            entry.uid, entry.sequence, stamp,
+            dt.datetime.combine(visit.date, visit.start_time, tzinfo=zone),
+            dt.datetime.combine(visit.date, visit.end_time, tzinfo=zone), _fields(result, data, visit),
+        )  # fmt: skip
         event.add("geo", (account.lat, account.lon))
         event.add("categories", ["salesplan", ics_text(f"account {account.id}")])
-        event.add("x-salesplan-rep", icalendar.vText(ics_text(rep_id)))
-        event.add("x-salesplan-account", icalendar.vText(ics_text(account.id)))
-        calendar.add_component(event)
+        calendar.add_component(_carry(event, rep_id, account.id))
+    for item in work:
+        block = item.block
+        event = _event(item.uid, item.sequence, stamp, *span(block), work_fields(data, block))
+        event.add("categories", [
+            "salesplan", WORK_CATEGORY, ics_text(f"account {block.account_id}"),
+            ics_text(f"opportunity {block.opportunity_id}"),
+        ])  # fmt: skip
+        calendar.add_component(_carry(event, rep_id, block.account_id, block.opportunity_id))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 
 
 def cancel_calendar(name: str, rep: str, cancelled: Sequence[PastEvent], stamp: dt.datetime) -> bytes:
-    """METHOD:CANCEL for the previous plan's visits of one rep that are gone."""
-    calendar = _calendar(f"{name} — cancelled visits", rep, "CANCEL")
+    """METHOD:CANCEL for the previous plan's visits and work blocks of one rep that are gone."""
+    calendar = _calendar(f"{name} — cancelled", rep, "CANCEL")
     for old in cancelled:
-        event = icalendar.Event()
-        event.add("uid", old.uid)
-        event.add("sequence", old.sequence + 1)
-        event.add("dtstamp", stamp)
-        event.add("dtstart", old.start)
-        event.add("dtend", old.end)
-        event.add("summary", icalendar.vText(old.summary))
+        event = _event(old.uid, old.sequence + 1, stamp, old.start, old.end, {"summary": old.summary})
         event.add("status", "CANCELLED")
-        event.add("x-salesplan-rep", icalendar.vText(old.rep))
-        event.add("x-salesplan-account", icalendar.vText(old.account))
-        calendar.add_component(event)
+        calendar.add_component(_carry(event, old.rep, old.account, old.opportunity))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 
@@ -373,8 +317,8 @@ def write_calendars(
     result: ScheduleResult, data: PlanData, folder: Path, plan: CalendarPlan | None = None,
     stamp: dt.datetime | None = None,
 ) -> dict[str, Path]:  # fmt: skip
-    """calendar/<rep>.ics for every rep with visits, <rep>.cancel.ics for every rep with cancelled
-    visits; returns rep id → path of its calendar. ``stamp`` (DTSTAMP) defaults to the horizon's start."""
+    """calendar/<rep>.ics for every rep with visits or work, <rep>.cancel.ics for every rep with cancelled
+    events; returns rep id → path of its calendar. ``stamp`` (DTSTAMP) defaults to the horizon's start."""
     plan = plan or plan_calendar(result, data)
     stamp = stamp or dt.datetime.combine(data.horizon.start, dt.time(0, 0), tzinfo=dt.UTC)
     folder.mkdir(parents=True, exist_ok=True)
@@ -383,11 +327,14 @@ def write_calendars(
     entries_of: dict[str, list[Entry]] = defaultdict(list)
     for entry in plan.entries:
         entries_of[entry.visit.rep_id].append(entry)
+    work_of: dict[str, list[WorkEntry]] = defaultdict(list)
+    for item in plan.work:
+        work_of[item.block.rep_id].append(item)
     paths: dict[str, Path] = {}
     for rep in data.reps:
-        if entries_of.get(rep.id):
+        if entries_of.get(rep.id) or work_of.get(rep.id):
             path = folder / f"{stems[rep.id]}.ics"
-            path.write_bytes(rep_calendar(result, data, rep.id, entries_of[rep.id], stamp))
+            path.write_bytes(rep_calendar(result, data, rep.id, entries_of[rep.id], stamp, work_of[rep.id]))
             paths[rep.id] = path
     carried = {ics_text(rep.id): rep.id for rep in data.reps}
     gone: dict[str, list[PastEvent]] = defaultdict(list)

@@ -11,7 +11,8 @@ from ...pipeline import TABLES, PlanResult, PlanSummary, StageStatus
 from ..sanitize import json_text
 from . import allocation as allocation_writer
 from . import rank as rank_writer
-from .calendar import CalendarPlan, PreviousPlan, plan_calendar, write_calendars
+from .calendar import CalendarPlan, plan_calendar, write_calendars
+from .calendar_previous import PreviousPlan
 from .report import KpiRow, ReportContent, report_html
 from .schedule import rep_tables
 from .tables import DEFAULT_CSV_ENCODING, write_csv
@@ -53,6 +54,8 @@ def write_plan(
     calendar = plan_calendar(result.schedule, data, previous)
     frames = dict(result.frames)
     frames["visits"] = frames["visits"].assign(visit_id=calendar.visit_ids)
+    unplaced = [""] * len(result.schedule.work_short)  # work.csv's rows of work that does not fit come last
+    frames["work"] = frames["work"].assign(work_id=[*calendar.work_ids, *unplaced])
     for name, frame in frames.items():  # TABLES always, shortfall.csv when a tier minimum is short
         write_csv(frame, folder / f"{name}.csv", csv_encoding)
     (folder / "summary.json").write_text(summary_json(summary), encoding="utf-8")

@@ -31,13 +31,38 @@ def visit_id(horizon_start: dt.date, rep_id: str, account_id: str, ordinal: int)
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
+def work_id(horizon_start: dt.date, rep_id: str, opportunity_id: str, date: dt.date, ordinal: int) -> str:
+    """The id of rep ``rep_id``'s ``ordinal``-th block (1, 2, ...) of work on ``opportunity_id`` on ``date``
+    in the horizon starting ``horizon_start``: 20 hex digits, the same in every plan that has that block
+    (and never a visit's: the key starts with another word)."""
+    key = "\x1f".join(
+        ("work", horizon_start.isoformat(), rep_id, opportunity_id, date.isoformat(), str(ordinal))
+    )
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
 def clock(minutes: int) -> str:
     """'HH:MM' of minutes after midnight."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+class _ClockSpan:
+    """``start`` and ``end`` (minutes after midnight) as clock times."""
+
+    start: int
+    end: int
+
+    @property
+    def start_time(self) -> dt.time:
+        return dt.time(self.start // 60, self.start % 60)
+
+    @property
+    def end_time(self) -> dt.time:
+        return dt.time(self.end // 60, self.end % 60)
+
+
 @dataclass(frozen=True)
-class ScheduledVisit:
+class ScheduledVisit(_ClockSpan):
     """One visit: who, where, when (``order`` is its 1-based place in the day's route)."""
 
     rep_id: str
@@ -47,14 +72,6 @@ class ScheduledVisit:
     start: int
     end: int
     travel_minutes_before: int
-
-    @property
-    def start_time(self) -> dt.time:
-        return dt.time(self.start // 60, self.start % 60)
-
-    @property
-    def end_time(self) -> dt.time:
-        return dt.time(self.end // 60, self.end % 60)
 
 
 @dataclass(frozen=True)
@@ -79,7 +96,7 @@ class DayPlan:
 
 
 @dataclass(frozen=True)
-class WorkBlock:
+class WorkBlock(_ClockSpan):
     """Time a rep spends on one opportunity: clock minutes after midnight on ``date``."""
 
     rep_id: str
@@ -186,6 +203,19 @@ class ScheduleResult:
             ids[i] = visit_id(data.horizon.start, v.rep_id, v.account_id, seen[v.rep_id, v.account_id])
         return tuple(ids)
 
+    def work_ids(self, data: PlanData) -> tuple[str, ...]:
+        """Each work block's id, in the order of ``work``: rep, opportunity, date and the block's ordinal
+        among that rep's blocks of that opportunity on that date (by start), hashed with the horizon's
+        start (see :func:`work_id`). A block that stays on its day keeps its id when its time moves."""
+        order = sorted(range(len(self.work)), key=lambda i: (self.work[i].date, self.work[i].start, i))
+        seen: Counter[tuple[str, str, dt.date]] = Counter()
+        ids = [""] * len(self.work)
+        for i in order:
+            key = (self.work[i].rep_id, self.work[i].opportunity_id, self.work[i].date)
+            seen[key] += 1
+            ids[i] = work_id(data.horizon.start, *key, seen[key])
+        return tuple(ids)
+
     def frames(self, data: PlanData) -> dict[str, pd.DataFrame]:
         return {
             "visits": self.visits_frame(data),
@@ -195,23 +225,25 @@ class ScheduleResult:
         }
 
     def work_frame(self, data: PlanData) -> pd.DataFrame:
-        """work.csv: the chosen opportunities' effort, block by block, then what does not fit (no date)."""
+        """work.csv: the chosen opportunities' effort, block by block, then what does not fit (no date);
+        the last column, work_id, is a block's id (:meth:`work_ids`, the calendar's UID; empty on the
+        rows of work that does not fit)."""
         names = {a.id: a.name for a in data.accounts}
         rows = [
             {"rep": b.rep_id, "opportunity": b.opportunity_id, "account": b.account_id,
              "account_name": names.get(b.account_id, ""), "date": b.date.isoformat(), "start": clock(b.start),
              "end": clock(b.end), "minutes": b.minutes, "where": "visit day" if b.visit_day else "desk",
-             "due_date": _due(data, b.opportunity_id), "note": ""}
-            for b in self.work
+             "due_date": _due(data, b.opportunity_id), "note": "", "work_id": uid}
+            for b, uid in zip(self.work, self.work_ids(data), strict=True)
         ]  # fmt: skip
         for s in self.work_short:
             account = data.opportunity_by_id[s.opportunity_id].account
             rows.append({"rep": s.rep_id, "opportunity": s.opportunity_id, "account": account,
                          "account_name": names.get(account, ""), "date": "", "start": "", "end": "",
                          "minutes": round(s.hours * 60), "where": "not scheduled", "due_date": s.due.isoformat(),
-                         "note": s.reason})  # fmt: skip
+                         "note": s.reason, "work_id": ""})  # fmt: skip
         columns = ["rep", "opportunity", "account", "account_name", "date", "start", "end", "minutes", "where",
-                   "due_date", "note"]  # fmt: skip
+                   "due_date", "note", "work_id"]  # fmt: skip
         return pd.DataFrame(rows, columns=columns)
 
     def visits_frame(self, data: PlanData) -> pd.DataFrame:
