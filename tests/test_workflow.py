@@ -121,6 +121,16 @@ def test_plan_every_example(name: str, tmp_path: Path) -> None:
     assert dropped["dropped_visits"].sum() <= 0.01 * (len(visits) + dropped["dropped_visits"].sum())
     workload = pd.read_csv(out / "workload.csv")
     assert (workload["used_hours"] <= workload["selling_hours"] + 1e-6).all()
+    # balance is measured on the hours the plan executes, and re-measures from the tables
+    months = scenario.horizon.weeks * 12.0 / 52.0
+    per_rep = pd.read_csv(out / "territory_summary.csv").set_index("rep")
+    used = workload.set_index("rep")["used_hours"]
+    assert np.allclose(per_rep["workload_hours"] * months, used.reindex(per_rep.index), rtol=0.01, atol=0.1)
+    mean = per_rep.groupby("region")["workload_hours"].transform("mean")
+    deviation = 100.0 * (per_rep["workload_hours"] - mean) / mean
+    assert np.allclose(per_rep["workload_deviation_pct"], deviation, atol=0.11)
+    balance = max(abs(deviation))
+    assert kpis["workload_balance"]["planned"] == pytest.approx(balance, abs=0.5)
 
 
 # --- compare, sweep, API, Dask ------------------------------------------------------------------------
