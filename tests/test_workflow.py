@@ -156,6 +156,13 @@ def test_compare_base_and_two_reps_fewer(tmp_path: Path) -> None:
     assert "expected profit per month" in output and "change" in output
     html = (out / "compare.html").read_text(encoding="utf-8")
     assert "Accounts whose rep differs" in html and "<script" not in html
+    # ranked by the one total-value KPI, highest first, as kpis.csv gives it
+    ranking = json.loads((out / "summary.json").read_text(encoding="utf-8"))["ranking"]
+    value = kpis.set_index("key").loc["total_value"]
+    assert [r["label"] for r in ranking] == sorted(
+        ["dealer-network", "dealer-network-two-reps-fewer"], key=lambda label: -value[label]
+    )
+    assert [r["rank"] for r in ranking] == [1, 2] and "ranked by total value per month: 1." in output
 
 
 def test_sweep_five_values_reports_infeasible_variants(tmp_path: Path) -> None:
@@ -174,6 +181,11 @@ def test_sweep_five_values_reports_infeasible_variants(tmp_path: Path) -> None:
     assert infeasible["explanation"].str.contains("tolerance").all()
     assert planned["expected_profit"].notna().all()
     assert (out / "sweep.png").stat().st_size > 1000
+    # rank 1 = the highest total value among the planned variants; infeasible ones have none
+    assert infeasible["rank"].isna().all()
+    by_rank = planned.sort_values("rank")
+    assert by_rank["rank"].tolist() == list(range(1, len(planned) + 1))
+    assert by_rank["total_value"].is_monotonic_decreasing
 
 
 def test_sweep_rejects_a_bad_setting(tmp_path: Path) -> None:

@@ -66,6 +66,8 @@ def command(
       salesplan compare scenarios/examples/dealer-network \\
                         scenarios/examples/dealer-network-two-reps-fewer -o out/two-fewer
     """
+    import pandas as pd
+
     from ...whatif import (
         PlanJob,
         kpi_frame,
@@ -77,7 +79,7 @@ def command(
     )
     from ..common import Infeasible
     from ..output import OutputFolder
-    from ..writers.compare import infeasible_list, page, table
+    from ..writers.compare import infeasible_list, page, table, value_ranks
     from ..writers.plan import write_plans
     from ..writers.tables import write_csv
 
@@ -106,8 +108,15 @@ def command(
     if no_timings and "runtime_seconds" in stages:
         stages = stages.drop(columns=["runtime_seconds"])
     moves, opportunities = moves_frame(outcomes), opportunity_frame(outcomes)
+    value = {o.label: _total_value(o) for o in outcomes}
+    ranks = value_ranks([value[label] for label in labels])
+    ranking = [
+        {"rank": rank, "label": label, "total_value": value[label]}
+        for rank, label in sorted((r, name) for r, name in zip(ranks, labels, strict=True) if r is not None)
+    ]
     summary: dict[str, Any] = {
         "base": labels[0],
+        "ranking": ranking,
         "plans": [
             {"label": o.label, "scenario": s.name, "source": s.source, "status": o.status(),
              "explanation": o.explanation()}
@@ -126,6 +135,7 @@ def command(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         sections = [
+            ("Ranked by total value per month", table(pd.DataFrame(ranking))),
             ("KPIs side by side", table(kpis.drop(columns=["key"]))),
             (f"Accounts whose rep differs ({len(moves)})", table(moves)),
             (
@@ -145,6 +155,10 @@ def command(
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     _print_table(kpis, labels)
+    click.echo(
+        "ranked by total value per month: "
+        + ", ".join(f"{r['rank']}. {r['label']} ({number(r['total_value'])})" for r in ranking)
+    )
     for o in outcomes:
         if o.result is None:
             click.echo(f"{o.label}: no feasible plan ({o.stage}): {o.explanation()}")
@@ -158,6 +172,16 @@ def command(
         click.echo(f"  … and {len(moves) - 10} more in moves.csv")
     click.echo(f"wrote {output}: kpis.csv, moves.csv, opportunities.csv, stages.csv, compare.html, summary.json"
                + ("" if no_plans else ", plans/<name>/"))  # fmt: skip
+
+
+def _total_value(outcome: Any) -> float | None:
+    """The plan's total value per month (the figure plans are ranked by), None without a plan."""
+    from ..writers.compare import RANK_KPI
+
+    if outcome.result is None:
+        return None
+    planned = next((k.planned for k in outcome.result.summary.kpis if k.key == RANK_KPI), None)
+    return None if planned is None else float(planned)
 
 
 def _print_table(kpis: Any, labels: list[str]) -> None:

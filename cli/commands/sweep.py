@@ -141,6 +141,8 @@ def command(
 
 
 SHOWN = (
+    ("rank", "rank"),
+    ("total_value", "value/month"),
     ("expected_profit", "profit/month"),
     ("opportunity_value", "opp. value"),
     ("tier_a_coverage", "tier-A %"),

@@ -14,11 +14,27 @@ from .report import _STYLE, _e, _images, _table
 
 # KPIs drawn in the sweep chart: the ones a manager trades off against each other.
 CHART_KPIS = (
+    ("total_value", "total value per month (the ranking)"),
     ("expected_profit", "expected profit per month"),
+    ("opportunity_value", "opportunity value (placed work)"),
     ("travel_hours", "travel hours over the horizon"),
     ("tier_a_coverage", "tier-A accounts at their minimum (%)"),
     ("dropped_visits", "planned visits not scheduled"),
 )
+# The one figure plans are ranked by: visit profit + placed opportunities − their work's cost, per month
+# (optimizer/outcome.py); ties keep the order the plans were given in.
+RANK_KPI = "total_value"
+
+
+def value_ranks(values: Sequence[float | None]) -> list[int | None]:
+    """1 for the highest total value, 2 for the next, …; None for a plan without one (infeasible)."""
+    order = sorted(
+        (i for i, v in enumerate(values) if v is not None), key=lambda i: (-float(values[i] or 0.0), i)
+    )
+    ranks: list[int | None] = [None] * len(values)
+    for rank, i in enumerate(order, start=1):
+        ranks[i] = rank
+    return ranks
 
 
 def sweep_frame(outcomes: Sequence[PlanOutcome], assignments: Sequence[dict[str, Any]]) -> pd.DataFrame:
@@ -34,11 +50,15 @@ def sweep_frame(outcomes: Sequence[PlanOutcome], assignments: Sequence[dict[str,
             row["time_limit_hit"] = any(s.time_limit_hit for s in summary.stages)
         row["explanation"] = outcome.explanation()
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    values = [row.get(RANK_KPI) for row in rows]
+    frame.insert(1, "rank", pd.array(value_ranks(values), dtype="Int64"))
+    return frame
 
 
 def sweep_chart(frame: pd.DataFrame, setting: str, path: Path) -> None:
-    """Four small charts of the main KPIs against the first swept setting (variants in sweep order)."""
+    """Six small charts of the main KPIs against the first swept setting (variants in sweep order), the
+    total value the variants are ranked by first."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -50,7 +70,7 @@ def sweep_chart(frame: pd.DataFrame, setting: str, path: Path) -> None:
 
 
 def _sweep_axes(plt: Any, frame: pd.DataFrame, x: list[str], setting: str, path: Path) -> None:
-    figure, axes = plt.subplots(2, 2, figsize=(10, 6.4), dpi=100)
+    figure, axes = plt.subplots(2, 3, figsize=(13, 6.4), dpi=100)
     for ax, (key, title) in zip(axes.flat, CHART_KPIS, strict=True):
         if key in frame:
             values = pd.to_numeric(frame[key], errors="coerce")
