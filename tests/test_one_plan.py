@@ -233,7 +233,7 @@ def test_dealer_network_no_dealer_beyond_reach_while_a_reaching_rep_has_room() -
         if account.locked_rep or data.reaches(rep, account) or not reach.by:
             continue
         stuck += 1
-        assert "none has the hours" in reasons[account.id], reasons[account.id]
+        assert "the hours for its minimum visits without missing" in reasons[account.id], reasons[account.id]
         for other in reach.by:
             _, _, fits = reps.solve(other, [*reps.members(other, reps.rep_of), account.id])
             assert not fits, f"{account.id}: {other} reaches it and has room for its minimum visits"

@@ -594,10 +594,15 @@ class _Search:
             if best is not None:
                 self._apply("reach", best[1], best[0], best[2])
             else:
-                reps = ", ".join(r.rep_ids[s] for s in np.flatnonzero(r.reach[a]))
+                names = [r.rep_ids[s] for s in np.flatnonzero(r.reach[a])]
+                who = (
+                    f"{names[0]} reaches it but has"
+                    if len(names) == 1
+                    else f"{', '.join(names)} reach it but none has"
+                )
                 self.stuck[a] = (
-                    f"{reps} reach{'es' if ',' not in reps else ''} it, but none has the hours for its "
-                    "minimum visits without missing other tier minimums (no move or swap fits)"
+                    f"{who} the hours for its minimum visits without missing other tier minimums "
+                    "(no move or swap fits)"
                 )
 
     def _better(
