@@ -596,9 +596,9 @@ class _Search:
             else:
                 names = [r.rep_ids[s] for s in np.flatnonzero(r.reach[a])]
                 who = (
-                    f"{names[0]} reaches it but has"
+                    f"{names[0]} reaches it but lacks"
                     if len(names) == 1
-                    else f"{', '.join(names)} reach it but none has"
+                    else f"{', '.join(names)} reach it but each lacks"
                 )
                 self.stuck[a] = (
                     f"{who} the hours for its minimum visits without missing other tier minimums "
@@ -831,12 +831,12 @@ def move_reasons(realignment: Realignment, before: Mapping[str, str], currency: 
         elif m.kind == "swap":
             other = m.partner if m.account == account else m.account
             out[account] = (
-                f"swapped for value with {other}: from {was} to {final}, {earns} — each account goes where "
-                "the hours are worth more"
+                f"swapped for value with {other} (to {final}): {earns} more — each account goes where the "
+                "hours are worth more"
             )
         else:
             out[account] = (
-                f"moved for value from {was} to {final}: {earns}, {was}'s hours are worth more elsewhere"
+                f"moved for value to {final}: {earns} more, the hours it took are worth more on other accounts"
             )
     for account, why in realignment.stuck.items():
         rep = realignment.rep_of.get(account, "")
