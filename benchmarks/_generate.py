@@ -80,7 +80,7 @@ policy:
   opportunities:
     max_per_account: 2
   solver:
-    time_limit_seconds: 60
+    time_limit_seconds: {time_limit_seconds:g}
     seed: {seed}
 """
 
@@ -179,6 +179,7 @@ def write_scale_scenario(
     regions: int = 50,
     seed: int = 1,
     weeks: int = 13,
+    time_limit_seconds: float = 60.0,
 ) -> Path:
     """Write the scenario into ``folder`` (created); returns the path of its scenario.yaml."""
     if not 1 <= regions <= reps <= accounts:
@@ -222,7 +223,14 @@ def write_scale_scenario(
         accounts=frame,
         opportunities=opportunities,
     )
-    text = SCENARIO_YAML.format(accounts=accounts, reps=reps, regions=regions, seed=seed, weeks=weeks)
+    text = SCENARIO_YAML.format(
+        accounts=accounts,
+        reps=reps,
+        regions=regions,
+        seed=seed,
+        weeks=weeks,
+        time_limit_seconds=time_limit_seconds,
+    )
     path = folder / "scenario.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -265,10 +273,15 @@ def _dealer_province(
     first: tuple[int, int],
 ) -> tuple[list[dict[str, object]], pd.DataFrame]:
     """Reps and dealers of one province; ids continue from ``first`` (next rep, next dealer)."""
-    # Reps live in the heavier half of the cities, more of them where the weight is.
+    # Reps live in the heavier half of the cities, each city's share of them as the share of the dealers
+    # it is the nearest rep city to (its own and its neighbours').
     cities = sorted(range(len(towns)), key=lambda k: -towns[k][3])[: (len(towns) + 1) // 2]
-    weight = np.array([towns[k][3] for k in cities], dtype=float)
-    home = [cities[k] for k in np.sort(rng.choice(len(cities), size=n_reps, p=weight / weight.sum()))]
+    place = np.array([[t[1], t[2]] for t in towns])
+    served = np.argmin(((place[:, None, :] - place[None, cities, :]) ** 2).sum(axis=2), axis=1)
+    weight = np.array(
+        [sum(t[3] for t, c in zip(towns, served, strict=True) if c == k) for k in range(len(cities))]
+    )
+    home = [cities[k] for k, count in enumerate(_shares(n_reps, weight)) for _ in range(count)]
     reps = [
         {
             "id": f"R{first[0] + j:04d}",
@@ -289,6 +302,8 @@ def _dealer_province(
     lat, lon = np.concatenate([lat, far_lat])[mix], np.concatenate([lon, far_lon])[mix]
     town = [(town + far_town)[k] for k in mix]
     sales = helpers.heavy_tail_sales(rng, n_dealers, max(3, n_dealers // 10), 0.45, n_dealers * 1.2e6)
+    # no dealer larger than a fifth of a territory's sales, as in the scale scenario
+    sales = np.minimum(sales, np.round(0.2 * sales.sum() / n_reps, -3))
     # The alignment grew by city: a dealer sits with a rep of its nearest rep city, the senior rep
     # there (the first) holding about twice a fair share.
     homes = np.array([[towns[k][1], towns[k][2]] for k in cities])
@@ -317,13 +332,17 @@ def _dealer_province(
     return reps, pd.concat([places, pd.DataFrame(figures)], axis=1)
 
 
-def write_dealer_scenario(folder: Path, dealers: int = 5_000, reps: int = 150, seed: int = 1) -> Path:
+def write_dealer_scenario(
+    folder: Path, dealers: int = 5_000, reps: int = 150, seed: int = 1, time_limit_seconds: float = 120.0
+) -> Path:
     """A feed maker's dealer network like the bundled dealer-network example, in six provinces (its four
-    and Anhui, Hubei): one region per province; reps live in the heavier half of each province's cities;
-    dealers cluster around every city (18 km, and 60 km for the outlying counties), so that some are
-    beyond a day trip from any rep; the alignment grew by city and is out of balance inside it; about one
-    opportunity per 1.4 dealers. Policy and horizon are the example's. Writes ``folder`` (created) and
-    returns the path of its scenario.yaml; the same arguments write the same bytes."""
+    and Anhui, Hubei): one region per province; reps live in the heavier half of each province's cities,
+    as many in a city as the dealers it is the nearest rep city to; dealers cluster around every city
+    (18 km, and 60 km for the outlying counties), so that some are beyond a day trip from any rep, and
+    none holds more than a fifth of a territory's sales; the alignment grew by city and is out of
+    balance inside it; about one opportunity per 1.4 dealers. Policy and horizon are the example's, but
+    for the time limit per stage. Writes ``folder`` (created) and returns the path of its scenario.yaml; the same
+    arguments write the same bytes."""
     helpers = _examples()
     provinces = {**helpers.DEALER_REGIONS, **MORE_PROVINCES}
     if not len(provinces) <= reps <= dealers:
@@ -367,13 +386,16 @@ def write_dealer_scenario(folder: Path, dealers: int = 5_000, reps: int = 150, s
     example = yaml.safe_load(
         (ROOT / "scenarios" / "examples" / "dealer-network" / "scenario.yaml").read_text("utf-8")
     )
+    # The example's 30 s per stage leaves the territory search of a 1,100-dealer province short of any
+    # balanced plan; 120 s finds one (the search's own work budget would take about 6 minutes).
+    solver = {"time_limit_seconds": time_limit_seconds, "seed": seed}
     spec = {
         "name": f"Generated dealer network — {dealers} dealers, {reps} reps, six provinces",
         "description": "Generated by benchmarks/_generate.py (write_dealer_scenario) for the plan benchmark.",
         "tables": {"regions": "regions.csv", "reps": "reps.csv", "accounts": "dealers.csv",
                    "opportunities": "opportunities.csv"},
         "horizon": example["horizon"],
-        "policy": {**example["policy"], "solver": {**example["policy"]["solver"], "seed": seed}},
+        "policy": {**example["policy"], "solver": {**example["policy"]["solver"], **solver}},
     }  # fmt: skip
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
