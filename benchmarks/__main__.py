@@ -16,6 +16,7 @@ BENCHMARKS = {
     "scale": "100,000 accounts planned end to end on a Dask LocalCluster, 1 and 2 workers (issue 8)",
     "fuzz": "random valid scenarios through every command (issue 9)",
     "review": "the quarterly review of 100,000 accounts with 1.5 M visit-log rows (issue 17)",
+    "plan": "this plan vs today's sequential chain, examples and 5,000 / 20,000 accounts (One plan, one truth)",
 }
 
 

@@ -1,6 +1,9 @@
-"""A generated sales scenario of any size, shaped like the bundled electronics-distributor example.
+"""Generated sales scenarios of any size, shaped like the bundled examples.
 
     write_scale_scenario(folder, accounts=100_000, reps=1_000, regions=50, seed=1) -> Path
+    write_dealer_scenario(folder, dealers=5_000, reps=150, seed=1) -> Path      (see its docstring)
+
+The scale scenario is shaped like the electronics-distributor example.
 
 Regions sit on a grid over eastern China; each has a few towns of unequal weight (one main city), its
 reps live in the towns, and its accounts cluster around them (normal spread of 6 km). Per account:
@@ -14,10 +17,15 @@ Deterministic: the same arguments write the same bytes. Written as UTF-8 CSV + s
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SEGMENTS = {  # share of accounts, margin band, visit minutes
     "tech-complex": (0.15, (0.30, 0.42), 90),
@@ -72,7 +80,7 @@ policy:
   opportunities:
     max_per_account: 2
   solver:
-    time_limit_seconds: 60
+    time_limit_seconds: {time_limit_seconds:g}
     seed: {seed}
 """
 
@@ -171,6 +179,7 @@ def write_scale_scenario(
     regions: int = 50,
     seed: int = 1,
     weeks: int = 13,
+    time_limit_seconds: float = 60.0,
 ) -> Path:
     """Write the scenario into ``folder`` (created); returns the path of its scenario.yaml."""
     if not 1 <= regions <= reps <= accounts:
@@ -207,14 +216,196 @@ def write_scale_scenario(
     region_frame = pd.DataFrame(
         {"id": [f"G{g:03d}" for g in range(regions)], "name": [f"大区{g + 1}" for g in range(regions)]}
     )
-    for name, table in (
-        ("regions", region_frame),
-        ("reps", pd.DataFrame(rep_rows)),
-        ("accounts", frame),
-        ("opportunities", opportunities),
-    ):
-        (folder / f"{name}.csv").write_bytes(table.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-    text = SCENARIO_YAML.format(accounts=accounts, reps=reps, regions=regions, seed=seed, weeks=weeks)
+    _write_tables(
+        folder,
+        regions=region_frame,
+        reps=pd.DataFrame(rep_rows),
+        accounts=frame,
+        opportunities=opportunities,
+    )
+    text = SCENARIO_YAML.format(
+        accounts=accounts,
+        reps=reps,
+        regions=regions,
+        seed=seed,
+        weeks=weeks,
+        time_limit_seconds=time_limit_seconds,
+    )
     path = folder / "scenario.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _write_tables(folder: Path, **tables: pd.DataFrame) -> None:
+    """Each table as folder/NAME.csv, UTF-8 with \\n line ends (the same bytes on every run)."""
+    for name, table in tables.items():
+        (folder / f"{name}.csv").write_bytes(table.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+
+
+# ------------------------------------------------------------------------------------------------ dealers
+def _examples() -> Any:
+    """scenarios/examples/generate.py as a module (its dealer provinces and point and sales helpers)."""
+    path = ROOT / "scenarios" / "examples" / "generate.py"
+    spec = importlib.util.spec_from_file_location("_salesplan_examples_generate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Two provinces beside the dealer-network example's four (city, lat, lon, weight).
+MORE_PROVINCES = {
+    "AH": ("安徽", [("合肥", 31.820, 117.227, 4), ("阜阳", 32.890, 115.814, 3), ("蚌埠", 32.916, 117.389, 2),
+                   ("六安", 31.735, 116.520, 2), ("宿州", 33.646, 116.964, 2), ("亳州", 33.845, 115.779, 2)]),
+    "HB": ("湖北", [("武汉", 30.593, 114.305, 4), ("襄阳", 32.009, 112.122, 3), ("荆州", 30.335, 112.240, 3),
+                   ("宜昌", 30.692, 111.287, 2), ("孝感", 30.925, 113.917, 2), ("黄冈", 30.447, 114.872, 2)]),
+}  # fmt: skip
+REMOTE_SHARE = 0.06  # dealers in outlying counties (spread 60 km instead of 18 km around their city)
+
+
+def _dealer_province(
+    rng: np.random.Generator,
+    helpers: Any,
+    region: str,
+    towns: list[tuple[str, float, float, float]],
+    n_reps: int,
+    n_dealers: int,
+    first: tuple[int, int],
+) -> tuple[list[dict[str, object]], pd.DataFrame]:
+    """Reps and dealers of one province; ids continue from ``first`` (next rep, next dealer)."""
+    # Reps live in the heavier half of the cities, each city's share of them as the share of the dealers
+    # it is the nearest rep city to (its own and its neighbours').
+    cities = sorted(range(len(towns)), key=lambda k: -towns[k][3])[: (len(towns) + 1) // 2]
+    place = np.array([[t[1], t[2]] for t in towns])
+    served = np.argmin(((place[:, None, :] - place[None, cities, :]) ** 2).sum(axis=2), axis=1)
+    weight = np.array(
+        [sum(t[3] for t, c in zip(towns, served, strict=True) if c == k) for k in range(len(cities))]
+    )
+    home = [cities[k] for k, count in enumerate(_shares(n_reps, weight)) for _ in range(count)]
+    reps = [
+        {
+            "id": f"R{first[0] + j:04d}",
+            "name": f"{region}-{towns[home[j]][0]}-{j + 1}",
+            "region": region,
+            "home_lat": round(towns[home[j]][1] + float(rng.normal(0, 0.02)), 5),
+            "home_lon": round(towns[home[j]][2] + float(rng.normal(0, 0.02)), 5),
+            "hours_per_week": 44,
+            "selling_share": 0.5,
+            "cost_per_hour": 120,
+        }
+        for j in range(n_reps)
+    ]
+    remote = round(REMOTE_SHARE * n_dealers)
+    lat, lon, town = helpers.cluster_points(rng, towns, n_dealers - remote, spread_km=18)
+    far_lat, far_lon, far_town = helpers.cluster_points(rng, towns, remote, spread_km=60)
+    mix = rng.permutation(n_dealers)  # the outlying dealers among the others (and the prospects)
+    lat, lon = np.concatenate([lat, far_lat])[mix], np.concatenate([lon, far_lon])[mix]
+    town = [(town + far_town)[k] for k in mix]
+    sales = helpers.heavy_tail_sales(rng, n_dealers, max(3, n_dealers // 10), 0.45, n_dealers * 1.2e6)
+    # no dealer larger than a fifth of a territory's sales, as in the scale scenario
+    sales = np.minimum(sales, np.round(0.2 * sales.sum() / n_reps, -3))
+    # The alignment grew by city: a dealer sits with a rep of its nearest rep city, the senior rep
+    # there (the first) holding about twice a fair share.
+    homes = np.array([[towns[k][1], towns[k][2]] for k in cities])
+    nearest = np.argmin((lat[:, None] - homes[None, :, 0]) ** 2 + (lon[:, None] - homes[None, :, 1]) ** 2, 1)
+    local = {c: [j for j in range(n_reps) if home[j] == c] or list(range(n_reps)) for c in cities}
+    prospects = max(1, n_dealers // 75)
+    kinds: list[str] = []
+    figures: list[dict[str, object]] = []
+    for i in range(n_dealers):
+        local_reps = local[cities[int(nearest[i])]]
+        share = np.array([2.2] + [1.0] * (len(local_reps) - 1))
+        owner = str(reps[local_reps[int(rng.choice(len(local_reps), p=share / share.sum()))]]["id"])
+        kinds.append(str(rng.choice(helpers.DEALER_KINDS)))
+        figures.append(
+            helpers.dealer_figures(rng, sales[i], sales.max(), None if i >= n_dealers - prospects else owner)
+        )
+    places = pd.DataFrame(
+        {
+            "id": [f"D{first[1] + i:05d}" for i in range(n_dealers)],
+            "name": [f"{town[i]}{kinds[i]}{first[1] + i}" for i in range(n_dealers)],
+            "region": region,
+            "lat": lat,
+            "lon": lon,
+        }
+    )
+    return reps, pd.concat([places, pd.DataFrame(figures)], axis=1)
+
+
+def write_dealer_scenario(
+    folder: Path, dealers: int = 5_000, reps: int = 150, seed: int = 1, time_limit_seconds: float = 120.0
+) -> Path:
+    """A feed maker's dealer network like the bundled dealer-network example, in six provinces (its four
+    and Anhui, Hubei): one region per province; reps live in the heavier half of each province's cities,
+    as many in a city as the dealers it is the nearest rep city to; dealers cluster around every city
+    (18 km, and 60 km for the outlying counties), so that some are beyond a day trip from any rep, and
+    none holds more than a fifth of a territory's sales; the alignment grew by city and is out of
+    balance inside it; about one opportunity per 1.4 dealers. Policy and horizon are the example's, but
+    for the time limit per stage. Writes ``folder`` (created) and returns the path of its scenario.yaml; the same
+    arguments write the same bytes."""
+    helpers = _examples()
+    provinces = {**helpers.DEALER_REGIONS, **MORE_PROVINCES}
+    if not len(provinces) <= reps <= dealers:
+        raise ValueError(f"need {len(provinces)} <= reps <= dealers")
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    weight = np.array([sum(t[3] for t in towns) for _, towns in provinces.values()], dtype=float)
+    rep_counts = _shares(reps, weight)
+    dealer_counts = _shares(dealers, weight)
+    rep_rows: list[dict[str, object]] = []
+    dealer_frames: list[pd.DataFrame] = []
+    first_dealer = 1
+    for (region, (_, towns)), n_reps, n_dealers in zip(
+        provinces.items(), rep_counts, dealer_counts, strict=True
+    ):
+        r, d = _dealer_province(
+            rng, helpers, region, towns, n_reps, n_dealers, (len(rep_rows) + 1, first_dealer)
+        )
+        rep_rows += r
+        dealer_frames.append(d)
+        first_dealer += n_dealers
+    frame = pd.concat(dealer_frames, ignore_index=True)
+    n_opp = max(1, round(dealers / 1.4))
+    pick = rng.integers(0, dealers, n_opp)
+    kind = rng.integers(0, len(TYPES), n_opp)
+    base = np.maximum(frame["current_sales"].to_numpy()[pick], 1e5)
+    opportunities = pd.DataFrame(
+        {
+            "id": [f"OP{i + 1:05d}" for i in range(n_opp)],
+            "account": frame["id"].to_numpy()[pick],
+            "type": [TYPES[k] for k in kind],
+            "size": np.round(base * rng.uniform(0.05, 0.4, n_opp), -3),
+            "probability": np.round(rng.beta(2.2, 2.0, n_opp), 2),
+            "effort_hours": rng.integers(4, 30, n_opp),
+        }
+    )
+    regions = pd.DataFrame({"id": list(provinces), "name": [v[0] + "大区" for v in provinces.values()]})
+    _write_tables(
+        folder, regions=regions, reps=pd.DataFrame(rep_rows), dealers=frame, opportunities=opportunities
+    )
+    example = yaml.safe_load(
+        (ROOT / "scenarios" / "examples" / "dealer-network" / "scenario.yaml").read_text("utf-8")
+    )
+    # The example's 30 s per stage leaves the territory search of a 1,100-dealer province short of any
+    # balanced plan; 120 s finds one (the search's own work budget would take about 6 minutes).
+    solver = {"time_limit_seconds": time_limit_seconds, "seed": seed}
+    spec = {
+        "name": f"Generated dealer network — {dealers} dealers, {reps} reps, six provinces",
+        "description": "Generated by benchmarks/_generate.py (write_dealer_scenario) for the plan benchmark.",
+        "tables": {"regions": "regions.csv", "reps": "reps.csv", "accounts": "dealers.csv",
+                   "opportunities": "opportunities.csv"},
+        "horizon": example["horizon"],
+        "policy": {**example["policy"], "solver": {**example["policy"]["solver"], **solver}},
+    }  # fmt: skip
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _shares(total: int, weight: np.ndarray) -> list[int]:
+    """``total`` split in proportion to ``weight`` (largest remainders; every part at least one)."""
+    exact = total * weight / weight.sum()
+    parts = np.maximum(np.floor(exact).astype(int), 1)
+    for k in np.argsort(-(exact - parts), kind="stable")[: max(0, total - int(parts.sum()))]:
+        parts[k] += 1
+    return [int(p) for p in parts]

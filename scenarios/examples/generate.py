@@ -298,6 +298,29 @@ DEALER_REGIONS = {
 }
 
 
+DEALER_KINDS = ["饲料经销部", "农资商行", "畜牧服务站", "饲料有限公司"]
+
+
+def dealer_figures(rng: np.random.Generator, sales: float, top: float, rep: str | None) -> dict[str, object]:
+    """A dealer's figures after its id, name and place: sales (``top``: the region's largest), margin,
+    visits, current rep, and the four ratings the score tiers weigh. A prospect (``rep`` None) buys
+    nothing yet and gets no visits. Also used by benchmarks/_generate.py (the generated dealer networks)."""
+    return {
+        "current_sales": 0.0 if rep is None else float(sales),
+        "potential": float(np.round(sales * rng.uniform(1.0, 2.0), -3)),
+        "margin": round(float(rng.uniform(0.08, 0.16)), 3),
+        "visit_minutes": int(rng.choice([60, 75, 90])),
+        "current_rep": rep,
+        "current_visits_per_month": 0 if rep is None else int(rng.choice([1, 2, 2, 3])),
+        "is_dealer": "true",
+        "cooperation": int(rng.integers(40, 100)),
+        "capability": int(np.clip(40 + 60 * sales / top + rng.normal(0, 10), 0, 100)),
+        "credit": int(rng.integers(30, 100)),
+        "relationship": int(rng.integers(30, 100)),
+        "growth_rate": round(float(rng.normal(0.06, 0.08)), 3),
+    }
+
+
 def dealer_network() -> None:
     rng = np.random.default_rng(20260102)
     folder = HERE / "dealer-network"
@@ -339,7 +362,7 @@ def dealer_network() -> None:
         for i in range(n):
             index = len(account_rows) + 1
             is_prospect = i >= n - 4
-            kind = rng.choice(["饲料经销部", "农资商行", "畜牧服务站", "饲料有限公司"])
+            kind = rng.choice(DEALER_KINDS)
             account_rows.append(
                 {
                     "id": f"D{index:04d}",
@@ -347,18 +370,9 @@ def dealer_network() -> None:
                     "region": region,
                     "lat": lat[i],
                     "lon": lon[i],
-                    "current_sales": 0.0 if is_prospect else float(sales[i]),
-                    "potential": float(np.round(sales[i] * rng.uniform(1.0, 2.0), -3)),
-                    "margin": round(float(rng.uniform(0.08, 0.16)), 3),
-                    "visit_minutes": int(rng.choice([60, 75, 90])),
-                    "current_rep": None if is_prospect else region_reps[owner[i]][0],
-                    "current_visits_per_month": 0 if is_prospect else int(rng.choice([1, 2, 2, 3])),
-                    "is_dealer": "true",
-                    "cooperation": int(rng.integers(40, 100)),
-                    "capability": int(np.clip(40 + 60 * sales[i] / sales.max() + rng.normal(0, 10), 0, 100)),
-                    "credit": int(rng.integers(30, 100)),
-                    "relationship": int(rng.integers(30, 100)),
-                    "growth_rate": round(float(rng.normal(0.06, 0.08)), 3),
+                    **dealer_figures(
+                        rng, sales[i], sales.max(), None if is_prospect else region_reps[owner[i]][0]
+                    ),
                 }
             )
     accounts = pd.DataFrame(account_rows)
