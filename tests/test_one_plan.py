@@ -241,3 +241,29 @@ def test_dealer_network_no_dealer_beyond_reach_while_a_reaching_rep_has_room() -
     assert len(outcome.out_of_reach) == stuck <= 5  # was 58 before reach-first, 10 before realignment
     assert outcome.coverage is not None and outcome.current_coverage is not None
     assert outcome.coverage >= outcome.current_coverage
+
+
+@pytest.mark.xdist_group("bank")
+def test_headline_profit_recomputes_from_the_visit_table() -> None:
+    """Expected profit = Σ_a margin_a · S_a(visits_a / months) / 12 − Σ_r cost_r · field hours_r / months,
+    from the visits and days tables alone (the response curve is the scenario's); the baseline is what
+    the accounts buy today."""
+    from salesplan.optimizer.calls.response import response_of
+
+    result = planned("bank-key-accounts")
+    data, frames = result.data, result.frames
+    months = data.horizon.months
+    counts = frames["visits"]["account"].value_counts()
+    tiers = result.plan.tier_of()
+    sales = {
+        a.id: float(response_of(data, a, tiers.get(a.id, "")).sales(counts.get(a.id, 0) / months))
+        for a in data.accounts
+    }
+    days = frames["days"]
+    minutes = (days["travel_minutes"] + days["visit_minutes"]).groupby(days["rep"]).sum()
+    cost = sum(data.rep_by_id[r].cost_per_hour * m / 60.0 for r, m in minutes.items())
+    profit = sum(a.margin * sales[a.id] / 12.0 for a in data.accounts) - cost / months
+    summary = result.summary
+    assert summary.kpi("expected_profit").planned == pytest.approx(profit, rel=1e-9)
+    assert summary.kpi("expected_sales").planned == pytest.approx(sum(sales.values()), rel=1e-9)
+    assert summary.kpi("expected_sales").current == pytest.approx(sum(a.current_sales for a in data.accounts))
