@@ -99,23 +99,17 @@ def test_plan_rejects_broken_scenario(case: str, tmp_path: Path, monkeypatch: py
 # 2. SIGKILL while writing ------------------------------------------------------------------------------
 
 
+def _plan_command(scenario: Path, out: Path, effort: str) -> list[str]:
+    """`salesplan plan SCENARIO -o OUT --no-timings --effort EFFORT` as a child process runs it."""
+    return [sys.executable, "-m", "salesplan", "plan", str(scenario), "-o", str(out), "--no-timings",
+            "--effort", effort]  # fmt: skip
+
+
 def _signal_while_writing(scenario: Path, out: Path, sig: signal.Signals) -> tuple[int | None, Path, str]:
     """Start `plan` in a subprocess and send ``sig`` as soon as its staging folder holds a file.
     Returns (exit status, or None when the run ended before the signal; staging folder; stderr)."""
     process = subprocess.Popen(
-        # a light work budget: the test is about writing, not about the plan
-        [
-            sys.executable,
-            "-m",
-            "salesplan",
-            "plan",
-            str(scenario),
-            "-o",
-            str(out),
-            "--no-timings",
-            "--effort",
-            "0.2",
-        ],
+        _plan_command(scenario, out, "0.2"),  # a light work budget: the test is about writing
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -243,18 +237,7 @@ def test_two_processes_write_identical_files_with_safe_names(tmp_path: Path) -> 
     # The same plan again in a child process with another string-hash seed (set and dict orders differ).
     hash_seed = "1" if os.environ.get("PYTHONHASHSEED") == "0" else "0"
     child = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "salesplan",
-            "plan",
-            str(scenario),
-            "-o",
-            str(tmp_path / "again"),
-            "--no-timings",
-            "--effort",
-            "0.3",
-        ],
+        _plan_command(scenario, tmp_path / "again", "0.3"),
         cwd=ROOT,
         env={**os.environ, "PYTHONHASHSEED": hash_seed},
         stdout=subprocess.PIPE,
