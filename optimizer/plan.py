@@ -101,6 +101,10 @@ class Plan:
 
         return dict(default_rep_of(self.data))
 
+    def served(self) -> dict[str, str]:
+        """Account → rep of the accounts a rep serves (:meth:`rep_of` without the unassigned)."""
+        return {a: r for a, r in self.rep_of().items() if r}
+
     def visits_per_month(self) -> dict[str, float]:
         """Account → visits per month: the call plan's, else a given one, else the tier policy's default."""
         if self.calls is not None and self.calls.planned is not None:

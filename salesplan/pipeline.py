@@ -281,7 +281,7 @@ def plan(
                 done,
                 territories=aligned(
                     data, done.territories, realigned.rep_of, done.visits_per_month(), executed_hours(done),
-                    move_reasons(realigned, _served(done), data.currency),
+                    move_reasons(realigned, done.served(), data.currency),
                     realigned.summary() if changes else "",
                 ),
             )  # fmt: skip
@@ -303,17 +303,12 @@ def plan(
         done = replace(
             done,
             territories=aligned(
-                data, done.territories, _served(done), done.visits_per_month(), executed_hours(done),
+                data, done.territories, done.served(), done.visits_per_month(), executed_hours(done),
                 barred=tuple(sorted(left)), value=last,
             ),
         )  # fmt: skip
     runtime = time.perf_counter() - started
     return PlanResult(scenario, data, done, summarise(done, options, outcome(done)), runtime)
-
-
-def _served(plan: Plan) -> dict[str, str]:
-    """Account → rep of the accounts a rep serves."""
-    return {a: r for a, r in plan.rep_of().items() if r}
 
 
 def summarise(plan: Plan, options: SolverOptions, ground: Outcome | None = None) -> PlanSummary:

@@ -48,7 +48,7 @@ class Reps:
     @classmethod
     def of(cls, result: PlanResult) -> Reps:
         data, done = result.data, result.plan
-        rep_of = {a: r for a, r in done.rep_of().items() if r}
+        rep_of = done.served()
         assert done.travel is not None
         problem = build_problem(data, rep_of, done.tiers, travel=done.travel)
         capacity = {r.rep_id: math.floor(60.0 * r.hours_available + 1e-6) for r in result.calls.reps}

@@ -383,7 +383,9 @@ def explain(problem: PortfolioProblem, selected: BoolArray, plans: Sequence[Pool
             reasons.append(f"account {account} already has {counts[a]} chosen (limit {limit}), {worth}")
         elif hours > left[g] + 1e-9:
             text = f"no hours left: needs {e:g} h, {owner} has {left[g]:,.1f} h left"
-            if r < lowest_rate[g]:
+            if math.isinf(lowest_rate[g]):  # the pool chose no optional one: its hours are simply gone
+                reasons.append(text)
+            elif r < lowest_rate[g]:
                 reasons.append(f"{text}; {r:,.0f}/h is below the last one chosen ({lowest_rate[g]:,.0f}/h)")
             else:
                 reasons.append(f"{text}; making room would give up more expected value than it adds")

@@ -146,7 +146,7 @@ class Opportunities:
         self.capacity_by = capacity_by
 
     def run(self, plan: Plan, options: SolverOptions) -> OpportunityResult:
-        rep_of = {a: r for a, r in plan.rep_of().items() if r is not None}
+        rep_of = plan.served()
         return solve_opportunities(
             plan.data,
             options,

@@ -109,13 +109,18 @@ def moves_in_year(data: PlanData, account: Account) -> int:
     return sum(0 < (start - day).days <= 365 for day in account.moved_dates)
 
 
+def year_capped(data: PlanData, account: Account) -> bool:
+    """The account moved as often as policy.reassignment.max_moves_per_account_per_year allows."""
+    cap = data.rules.max_moves_per_year
+    return cap is not None and moves_in_year(data, account) >= cap
+
+
 def _lock(data: PlanData, account: Account, origin: Origin, rep_index: Mapping[str, int]) -> int:
     """The rep index the account is locked to, or −1: locked_rep, else its current rep when it has moved
     as often as policy.reassignment.max_moves_per_account_per_year allows and may stay."""
     if account.locked_rep:
         return rep_index.get(account.locked_rep, -1)
-    cap = data.rules.max_moves_per_year
-    if cap is not None and origin == "kept" and moves_in_year(data, account) >= cap:
+    if origin == "kept" and year_capped(data, account):
         return rep_index.get(account.current_rep or "", -1)
     return -1
 

@@ -180,6 +180,19 @@ class _Region:
         plan plans no visit it cannot make, and misses no minimum for it)."""
         return np.where(self.reach[rows, k], self.low[rows], 0)
 
+    def levels(
+        self, k: int, rows: IntArray | slice, per_minute: float = 0.0, shortfall: bool = True
+    ) -> FloatArray:
+        """Per row and visit level k_a = 0..K with rep k: m_a S_a(k_a)/12 − k_a t_a^k (p_k/60 + per_minute),
+        less P per tier-minimum minute missed when ``shortfall`` (the one value table every price reads)."""
+        levels = np.arange(self.base.shape[1], dtype=float)
+        unit = self.unit[rows, k].astype(float)
+        value = self.base[rows] - levels[None, :] * (unit * (self.cost[k] / 60.0 + per_minute))[:, None]
+        if shortfall:
+            missed = np.maximum(0, self.minimum(k, rows)[:, None] - levels[None, :]) * unit[:, None]
+            value = value - self.price * missed
+        return value
+
     def value(self, k: int, rows: IntArray) -> _Solved:
         """V_k over ``rows`` (exact, cached)."""
         rows = np.sort(rows)
@@ -196,13 +209,8 @@ class _Region:
             out = _Solved(0.0, 0, 0.0, 0)
             self.cache[key] = out
             return out
-        levels = np.arange(self.base.shape[1], dtype=float)
         unit = self.unit[rows, k]
-        value = (
-            self.base[rows]
-            - levels[None, :] * (unit * self.cost[k] / 60.0)[:, None]
-            - self.price * np.maximum(0, self.minimum(k, rows)[:, None] - levels[None, :]) * unit[:, None]
-        )
+        value = self.levels(k, rows)
         instance = MckpInstance(
             np.zeros(m, np.int64), np.zeros(m, np.int64), self.upper[rows, k].astype(np.int64),
             unit.astype(np.int64), value, np.array([capacity], np.int64),
@@ -354,13 +362,9 @@ def _neighbour_minutes(data: PlanData, rows: IntArray, assign: IntArray, p: int)
 
 
 def _year_locked(data: PlanData, accounts: list) -> npt.NDArray[np.bool_]:
-    """Accounts that moved as often as policy.reassignment.max_moves_per_account_per_year allows."""
-    from .problem import moves_in_year
+    from .problem import year_capped
 
-    cap = data.rules.max_moves_per_year
-    if cap is None:
-        return np.zeros(len(accounts), dtype=bool)
-    return np.array([moves_in_year(data, a) >= cap for a in accounts], dtype=bool)
+    return np.array([year_capped(data, a) for a in accounts], dtype=bool)
 
 
 def _neighbours(data: PlanData, account_ids: list[str], n: int) -> list[list[int]] | None:
@@ -412,6 +416,8 @@ class _Search:
         self.short = [v.short for v in solved]
         self.start = sum(self.value)
         self.start_short = sum(self.short)
+        levels = np.arange(region.base.shape[1])
+        self._within = [levels[None, :] <= region.upper[:, k][:, None] for k in range(p)]  # k_a ≤ U_a^k
         self.epsilon = 1.0
         self.ceiling = (
             None if region.tolerance[0] is None else max(region.tolerance[0], _deviation(self.workload())),
@@ -443,15 +449,8 @@ class _Search:
     def _scores(self, k: int) -> FloatArray:
         """g_k(a) for every row: the account's best level at rep k's shadow price (module docstring)."""
         r = self.region
-        levels = np.arange(r.base.shape[1], dtype=float)
-        unit = r.unit[:, k].astype(float)
         lam = self.multiplier[k]
-        value = (
-            r.base
-            - levels[None, :] * (unit * (r.cost[k] / 60.0 + lam))[:, None]
-            - r.price * np.maximum(0, r.minimum(k, slice(None))[:, None] - levels[None, :]) * unit[:, None]
-        )
-        value = np.where(levels[None, :] <= r.upper[:, k][:, None], value, -np.inf)
+        value = np.where(self._within[k], r.levels(k, slice(None), lam), -np.inf)
         return value.max(axis=1) - lam * r.extra
 
     def _connected(self, rows: IntArray) -> bool:
@@ -534,7 +533,6 @@ class _Search:
         steps (Polyak, target the search's profit) from the reps' own multipliers. Valid for any λ ≥ 0."""
         r = self.region
         n, p = len(r.rows), len(r.rep_ids)
-        levels = np.arange(r.base.shape[1], dtype=float)
         lam = np.maximum(np.array(self.multiplier, dtype=float), 0.0)
         capacity = r.gross.astype(float) + r.reserve
         own = np.zeros((n, p), dtype=bool)
@@ -546,8 +544,7 @@ class _Search:
             scores = np.full((n, p), -np.inf)
             minutes = np.zeros((n, p))
             for k in range(p):
-                value = r.base - levels[None, :] * (r.unit[:, k] * (r.cost[k] / 60.0 + lam[k]))[:, None]
-                value = np.where(levels[None, :] <= r.upper[:, k][:, None], value, -np.inf)
+                value = np.where(self._within[k], r.levels(k, slice(None), lam[k], shortfall=False), -np.inf)
                 pick = value.argmax(axis=1)
                 scores[:, k] = value[np.arange(n), pick] - lam[k] * r.extra
                 minutes[:, k] = pick * r.unit[:, k] + r.extra
@@ -796,7 +793,7 @@ def realign_plan(
 
     data = plan.data
     assert plan.calls is not None
-    rep_of = {a: r for a, r in plan.rep_of().items() if r}
+    rep_of = plan.served()
     problem = build_problem(data, rep_of, plan.tiers, travel=travel)
     capacity = {r.rep_id: r.hours_available for r in plan.calls.reps}
     months = max(data.horizon.months, 1e-9)
