@@ -3,9 +3,13 @@ and the warning of `salesplan validate` about accounts no day trip reaches."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
+from salesplan.scenarios import ScenarioError, inspect_scenario, load_scenario
 from salesplan.scenarios.policy import OvernightPolicy, Policy
 
 
@@ -65,3 +69,105 @@ def test_overnight_keys_teach_in_the_schema() -> None:
         "max_detour_minutes",
     }
     assert all(len(f.get("description", "")) > 30 for f in fields.values())
+
+
+# ---------------------------------------------------------------------------------------------- table
+BASE = Path(__file__).parent / "broken" / "_valid"
+PLACES = "place_id,name,lat,lon,cost\nH1,城南宾馆,39.80,116.40,260\nH2,浦东商务酒店,31.20,121.60,\n"
+OVERNIGHT_ON = "  travel:\n    overnight: {enabled: true, hotel_cost: 200, per_diem: 80}\n  balance:"
+
+
+def scenario_folder(tmp_path: Path, places: str | None = PLACES, policy: str = OVERNIGHT_ON) -> Path:
+    """The corpus base with an overnight_places table (overnight.csv) and overnight trips on."""
+    folder = tmp_path / "scenario"
+    shutil.copytree(BASE, folder)
+    text = (folder / "scenario.yaml").read_text(encoding="utf-8").replace("  balance:", policy, 1)
+    if places is not None:
+        (folder / "overnight.csv").write_text(places, encoding="utf-8")
+        text = text.replace("  reps: reps.csv", "  overnight_places: overnight.csv\n  reps: reps.csv", 1)
+    (folder / "scenario.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_overnight_places_load_with_their_origin(tmp_path: Path) -> None:
+    report = inspect_scenario(scenario_folder(tmp_path))
+    assert report.errors == [] and report.warnings == []
+    scenario = report.scenario
+    assert scenario is not None
+    assert [(p.place_id, p.name, p.lat, p.lon, p.cost) for p in scenario.overnight_places] == [
+        ("H1", "城南宾馆", 39.8, 116.4, 260.0),
+        ("H2", "浦东商务酒店", 31.2, 121.6, None),
+    ]
+    assert scenario.origin("overnight_places", "H2") == ("overnight.csv", 3)
+    # a place serves reps of every region
+    assert scenario.restrict_to_regions(["South"]).overnight_places == scenario.overnight_places
+
+
+def test_overnight_places_read_chinese_headers_and_workbooks(tmp_path: Path) -> None:
+    import openpyxl
+
+    folder = scenario_folder(tmp_path, places="编号,酒店名称,纬度,经度,房费\nH1,城南宾馆,39.80,116.40,260\n")
+    assert load_scenario(folder).overnight_places[0].cost == 260
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["place_id", "name", "lat", "lon", "cost"], ["H1", "城南宾馆", 39.8, 116.4, None]):
+        sheet.append(row)
+    book.save(folder / "overnight.xlsx")
+    text = (folder / "scenario.yaml").read_text(encoding="utf-8")
+    (folder / "scenario.yaml").write_text(text.replace("overnight.csv", "overnight.xlsx"), encoding="utf-8")
+    assert load_scenario(folder).overnight_places[0].cost is None
+
+
+def test_overnight_places_from_frames_name_the_table_and_row() -> None:
+    import pandas as pd
+
+    from salesplan.scenarios import inspect_frames
+
+    def frame(name: str) -> pd.DataFrame:
+        return pd.read_csv(BASE / f"{name}.csv")
+
+    places = pd.DataFrame({"place_id": ["H1", "H1"], "lat": [39.8, 95.0], "lon": [116.4, 116.5]})
+    report = inspect_frames(
+        reps=frame("reps"),
+        accounts=frame("accounts"),
+        overnight_places=places,
+        horizon={"start": "2026-04-06"},
+    )
+    assert [(p.file, p.row, p.field) for p in report.errors] == [("overnight_places", 3, "lat")]
+
+
+@pytest.mark.parametrize(
+    ("places", "where"),
+    [
+        ("place_id,name,lat,lon\nH1,a,39.8,116.4\nH1,b,39.9,116.4\n", ("overnight.csv", 2, "place_id")),
+        ("place_id,name,lat,lon\nH1,a,39.8,116.4\nH2,b,39.9,-181\n", ("overnight.csv", 3, "lon")),
+        ("place_id,name,lat,lon,cost\nH1,a,39.8,116.4,-1\n", ("overnight.csv", 2, "cost")),
+        ("place_id,name,lat,lon,cost\nH1,a,39.8,116.4,二百\n", ("overnight.csv", 2, "cost")),
+        ("place_id,name,lat,lon,cost\n,a,39.8,116.4,\n", ("overnight.csv", 2, "place_id")),
+        ("place_id,name,lon\nH1,a,116.4\n", ("overnight.csv", 1, "lat")),
+        ("place_id,name,lat,lon,stars\nH1,a,39.8,116.4,3\n", ("overnight.csv", 1, "stars")),
+    ],
+)
+def test_bad_overnight_places_name_file_row_and_field(
+    tmp_path: Path, places: str, where: tuple[str, int, str]
+) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario_folder(tmp_path, places=places))
+    assert where in [(p.file, p.row, p.field) for p in caught.value.errors]
+
+
+def test_overnight_settings_that_cannot_take_effect_are_warned(tmp_path: Path) -> None:
+    off = inspect_scenario(scenario_folder(tmp_path / "off", policy="  balance:"))
+    assert [(p.file, p.row, p.field) for p in off.warnings] == [
+        ("scenario.yaml", 6, "tables.overnight_places")
+    ]
+    friday = "  travel:\n    overnight:\n      enabled: true\n      nights: [thu, fri]\n  balance:"
+    report = inspect_scenario(scenario_folder(tmp_path / "fri", policy=friday))
+    assert [(p.row, p.field) for p in report.warnings] == [(20, "policy.travel.overnight.nights")]
+    assert "fri evening is followed by sat" in report.warnings[0].message
+    none = "  travel:\n    overnight:\n      enabled: true\n      max_nights_per_week: 0\n      max_nights_in_a_row: 0\n  balance:"
+    report = inspect_scenario(scenario_folder(tmp_path / "none", policy=none))
+    assert [(p.row, p.field) for p in report.warnings] == [
+        (20, "policy.travel.overnight.max_nights_per_week")
+    ]
