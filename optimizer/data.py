@@ -11,6 +11,8 @@ records and arrays, each fact derived once:
 * travel: the scenario's travel model, each account's hop to its nearest neighbour of the same region
   (one KD-tree per region), and minutes from every rep's home to every account of the rep's region;
 * opportunities' expected value (the profit they are expected to bring, see :attr:`Opportunity.value`);
+* nights away (:mod:`.overnight`): the rules when the policy enables them, and the places to stay with
+  their cost per night resolved;
 * the policy as plain values (tier bands, response judgments, balance, reassignment, ...).
 
 Units: money in the scenario's currency (per year unless a name says month); minutes and hours as named.
@@ -29,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
+from .overnight import OvernightPlace, OvernightRules
 from .travel import Place, TravelModel
 
 if TYPE_CHECKING:
@@ -295,6 +298,8 @@ class PlanData:
     removed_reps: tuple[str, ...]
     travel_model: TravelModel
     hop_minutes: FloatArray = field(repr=False)  # per account: to the nearest other account of its region
+    overnight: OvernightRules | None = None  # None: every day starts and ends at the rep's home
+    overnight_places: tuple[OvernightPlace, ...] = ()  # where a night may be spent (empty when off)
 
     @cached_property
     def rep_by_id(self) -> dict[str, Rep]:
@@ -559,6 +564,24 @@ def compile_scenario(scenario: Scenario) -> PlanData:
         else {}
     )
     model = TravelModel(policy.travel.detour_factor, policy.travel.speed_kmh, matrix)
+    nights = policy.travel.overnight
+    overnight = (
+        OvernightRules(
+            nights=tuple(sorted({WEEKDAYS.index(d) for d in nights.nights})),
+            min_drive_minutes=float(nights.min_drive_minutes),
+            max_nights_per_week=nights.max_nights_per_week,
+            max_nights_in_a_row=nights.max_nights_in_a_row,
+            hotel_cost=float(nights.hotel_cost),
+            per_diem=float(nights.per_diem),
+            max_detour_minutes=float(nights.max_detour_minutes),
+        )
+        if nights.enabled
+        else None
+    )
+    places = tuple(
+        OvernightPlace(p.place_id, p.name, p.lat, p.lon, nights.hotel_cost if p.cost is None else p.cost)
+        for p in scenario.overnight_places
+    )
     return PlanData(
         name=scenario.name,
         source=scenario.source,
@@ -573,4 +596,6 @@ def compile_scenario(scenario: Scenario) -> PlanData:
         removed_reps=tuple(scenario.removed_reps),
         travel_model=model,
         hop_minutes=hop_minutes(model, accounts),
+        overnight=overnight,
+        overnight_places=places if overnight is not None else (),
     )

@@ -3,12 +3,17 @@ and the warning of `salesplan validate` about accounts no day trip reaches."""
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from salesplan.optimizer.data import PlanData, compile_scenario
+from salesplan.optimizer.overnight import OvernightPlace, OvernightRules
+from salesplan.optimizer.schedule.problem import build_rep_problem
+from salesplan.optimizer.travel import Place
 from salesplan.scenarios import ScenarioError, inspect_scenario, load_scenario
 from salesplan.scenarios.policy import OvernightPolicy, Policy
 
@@ -171,3 +176,54 @@ def test_overnight_settings_that_cannot_take_effect_are_warned(tmp_path: Path) -
     assert [(p.row, p.field) for p in report.warnings] == [
         (20, "policy.travel.overnight.max_nights_per_week")
     ]
+
+
+# ---------------------------------------------------------------------------------------------- PlanData
+def test_plan_data_has_no_overnight_rules_while_trips_are_off(tmp_path: Path) -> None:
+    data = compile_scenario(load_scenario(scenario_folder(tmp_path, policy="  balance:")))
+    assert data.overnight is None and data.overnight_places == ()
+    assert compile_scenario(load_scenario(BASE)).overnight is None
+
+
+def test_plan_data_carries_the_overnight_rules_and_places(tmp_path: Path) -> None:
+    policy = (
+        "  travel:\n    overnight: {enabled: true, nights: [wed, mon], min_drive_minutes: 90, max_nights_per_week: 2,"
+        " max_nights_in_a_row: 1, hotel_cost: 200, per_diem: 80, max_detour_minutes: 20}\n  balance:"
+    )
+    data = compile_scenario(load_scenario(scenario_folder(tmp_path, policy=policy)))
+    assert data.overnight == OvernightRules(
+        nights=(0, 2),
+        min_drive_minutes=90.0,
+        max_nights_per_week=2,
+        max_nights_in_a_row=1,
+        hotel_cost=200.0,
+        per_diem=80.0,
+        max_detour_minutes=20.0,
+    )
+    assert data.overnight_places == (
+        OvernightPlace("H1", "城南宾馆", 39.8, 116.4, 260.0),
+        OvernightPlace("H2", "浦东商务酒店", 31.2, 121.6, 200.0),  # empty cost: the policy's hotel cost
+    )
+    assert data.overnight_places[0].place == Place("H1", 39.8, 116.4)
+    rules = data.overnight
+    assert [rules.allows_night(d) for d in range(7)] == [True, False, True, False, False, False, False]
+    assert rules.beyond_day_trips(91) and not rules.beyond_day_trips(90)
+    assert rules.night_cost(data.overnight_places[0]) == 340 and rules.night_cost() == 280
+    assert len({rules, data.overnight_places[0]}) == 2  # hashable values
+
+
+def test_plan_data_with_overnight_pickles_and_its_problems_hash_alike(tmp_path: Path) -> None:
+    data = compile_scenario(load_scenario(scenario_folder(tmp_path / "on")))
+    copy = pickle.loads(pickle.dumps(data, protocol=5))
+    assert copy.overnight == data.overnight and copy.overnight_places == data.overnight_places
+    off = compile_scenario(load_scenario(scenario_folder(tmp_path / "off", policy="  balance:")))
+
+    def problem_bytes(plan_data: PlanData) -> bytes:
+        rep = plan_data.reps[0]
+        accounts = [a for a in plan_data.accounts if a.region == rep.region]
+        visits = {a.id: 1.0 for a in accounts}
+        return pickle.dumps(build_rep_problem(plan_data, rep, accounts, visits, visits), protocol=5)
+
+    assert problem_bytes(data) == problem_bytes(copy)
+    # places given while overnight trips are off change nothing the solvers see
+    assert problem_bytes(off) == problem_bytes(compile_scenario(load_scenario(BASE)))
