@@ -30,9 +30,14 @@ class OvernightRules:
     per_diem: float  # per night away
     max_detour_minutes: float  # from the day's last customer to the place where the night is spent
 
+    @property
+    def possible(self) -> bool:
+        """Whether any night away is allowed at all (some weekday, and at least one night a week)."""
+        return bool(self.nights) and self.max_nights_per_week > 0 and self.max_nights_in_a_row > 0
+
     def allows_night(self, weekday: int) -> bool:
         """Whether a night away may follow a working day of this weekday (0 = Monday)."""
-        return weekday in self.nights and self.max_nights_per_week > 0 and self.max_nights_in_a_row > 0
+        return self.possible and weekday in self.nights
 
     def beyond_day_trips(self, one_way_minutes: float) -> bool:
         """Whether customers this far from home (one way) may be visited on a tour with nights away."""

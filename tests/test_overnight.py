@@ -3,7 +3,9 @@ and the warning of `salesplan validate` about accounts no day trip reaches."""
 
 from __future__ import annotations
 
+import json
 import pickle
+import re
 import shutil
 from pathlib import Path
 
@@ -12,10 +14,13 @@ from pydantic import ValidationError
 
 from salesplan.optimizer.data import PlanData, compile_scenario
 from salesplan.optimizer.overnight import OvernightPlace, OvernightRules
+from salesplan.optimizer.reach import check_reach
 from salesplan.optimizer.schedule.problem import build_rep_problem
 from salesplan.optimizer.travel import Place
 from salesplan.scenarios import ScenarioError, inspect_scenario, load_scenario
 from salesplan.scenarios.policy import OvernightPolicy, Policy
+
+from .conftest import run_cli
 
 
 # ---------------------------------------------------------------------------------------------- policy
@@ -227,3 +232,64 @@ def test_plan_data_with_overnight_pickles_and_its_problems_hash_alike(tmp_path: 
     assert problem_bytes(data) == problem_bytes(copy)
     # places given while overnight trips are off change nothing the solvers see
     assert problem_bytes(off) == problem_bytes(compile_scenario(load_scenario(BASE)))
+
+
+# ---------------------------------------------------------------------------------------------- validate
+FAR = "A7,天津港贸易,North,39.13,117.20,300000,400000,0.2,60,R1\n"  # ~100 km from the North reps
+
+
+def far_folder(tmp_path: Path, policy: str) -> Path:
+    folder = scenario_folder(tmp_path, places=None, policy=policy)
+    with (folder / "accounts.csv").open("a", encoding="utf-8") as accounts:
+        accounts.write(FAR)
+    return folder
+
+
+def test_reach_check_lists_what_plan_data_cannot_reach_in_a_day(tmp_path: Path) -> None:
+    data = compile_scenario(load_scenario(far_folder(tmp_path, OVERNIGHT_ON)))
+    found = check_reach(data)
+    assert [(u.region, [r.account_id for r in u.reaches], u.overnight, u.allowed) for u in found] == [
+        ("North", ["A7"], "on", ("A7",))
+    ]
+    reach = found[0].farthest
+    assert reach == data.reach(data.account_by_id["A7"]) and reach.by == () and reach.nearest in ("R1", "R2")
+    assert not any(data.reaches(r, data.account_by_id["A7"]) for r in data.reps)
+
+
+def test_validate_warns_of_accounts_beyond_a_day_trip_while_overnight_is_off(tmp_path: Path) -> None:
+    folder = far_folder(tmp_path, "  balance:")
+    code, output = run_cli("validate", str(folder))
+    assert code == 0, output
+    line = next(x for x in output.splitlines() if "day trip" in x)
+    assert re.fullmatch(
+        r"\S*scenario\.yaml:\d+:policy\.travel\.overnight\.enabled: warning: region North: 1 account no rep "
+        r"reaches in a day trip \(A7, nearest R[12], \d+ min one way\); overnight trips are off — set "
+        r"policy\.travel\.overnight\.enabled: true to plan tours",
+        line,
+    ), line
+    code, output = run_cli("validate", str(folder), "--json")
+    found = json.loads(output)
+    assert found["valid"] and found["unreachable"][0]["region"] == "North"
+    assert found["unreachable"][0]["accounts"][0]["account"] == "A7"
+    assert found["unreachable"][0]["accounts"][0]["overnight_allowed"] is False
+    assert found["unreachable"][0]["fixes"] == [
+        {"action": "set", "target": "policy.travel.overnight.enabled", "value": True, "current": False}
+    ]
+    assert any("day trip" in p["message"] and p["severity"] == "warning" for p in found["problems"])
+
+
+def test_validate_says_whether_nights_away_reach_them(tmp_path: Path) -> None:
+    code, output = run_cli("validate", str(far_folder(tmp_path / "on", OVERNIGHT_ON)))
+    assert code == 0 and "overnight trips are allowed for it (beyond 120 min one way)" in output, output
+    near = "  travel:\n    overnight: {enabled: true, min_drive_minutes: 600}\n  balance:"
+    code, output = run_cli("validate", str(far_folder(tmp_path / "near", near)), "--json")
+    found = json.loads(output)["unreachable"][0]
+    assert found["overnight"] == "on" and found["accounts"][0]["overnight_allowed"] is False
+    minutes = found["accounts"][0]["minutes_one_way"]
+    (fix,) = found["fixes"]
+    assert fix["target"] == "policy.travel.overnight.min_drive_minutes" and fix["current"] == 600
+    assert fix["value"] == minutes - 1  # the nearest lies beyond it
+    message = next(p for p in json.loads(output)["problems"] if "day trip" in p["message"])
+    assert "overnight trips are not allowed for 1 (A7) within 600 min one way" in message["message"]
+    assert message["advice"].startswith("lower policy.travel.overnight.min_drive_minutes from 600 to ")
+    assert message["field"] == "policy.travel.overnight.min_drive_minutes" and message["row"] == 17
