@@ -20,7 +20,7 @@ from salesplan.optimizer.travel import Place
 from salesplan.scenarios import ScenarioError, inspect_scenario, load_scenario
 from salesplan.scenarios.policy import OvernightPolicy, Policy
 
-from .conftest import run_cli
+from .conftest import EXAMPLES, run_cli
 
 
 # ---------------------------------------------------------------------------------------------- policy
@@ -293,3 +293,42 @@ def test_validate_says_whether_nights_away_reach_them(tmp_path: Path) -> None:
     assert "overnight trips are not allowed for 1 (A7) within 600 min one way" in message["message"]
     assert message["advice"].startswith("lower policy.travel.overnight.min_drive_minutes from 600 to ")
     assert message["field"] == "policy.travel.overnight.min_drive_minutes" and message["row"] == 17
+
+
+# ---------------------------------------------------------------------------------------------- the example
+def test_dealer_network_tours_its_far_dealers_from_county_town_hotels() -> None:
+    scenario = load_scenario(EXAMPLES / "dealer-network")
+    data = compile_scenario(scenario)
+    assert data.overnight == OvernightRules((0, 1, 2, 3), 120.0, 2, 2, 260.0, 100.0, 30.0)
+    raw = (EXAMPLES / "dealer-network" / "overnight_places.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")  # GB18030, like the other tables of the example
+    assert [p.name for p in data.overnight_places] == [p.name for p in scenario.overnight_places]
+    far = [a for a in data.accounts if not data.reach(a).by]
+    minutes = data.travel_model.minutes([a.place for a in far], [p.place for p in data.overnight_places])
+    detour = data.overnight.max_detour_minutes
+    assert (minutes.min(axis=1) <= detour).mean() > 0.7  # most far dealers have a hotel close by
+    assert (minutes.min(axis=0) <= detour).all()  # and every hotel serves some of them
+
+
+def test_validate_on_the_dealer_network_says_nights_away_reach_every_far_dealer() -> None:
+    code, output = run_cli("validate", str(EXAMPLES / "dealer-network"))
+    assert code == 0, output
+    lines = [line for line in output.splitlines() if "day trip" in line]
+    file, row = load_scenario(EXAMPLES / "dealer-network").setting_origin("policy", "travel", "overnight")
+    assert file == "scenario.yaml" and row > 0  # the line of policy.travel.overnight
+    assert lines == [
+        f"{file}:{row}:policy.travel.overnight: warning: region {region}: {count} dealers no rep reaches "
+        f"in a day trip ({far} … nearest {rep}, {minutes} min one way); overnight trips are allowed for all of "
+        "them (beyond 120 min one way) — the schedule may plan tours with nights away to them "
+        "(policy.travel.overnight)"
+        for region, count, far, rep, minutes in (
+            ("SD (山东大区)", 19, "D0079", "R01", 320),
+            ("HA (河南大区)", 6, "D0119", "R05", 257),
+            ("HE (河北大区)", 14, "D0199", "R10", 280),
+        )
+    ]
+    code, output = run_cli("validate", str(EXAMPLES / "dealer-network"), "--json")
+    found = json.loads(output)["unreachable"]
+    assert [(u["region"], len(u["accounts"])) for u in found] == [("SD", 19), ("HA", 6), ("HE", 14)]
+    assert all(a["overnight_allowed"] for u in found for a in u["accounts"])
