@@ -187,7 +187,7 @@ def solve_instance(
         begun = time.perf_counter()
         polished = polish_days(problem, routes, polish_iterations, options.seed, math.inf)
         row["polish_s"] = round(time.perf_counter() - begun, 1)
-        after = sum(problem.route_cost(r) for day in polished for r in day)
+        after = sum(problem.route_cost(r, d) for d, day in enumerate(polished) for r in day)
         fits = all(problem.route_fits(d, r) for d, day in enumerate(polished) for r in day)
         row["polished"] = round(after, 2) if fits else None
         row["polish_gain_pct"] = round(100.0 * (cost - after) / cost, 3) if fits else None

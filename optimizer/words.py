@@ -309,6 +309,13 @@ KINDS: dict[str, Kind] = {
         lambda i: f"the visits need {_f(i, 'need')} time units, the days hold {_f(i, 'have')}",
     ),
     "mandatory_not_fitted": Kind(lambda i: "mandatory visits fitted", lambda i: str(i.fact("reason"))),
+    "day_finish_unreachable": Kind(
+        lambda i: "reaching the day's finish",
+        lambda i: (
+            f"the trip from node {_f(i, 'start', 'g')} to node {_f(i, 'finish', 'g')} takes {_f(i, 'need')} "
+            f"time units, the day ends at {_f(i, 'have')}"
+        ),
+    ),
     "visits_not_fitted": Kind(lambda i: "visits fitted", lambda i: str(i.fact("reason"))),
 }
 

@@ -27,12 +27,12 @@ def route_starts(problem: RepProblem, route: Sequence[int]) -> tuple[list[float]
     timing = problem.timing
     if not timing.route_fits(0, route):
         return None
-    starts, back = timing.schedule(route)
+    starts, back = timing.schedule(route, 0)
     return list(starts), back
 
 
 def route_cost(problem: RepProblem, route: Sequence[int]) -> float:
-    return problem.timing.route_cost(route)
+    return problem.timing.route_cost(route, 0)
 
 
 def field_minutes(problem: RepProblem, routes: Routes) -> float:
