@@ -88,10 +88,14 @@ class DayPlan:
     travel_minutes: int
     visit_minutes: int
     wait_minutes: int
+    start_place: str = ""  # where the day starts: "" the rep's home, else an overnight place's id
+    end_place: str = ""  # where the day ends: "" the rep's home, else where the night is spent
+    night: str = ""  # the name of the place where the night after this day is spent ("" at home)
+    night_cost: float = 0.0  # hotel and per diem of that night (currency)
 
     @property
     def length(self) -> int:
-        """Minutes from leaving home to coming back, the break included."""
+        """Minutes from leaving the day's start (home, or the night's place) to reaching its end."""
         return self.back - self.departure
 
 
