@@ -74,7 +74,7 @@ def check_reach(data: PlanData) -> list[Unreachable]:
     by_region: dict[str, list[Reach]] = {}
     dealers: dict[str, bool] = {}
     for account in data.accounts:
-        reach = data.reach(account)
+        reach = data.reach(account, day_trips=True)
         if reach.by or reach.nearest is None:
             continue
         by_region.setdefault(account.region, []).append(reach)
