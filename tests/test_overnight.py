@@ -252,8 +252,11 @@ def test_reach_check_lists_what_plan_data_cannot_reach_in_a_day(tmp_path: Path) 
         ("North", ["A7"], "on", ("A7",))
     ]
     reach = found[0].farthest
-    assert reach == data.reach(data.account_by_id["A7"]) and reach.by == () and reach.nearest in ("R1", "R2")
-    assert not any(data.reaches(r, data.account_by_id["A7"]) for r in data.reps)
+    day_trips = data.reach(data.account_by_id["A7"], day_trips=True)
+    assert reach == day_trips and reach.by == () and reach.nearest in ("R1", "R2")
+    # for planning, a tour reaches it: no day trip of its region does, and nights away are allowed
+    assert data.reach(data.account_by_id["A7"]).by
+    assert any(data.reaches(r, data.account_by_id["A7"]) for r in data.reps)
 
 
 def test_validate_warns_of_accounts_beyond_a_day_trip_while_overnight_is_off(tmp_path: Path) -> None:
@@ -296,26 +299,38 @@ def test_validate_says_whether_nights_away_reach_them(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- the example
-def test_dealer_network_tours_its_far_dealers_from_county_town_hotels() -> None:
-    scenario = load_scenario(EXAMPLES / "dealer-network")
+def _dealers_touring(tmp_path: Path) -> Path:
+    """The dealer network with its overnight trips switched on (the example ships them off)."""
+    folder = tmp_path / "dealer-network"
+    shutil.copytree(EXAMPLES / "dealer-network", folder, ignore=shutil.ignore_patterns("plan", "actuals"))
+    yaml = folder / "scenario.yaml"
+    yaml.write_text(
+        yaml.read_text(encoding="utf-8").replace("enabled: false", "enabled: true"), encoding="utf-8"
+    )
+    return folder
+
+
+def test_dealer_network_tours_its_far_dealers_from_county_town_hotels(tmp_path: Path) -> None:
+    scenario = load_scenario(_dealers_touring(tmp_path))
     data = compile_scenario(scenario)
     assert data.overnight == OvernightRules((0, 1, 2, 3), 120.0, 2, 2, 260.0, 100.0, 30.0)
-    raw = (EXAMPLES / "dealer-network" / "overnight_places.csv").read_bytes()
+    raw = (tmp_path / "dealer-network" / "overnight_places.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")  # GB18030, like the other tables of the example
     assert [p.name for p in data.overnight_places] == [p.name for p in scenario.overnight_places]
-    far = [a for a in data.accounts if not data.reach(a).by]
+    far = [a for a in data.accounts if not data.reach(a, day_trips=True).by]
     minutes = data.travel_model.minutes([a.place for a in far], [p.place for p in data.overnight_places])
     detour = data.overnight.max_detour_minutes
     assert (minutes.min(axis=1) <= detour).mean() > 0.7  # most far dealers have a hotel close by
     assert (minutes.min(axis=0) <= detour).all()  # and every hotel serves some of them
 
 
-def test_validate_on_the_dealer_network_says_nights_away_reach_every_far_dealer() -> None:
-    code, output = run_cli("validate", str(EXAMPLES / "dealer-network"))
+def test_validate_on_the_dealer_network_says_nights_away_reach_every_far_dealer(tmp_path: Path) -> None:
+    folder = _dealers_touring(tmp_path)
+    code, output = run_cli("validate", str(folder))
     assert code == 0, output
     lines = [line for line in output.splitlines() if "day trip" in line]
-    file, row = load_scenario(EXAMPLES / "dealer-network").setting_origin("policy", "travel", "overnight")
+    file, row = load_scenario(folder).setting_origin("policy", "travel", "overnight")
     assert file == "scenario.yaml" and row > 0  # the line of policy.travel.overnight
     assert lines == [
         f"{file}:{row}:policy.travel.overnight: warning: region {region}: {count} dealers no rep reaches "
@@ -328,7 +343,7 @@ def test_validate_on_the_dealer_network_says_nights_away_reach_every_far_dealer(
             ("HE (河北大区)", 14, "D0199", "R10", 280),
         )
     ]
-    code, output = run_cli("validate", str(EXAMPLES / "dealer-network"), "--json")
+    code, output = run_cli("validate", str(folder), "--json")
     found = json.loads(output)["unreachable"]
     assert [(u["region"], len(u["accounts"])) for u in found] == [("SD", 19), ("HA", 6), ("HE", 14)]
     assert all(a["overnight_allowed"] for u in found for a in u["accounts"])
