@@ -386,6 +386,8 @@ def write_dealer_scenario(
         "horizon": example["horizon"],
         "policy": {**example["policy"], "solver": {**example["policy"]["solver"], **solver}},
     }  # fmt: skip
+    travel = spec["policy"]["travel"]  # the example ships its tours off; this benchmark is about them
+    spec["policy"]["travel"] = {**travel, "overnight": {**travel["overnight"], "enabled": True}}
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
@@ -609,6 +611,8 @@ def write_tour_scenario(
         "horizon": horizon,
         "policy": {**example["policy"], "solver": {**example["policy"]["solver"], **solver}},
     }  # fmt: skip
+    travel = spec["policy"]["travel"]  # the example ships its tours off; this benchmark is about them
+    spec["policy"]["travel"] = {**travel, "overnight": {**travel["overnight"], "enabled": True}}
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
     day_trips = {
