@@ -1,4 +1,5 @@
-"""Tours in what planners get ("Overnight trips"): days.csv's tour columns.
+"""Tours in what planners get ("Overnight trips"): days.csv's tour columns, the tour KPIs and the total
+value net of the hotel cost, and compare's rows.
 
 No code plans nights yet, so the tiny scenario of the reliability tests is planned once and a night is
 put into its schedule by hand: rep R3 works on Monday 2026-04-06 and Tuesday 2026-04-07, and spends the
@@ -24,7 +25,9 @@ from salesplan.optimizer.overnight import OvernightPlace
 from salesplan.optimizer.result import SolverOptions
 from salesplan.optimizer.schedule.result import DayPlan
 from salesplan.pipeline import PlanResult, summarise
+from salesplan.whatif import PlanOutcome, kpi_frame
 
+from .test_one_plan import recomputed_value
 from .test_reliability import write_tiny
 
 REP, MONDAY, TUESDAY = "R3", dt.date(2026, 4, 6), dt.date(2026, 4, 7)
@@ -93,3 +96,47 @@ def test_days_csv_has_the_tour_columns_after_the_old_ones(
     sheet = openpyxl.load_workbook(tmp_path / "toured" / "plan.xlsx", read_only=True)["Days"]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert header == OLD_DAY_COLUMNS + TOUR_COLUMNS
+
+
+# Figures ----------------------------------------------------------------------------------------------
+
+
+def test_nights_and_hotel_cost_are_kpis_and_come_off_the_total_value(
+    base: PlanResult, toured: PlanResult
+) -> None:
+    keys = [k.key for k in base.summary.kpis]
+    assert "nights" not in keys and "hotel_cost" not in keys  # a plan without nights: the figures of before
+    assert toured.data.horizon.months == base.data.horizon.months
+    months = base.data.horizon.months
+    after = {k.key: k for k in toured.summary.kpis}
+    assert [k.key for k in toured.summary.kpis] == [
+        *keys[: keys.index("travel_hours") + 1], "nights", "hotel_cost", *keys[keys.index("travel_hours") + 1 :]
+    ]  # fmt: skip
+    assert (after["nights"].planned, after["hotel_cost"].planned, after["hotel_cost"].unit) == (
+        1.0,
+        COST,
+        base.data.currency,
+    )
+    value = base.summary.kpi("total_value").planned
+    assert after["total_value"].planned == pytest.approx(value - COST / months, abs=0.01)
+    assert "hotel" in after["total_value"].name and "hotel" not in base.summary.kpi("total_value").name
+    for k in base.summary.kpis:  # nothing else moves
+        if k.key != "total_value":
+            assert (after[k.key].planned, after[k.key].current) == (k.planned, k.current), k.key
+    assert toured.outcome.value == pytest.approx(recomputed_value(toured), rel=1e-9)
+    assert base.outcome.value == pytest.approx(recomputed_value(base), rel=1e-9)
+    assert "1 night away, hotel and per diem 360" in toured.schedule.summary()
+    assert toured.schedule.to_dict()["hotel_cost"] == COST and "nights" not in base.schedule.to_dict()
+
+
+def test_compare_shows_nights_and_hotel_cost_when_one_plan_has_them(
+    base: PlanResult, toured: PlanResult
+) -> None:
+    alone = kpi_frame([PlanOutcome("a", base), PlanOutcome("b", base)])
+    assert list(alone["key"]) == [k.key for k in base.summary.kpis]
+    both = kpi_frame([PlanOutcome("home", base), PlanOutcome("tours", toured)]).set_index("key")
+    assert list(both.index) == [k.key for k in toured.summary.kpis]
+    assert list(both.loc["nights", ["home", "tours", "tours − home"]]) == [0.0, 1.0, 1.0]
+    assert list(both.loc["hotel_cost", ["home", "tours", "tours − home"]]) == [0.0, COST, COST]
+    value = both.loc["total_value"]
+    assert value["tours − home"] == pytest.approx(-COST / base.data.horizon.months, abs=0.01)

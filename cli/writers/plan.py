@@ -221,6 +221,12 @@ def report_content(result: PlanResult, summary: PlanSummary, images: dict[str, b
         "Current plan: the previous alignment and the current visits per month. Travel hours come from the "
         "day-by-day routes of this plan; the current plan has no routes to compare with.",
     ]
+    if result.schedule.nights:
+        notes.append(
+            f"Tours: {result.schedule.nights} nights away; their hotel and per diem "
+            f"({result.schedule.night_cost:,.0f} {data.currency} over the horizon) are taken off the total "
+            "value; the drives to and from the nights' places are in the travel hours (days.csv)."
+        )
     return ReportContent(
         title=f"Sales plan — {data.name}",
         subtitle=subtitle,
