@@ -1,5 +1,6 @@
-"""Tours in what planners get ("Overnight trips"): days.csv's tour columns, the tour KPIs and the total
-value net of the hotel cost, and compare's rows.
+"""Tours in what planners get ("Overnight trips"): days.csv's tour columns, the night's calendar event and
+its cancellation, travel legs as busy time (--travel-blocks), the tour KPIs and the total value net of
+the hotel cost, and compare's rows.
 
 No code plans nights yet, so the tiny scenario of the reliability tests is planned once and a night is
 put into its schedule by hand: rep R3 works on Monday 2026-04-06 and Tuesday 2026-04-07, and spends the
@@ -14,11 +15,16 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import icalendar
 import openpyxl
 import pandas as pd
 import pytest
+import vobject
 
 import salesplan
+from salesplan.cli.writers.calendar import plan_calendar
+from salesplan.cli.writers.calendar_previous import read_previous
+from salesplan.cli.writers.calendar_tours import night_id
 from salesplan.cli.writers.plan import write_plan
 from salesplan.optimizer.outcome import outcome
 from salesplan.optimizer.overnight import OvernightPlace
@@ -27,6 +33,7 @@ from salesplan.optimizer.schedule.result import DayPlan
 from salesplan.pipeline import PlanResult, summarise
 from salesplan.whatif import PlanOutcome, kpi_frame
 
+from .conftest import run_cli
 from .test_one_plan import recomputed_value
 from .test_reliability import write_tiny
 
@@ -79,6 +86,19 @@ def written(result: PlanResult, folder: Path, **options: Any) -> Path:
     return folder
 
 
+def events(path: Path) -> list[icalendar.Event]:
+    """The VEVENTs of a calendar file, checked to be read alike by vobject."""
+    ours = icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    theirs = [e for c in vobject.readComponents(path.read_text("utf-8")) for e in c.vevent_list]
+    assert [str(e["uid"]) for e in ours] == [e.uid.value for e in theirs]
+    assert [e.decoded("dtstart") for e in ours] == [e.dtstart.value for e in theirs]
+    return list(ours)
+
+
+def kind(event: icalendar.Event) -> str:
+    return str(event.get("x-salesplan-kind", ""))
+
+
 # days.csv and plan.xlsx --------------------------------------------------------------------------------
 
 
@@ -96,6 +116,109 @@ def test_days_csv_has_the_tour_columns_after_the_old_ones(
     sheet = openpyxl.load_workbook(tmp_path / "toured" / "plan.xlsx", read_only=True)["Days"]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert header == OLD_DAY_COLUMNS + TOUR_COLUMNS
+
+
+# Calendars --------------------------------------------------------------------------------------------
+
+
+def test_a_night_is_one_busy_event_from_the_days_end_to_the_next_morning(
+    base: PlanResult, toured: PlanResult, tmp_path: Path
+) -> None:
+    plain = events(written(base, tmp_path / "base") / "calendar" / f"{REP}.ics")
+    assert not any(kind(e) for e in plain)  # without nights, no event but visits and work
+    found = events(written(toured, tmp_path / "toured") / "calendar" / f"{REP}.ics")
+    assert [str(e["uid"]) for e in found if not kind(e)] == [str(e["uid"]) for e in plain]
+    nights = [e for e in found if kind(e) == "night"]
+    assert len(nights) == 1 and len(found) == len(plain) + 1
+    night = nights[0]
+    monday = next(d for d in toured.schedule.days if (d.rep_id, d.date) == (REP, MONDAY))
+    start, end = night.decoded("dtstart"), night.decoded("dtend")
+    assert (
+        start.utcoffset() == dt.timedelta(hours=8) and night.get("dtstart").params["TZID"] == "Asia/Shanghai"
+    )
+    assert (start.date(), start.hour * 60 + start.minute) == (MONDAY, monday.back)
+    assert (end.date(), end.hour * 60 + end.minute) == (TUESDAY, toured.data.horizon.day_start)
+    assert str(night["summary"]) == f"Overnight: {PLACE.name}" and PLACE.name in str(night["location"])
+    assert str(night["uid"]) == night_id(REP, MONDAY) and int(night["sequence"]) == 0
+    assert str(night["transp"]) == "OPAQUE" and "360" in str(night["description"])
+    assert str(night["x-salesplan-rep"]) == REP and "x-salesplan-account" not in night
+    assert tuple(night.decoded("geo")) == (PLACE.lat, PLACE.lon)
+
+
+def test_a_night_that_goes_away_is_cancelled_and_one_that_stays_keeps_its_uid(
+    base: PlanResult, toured: PlanResult, tmp_path: Path
+) -> None:
+    before = written(toured, tmp_path / "toured")
+    # the same plan again: the night stays as it was
+    again = write_plan(toured, tmp_path / "again", timings=False, previous=read_previous(before))
+    assert again.counts(kind="night") == {"unchanged": 1, "cancelled": 0} and not again.cancelled
+    # another cost: the same night, updated
+    dearer = plan_calendar(with_night(base, 420.0).schedule, toured.data, read_previous(before))
+    assert [(t.uid, t.change, t.sequence) for t in dearer.tours] == [(night_id(REP, MONDAY), "updated", 1)]
+    # the night goes away: cancelled in R3's cancel file, with no visit or work block
+    home = write_plan(base, tmp_path / "home", timings=False, previous=read_previous(before))
+    assert home.counts(kind="night") == {"cancelled": 1}
+    assert home.counts() == {"unchanged": len(base.schedule.visits), "cancelled": 0}
+    assert home.counts(work=True).get("cancelled") == 0
+    files = sorted((tmp_path / "home" / "calendar").glob("*.cancel.ics"))
+    assert [p.name for p in files] == [f"{REP}.cancel.ics"]
+    calendars = list(vobject.readComponents(files[0].read_text("utf-8")))
+    assert [c.method.value for c in calendars] == ["CANCEL"]
+    (gone,) = calendars[0].vevent_list
+    assert (gone.uid.value, int(gone.sequence.value), gone.status.value) == (
+        night_id(REP, MONDAY),
+        1,
+        "CANCELLED",
+    )
+    assert gone.x_salesplan_kind.value == "night"
+    changes = pd.read_csv(tmp_path / "home" / "calendar" / "changes.csv", dtype=str, keep_default_na=False)
+    assert night_id(REP, MONDAY) not in set(changes["visit_id"]) and len(changes) == len(base.schedule.visits)
+
+
+def test_travel_blocks_only_when_asked_for_one_busy_event_per_leg(
+    tiny: Path, toured: PlanResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through `plan` (the chain replaced by the plan with the night): no travel events without
+    --travel-blocks; with it, each day's travel minutes as busy events within the day, never during a
+    visit, work or lunch; issued again without it, they are cancelled."""
+    import salesplan.pipeline
+
+    monkeypatch.setattr(salesplan.pipeline, "plan", lambda *args, **kwargs: toured)
+    code, output = run_cli("plan", str(tiny), "-o", str(tmp_path / "off"), "--no-timings")
+    assert code == 0, output
+    assert not [
+        e for p in (tmp_path / "off" / "calendar").glob("*.ics") for e in events(p) if kind(e) == "travel"
+    ]
+    code, output = run_cli("plan", str(tiny), "-o", str(tmp_path / "on"), "--no-timings", "--travel-blocks")
+    assert code == 0, output
+    days = pd.read_csv(tmp_path / "on" / "days.csv", dtype=str, keep_default_na=False)
+    for rep in sorted(set(days["rep"])):
+        found = events(tmp_path / "on" / "calendar" / f"{rep}.ics")
+        busy = [(e.decoded("dtstart"), e.decoded("dtend")) for e in found if not kind(e)]
+        legs = [e for e in found if kind(e) == "travel"]
+        assert {str(e["summary"]) for e in legs} == {"Travel"} and {str(e["transp"]) for e in legs} == {
+            "OPAQUE"
+        }
+        for row in days[days["rep"] == rep].itertuples():
+            mine = [
+                (e.decoded("dtstart"), e.decoded("dtend"))
+                for e in legs
+                if e.decoded("dtstart").date().isoformat() == row.date
+            ]
+            assert sum((b - a).total_seconds() / 60 for a, b in mine) == int(row.travel_minutes)
+            assert all(f"{a:%H:%M}" >= row.leave_home and f"{b:%H:%M}" <= row.back_home for a, b in mine)
+            assert not [1 for a, b in mine for c, d in busy if a < d and c < b]  # no drive during a visit
+            if row.lunch_start:
+                assert all(f"{b:%H:%M}" <= row.lunch_start or f"{a:%H:%M}" >= row.lunch_end for a, b in mine)
+    # issued again without the flag over the plan with travel: the travel events are cancelled
+    code, output = run_cli(
+        "plan", str(tiny), "-o", str(tmp_path / "after"), "--no-timings", "--previous", str(tmp_path / "on")
+    )
+    assert code == 0 and "travel legs: 0 unchanged" in output and "nights away: 1 unchanged" in output, output
+    cancelled = [e for p in (tmp_path / "after" / "calendar").glob("*.cancel.ics") for e in events(p)]
+    assert cancelled and {kind(e) for e in cancelled} == {"travel"}
+    code, output = run_cli("schedule", "--help")
+    assert code == 0 and "--travel-blocks" in output
 
 
 # Figures ----------------------------------------------------------------------------------------------
@@ -140,3 +263,15 @@ def test_compare_shows_nights_and_hotel_cost_when_one_plan_has_them(
     assert list(both.loc["hotel_cost", ["home", "tours", "tours − home"]]) == [0.0, COST, COST]
     value = both.loc["total_value"]
     assert value["tours − home"] == pytest.approx(-COST / base.data.horizon.months, abs=0.01)
+
+
+def test_a_drive_is_packed_around_the_lunch_break() -> None:
+    """Hand-checked: the rep leaves when free (or arrives at the day's end at its time), and a lunch break
+    inside the drive splits it."""
+    from salesplan.cli.writers.calendar_tours import _packed
+
+    assert _packed(0, 130, 40, None, False) == [(0, 40)]
+    assert _packed(0, 130, 40, (50, 110), False) == [(0, 40)]
+    assert _packed(0, 130, 60, (50, 110), False) == [(0, 50), (110, 120)]
+    assert _packed(0, 130, 60, (50, 110), True) == [(10, 50), (110, 130)]
+    assert _packed(0, 200, 60, (20, 80), True) == [(140, 200)]

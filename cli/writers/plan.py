@@ -44,14 +44,15 @@ def summary_json(summary: PlanSummary) -> str:
 
 def write_plan(
     result: PlanResult, folder: Path, *, timings: bool = True, csv_encoding: str = DEFAULT_CSV_ENCODING,
-    previous: PreviousPlan | None = None,
+    previous: PreviousPlan | None = None, travel_blocks: bool = False,
 ) -> CalendarPlan:  # fmt: skip
     """Write every output of a plan into ``folder`` (the staging folder of an OutputFolder); with the
-    ``previous`` plan's calendars, keep their UIDs, cancel what is gone and list the changes. Returns the
-    calendar's entries and cancellations."""
+    ``previous`` plan's calendars, keep their UIDs, cancel what is gone and list the changes;
+    ``travel_blocks``: a busy event per travel leg in the calendars. Returns the calendar's entries and
+    cancellations."""
     data = result.data
     summary = result.summary if timings else result.summary.without_timings()
-    calendar = plan_calendar(result.schedule, data, previous)
+    calendar = plan_calendar(result.schedule, data, previous, travel=travel_blocks)
     frames = dict(result.frames)
     frames["visits"] = frames["visits"].assign(visit_id=calendar.visit_ids)
     unplaced = [""] * len(result.schedule.work_short)  # work.csv's rows of work that does not fit come last
