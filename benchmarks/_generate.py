@@ -386,7 +386,7 @@ def write_dealer_scenario(
         "horizon": example["horizon"],
         "policy": {**example["policy"], "solver": {**example["policy"]["solver"], **solver}},
     }  # fmt: skip
-    travel = spec["policy"]["travel"]  # the example ships its tours off; this benchmark is about them
+    travel = spec["policy"]["travel"]  # on whatever the example says: this benchmark is about tours
     spec["policy"]["travel"] = {**travel, "overnight": {**travel["overnight"], "enabled": True}}
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -611,7 +611,7 @@ def write_tour_scenario(
         "horizon": horizon,
         "policy": {**example["policy"], "solver": {**example["policy"]["solver"], **solver}},
     }  # fmt: skip
-    travel = spec["policy"]["travel"]  # the example ships its tours off; this benchmark is about them
+    travel = spec["policy"]["travel"]  # on whatever the example says: this benchmark is about tours
     spec["policy"]["travel"] = {**travel, "overnight": {**travel["overnight"], "enabled": True}}
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")

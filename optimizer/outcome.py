@@ -142,9 +142,9 @@ class Outcome:
                    None, 100.0 * self.balance(), False),
             Kpi.of("opportunity_value", "expected value of the opportunities whose work is scheduled", currency,
                    None, self.opportunity_value, True),
-            Kpi.of("unreachable_accounts", "accounts no rep of their region reaches in a day trip (apart)",
+            Kpi.of("unreachable_accounts", "accounts no rep of their region reaches (apart; day trips, and tours where on)",
                    "accounts", None, float(len(self.unreachable)), False),
-            Kpi.of("accounts_out_of_reach", "accounts whose rep cannot reach them in a day trip", "accounts",
+            Kpi.of("accounts_out_of_reach", "accounts whose rep cannot reach them (day trip or tour)", "accounts",
                    None, float(len(self.out_of_reach)), False),
             *tours,
         ]  # fmt: skip

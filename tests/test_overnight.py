@@ -300,7 +300,7 @@ def test_validate_says_whether_nights_away_reach_them(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------------------------------- the example
 def _dealers_touring(tmp_path: Path) -> Path:
-    """The dealer network with its overnight trips switched on (the example ships them off)."""
+    """A copy of the dealer network with its overnight trips on (whatever the example ships)."""
     folder = tmp_path / "dealer-network"
     shutil.copytree(EXAMPLES / "dealer-network", folder, ignore=shutil.ignore_patterns("plan", "actuals"))
     yaml = folder / "scenario.yaml"
