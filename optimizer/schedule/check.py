@@ -365,11 +365,7 @@ def _check_drops(data: PlanData, result: ScheduleResult, bad: list[str]) -> None
             rule = spacing(n, days, min_days)
             there = math.ceil(data.home_minutes(rep, account) - 1e-9)
             back = math.ceil(float(data.travel_model.minutes([account.place], [rep.home])[0, 0]) - 1e-9)
-            able = (
-                (lambda _d: True)
-                if data.day_trip(account, there, back)
-                else _tour_fit(data, result, rep.id, account, travel)
-            )
+            able = _room_for_one(data, result, rep.id, account, travel, data.day_trip(account, there, back))
             free = sorted(
                 (d - horizon.start).days
                 for d in rep.dates
@@ -381,26 +377,20 @@ def _check_drops(data: PlanData, result: ScheduleResult, bad: list[str]) -> None
                 bad.append(f"{where}, but {n} regularly spaced days with room exist (free days of {rep.id})")
 
 
-def _any_day(_date: dt.date) -> bool:
-    return True
-
-
-def _tour_fit(
-    data: PlanData, result: ScheduleResult, rep_id: str, account: Account, travel: _Minutes
+def _room_for_one(
+    data: PlanData, result: ScheduleResult, rep_id: str, account: Account, travel: _Minutes, day_trip: bool
 ) -> Callable[[dt.date], bool]:
-    """For an account beyond a day trip: whether a day of the rep's tours, from its start to its end, has
-    room for a single visit (the only days where a visit to it always fits when the day is free)."""
+    """Whether a free day surely holds one visit of the account: a day from home and back when a day trip
+    reaches it; a day of a tour when the visit fits between the day's start and its end."""
     minutes = travel.of(rep_id)
-    ends = {
-        d.date: (d.start_place or rep_id, d.end_place or rep_id) for d in result.days if d.rep_id == rep_id
-    }
+    ends = _day_ends(result, rep_id)
     service = math.ceil(account.visit_minutes - 1e-9)
     day = data.horizon.day_minutes - data.horizon.lunch
 
     def fits(date: dt.date) -> bool:
         first, last = ends.get(date, (rep_id, rep_id))
         if first == last == rep_id:
-            return False
+            return day_trip
         return minutes(first, account.id) + service + minutes(account.id, last) <= day
 
     return fits

@@ -184,7 +184,7 @@ def _timetable(problem: RepProblem, routes: Routes) -> tuple[tuple[ScheduledVisi
     base = problem.day_start
     for d, route in enumerate(routes):
         first, last = problem.ends(d)
-        if not route and first == last:
+        if not route and first == last == 0:  # a tour's day without visits is still a day away
             continue
         day = time_route(problem, route, d)
         date = problem.dates[d]
