@@ -2,6 +2,7 @@
 
     write_scale_scenario(folder, accounts=100_000, reps=1_000, regions=50, seed=1) -> Path
     write_dealer_scenario(folder, dealers=5_000, reps=150, seed=1) -> Path      (see its docstring)
+    write_tour_scenario(folder, seed=1, dealers=600, provinces=3, weeks=13) -> Path (see its docstring)
 
 The scale scenario is shaped like the electronics-distributor example.
 
@@ -18,6 +19,7 @@ Deterministic: the same arguments write the same bytes. Written as UTF-8 CSV + s
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -365,20 +367,7 @@ def write_dealer_scenario(
         dealer_frames.append(d)
         first_dealer += n_dealers
     frame = pd.concat(dealer_frames, ignore_index=True)
-    n_opp = max(1, round(dealers / 1.4))
-    pick = rng.integers(0, dealers, n_opp)
-    kind = rng.integers(0, len(TYPES), n_opp)
-    base = np.maximum(frame["current_sales"].to_numpy()[pick], 1e5)
-    opportunities = pd.DataFrame(
-        {
-            "id": [f"OP{i + 1:05d}" for i in range(n_opp)],
-            "account": frame["id"].to_numpy()[pick],
-            "type": [TYPES[k] for k in kind],
-            "size": np.round(base * rng.uniform(0.05, 0.4, n_opp), -3),
-            "probability": np.round(rng.beta(2.2, 2.0, n_opp), 2),
-            "effort_hours": rng.integers(4, 30, n_opp),
-        }
-    )
+    opportunities = _dealer_opportunities(rng, frame, max(1, round(dealers / 1.4)))
     regions = pd.DataFrame({"id": list(provinces), "name": [v[0] + "大区" for v in provinces.values()]})
     _write_tables(
         folder, regions=regions, reps=pd.DataFrame(rep_rows), dealers=frame, opportunities=opportunities
@@ -397,9 +386,28 @@ def write_dealer_scenario(
         "horizon": example["horizon"],
         "policy": {**example["policy"], "solver": {**example["policy"]["solver"], **solver}},
     }  # fmt: skip
+    travel = spec["policy"]["travel"]  # on whatever the example says: this benchmark is about tours
+    spec["policy"]["travel"] = {**travel, "overnight": {**travel["overnight"], "enabled": True}}
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def _dealer_opportunities(rng: np.random.Generator, frame: pd.DataFrame, n_opp: int) -> pd.DataFrame:
+    """``n_opp`` opportunities on random dealers of ``frame``, of every type, sized on their sales."""
+    pick = rng.integers(0, len(frame), n_opp)
+    kind = rng.integers(0, len(TYPES), n_opp)
+    base = np.maximum(frame["current_sales"].to_numpy()[pick], 1e5)
+    return pd.DataFrame(
+        {
+            "id": [f"OP{i + 1:05d}" for i in range(n_opp)],
+            "account": frame["id"].to_numpy()[pick],
+            "type": [TYPES[k] for k in kind],
+            "size": np.round(base * rng.uniform(0.05, 0.4, n_opp), -3),
+            "probability": np.round(rng.beta(2.2, 2.0, n_opp), 2),
+            "effort_hours": rng.integers(4, 30, n_opp),
+        }
+    )
 
 
 def _shares(total: int, weight: np.ndarray) -> list[int]:
@@ -409,3 +417,210 @@ def _shares(total: int, weight: np.ndarray) -> list[int]:
     for k in np.argsort(-(exact - parts), kind="stable")[: max(0, total - int(parts.sum()))]:
         parts[k] += 1
     return [int(p) for p in parts]
+
+
+# ------------------------------------------------------------------------------------------------- tours
+# Provinces for the tour benchmark: the two cities the reps live in, then county-level towns and cities
+# (name, lat, lon, weight). Every town lies within about 280 km (great circle; about 380 road km) of a
+# rep city, so a rep can drive there in a working day, visit, and stay the night.
+TOUR_PROVINCES = {
+    "SD": ("山东", ("济南", "潍坊"), [
+        ("济南", 36.651, 117.120, 3), ("潍坊", 36.707, 119.161, 3), ("淄博", 36.813, 118.055, 2),
+        ("泰安", 36.200, 117.088, 2), ("德州", 37.435, 116.359, 2), ("聊城", 36.457, 115.985, 2),
+        ("滨州", 37.382, 117.971, 1), ("东营", 37.434, 118.675, 1), ("寿光", 36.855, 118.791, 1),
+        ("诸城", 35.996, 119.410, 1), ("青岛", 36.067, 120.383, 3), ("平度", 36.777, 119.988, 1),
+        ("莱阳", 36.978, 120.711, 1), ("烟台", 37.464, 121.448, 2), ("威海", 37.513, 122.120, 1),
+        ("日照", 35.417, 119.527, 1), ("临沂", 35.105, 118.356, 3), ("沂水", 35.790, 118.628, 1),
+        ("莒县", 35.580, 118.837, 1), ("枣庄", 34.810, 117.323, 1), ("济宁", 35.415, 116.587, 2),
+        ("菏泽", 35.233, 115.481, 2), ("郓城", 35.600, 115.944, 1), ("曹县", 34.826, 115.542, 1),
+        ("单县", 34.795, 116.087, 1),
+    ]),
+    "HA": ("河南", ("郑州", "南阳"), [
+        ("郑州", 34.746, 113.625, 3), ("南阳", 32.991, 112.528, 3), ("开封", 34.797, 114.307, 2),
+        ("洛阳", 34.619, 112.454, 2), ("平顶山", 33.766, 113.193, 2), ("许昌", 34.036, 113.852, 2),
+        ("漯河", 33.582, 114.017, 1), ("新乡", 35.303, 113.927, 2), ("焦作", 35.216, 113.242, 1),
+        ("安阳", 36.098, 114.393, 2), ("鹤壁", 35.748, 114.297, 1), ("濮阳", 35.762, 115.029, 1),
+        ("三门峡", 34.773, 111.200, 1), ("商丘", 34.414, 115.656, 2), ("永城", 33.929, 116.449, 1),
+        ("周口", 33.626, 114.697, 3), ("驻马店", 32.980, 114.022, 3), ("信阳", 32.147, 114.091, 2),
+        ("邓州", 32.688, 112.087, 1),
+    ]),
+    "HE": ("河北", ("保定", "唐山"), [
+        ("保定", 38.874, 115.464, 3), ("唐山", 39.631, 118.180, 3), ("石家庄", 38.042, 114.514, 3),
+        ("定州", 38.516, 114.990, 1), ("廊坊", 39.538, 116.684, 1), ("任丘", 38.712, 116.099, 1),
+        ("沧州", 38.304, 116.839, 2), ("黄骅", 38.371, 117.330, 1), ("衡水", 37.739, 115.671, 2),
+        ("邢台", 37.070, 114.505, 2), ("南宫", 37.358, 115.398, 1), ("邯郸", 36.625, 114.539, 3),
+        ("秦皇岛", 39.935, 119.600, 1), ("遵化", 40.189, 117.966, 1), ("承德", 40.952, 117.963, 1),
+        ("张家口", 40.768, 114.886, 1),
+    ]),
+}  # fmt: skip
+HOTEL_KINDS = ("商务酒店", "宾馆", "迎宾馆", "快捷酒店")
+HOTEL_RATES = (None, 160, 180, 200, 220, 240, 280)  # CNY per night; None: the policy's hotel_cost
+HOTEL_SHARE = 0.8  # of the towns where no rep lives, those with a listed hotel
+
+
+def _tour_province(
+    rng: np.random.Generator,
+    helpers: Any,
+    region: str,
+    rep_cities: tuple[str, ...],
+    towns: Sequence[tuple[str, float, float, float]],
+    n_reps: int,
+    n_dealers: int,
+    first: tuple[int, int, int],
+) -> tuple[list[dict[str, object]], pd.DataFrame, list[dict[str, object]]]:
+    """Reps, dealers and hotels of one province; ids continue from ``first`` (rep, dealer, hotel)."""
+    position = {t[0]: (t[1], t[2]) for t in towns}
+    homes = [rep_cities[j % len(rep_cities)] for j in range(n_reps)]
+    names = helpers.person_names(rng, n_reps)
+    reps = [
+        {
+            "id": f"R{first[0] + j:03d}",
+            "name": names[j],
+            "region": region,
+            "home_lat": round(position[homes[j]][0] + float(rng.normal(0, 0.02)), 5),
+            "home_lon": round(position[homes[j]][1] + float(rng.normal(0, 0.02)), 5),
+            "hours_per_week": 44,
+            "selling_share": 0.5,
+            "cost_per_hour": 120,
+        }
+        for j in range(n_reps)
+    ]
+    lat, lon, town = helpers.cluster_points(rng, towns, n_dealers, spread_km=12)
+    sales = helpers.heavy_tail_sales(rng, n_dealers, max(3, n_dealers // 10), 0.45, n_dealers * 1.2e6)
+    sales = np.minimum(sales, np.round(0.2 * sales.sum() / n_reps, -3))
+    # The alignment grew by city: a dealer sits with a rep of the nearer rep city, its senior rep (the
+    # first) holding about twice a fair share.
+    city = np.array([position[c] for c in rep_cities])
+    nearest = np.argmin((lat[:, None] - city[None, :, 0]) ** 2 + (lon[:, None] - city[None, :, 1]) ** 2, 1)
+    local = {k: [j for j in range(n_reps) if homes[j] == c] for k, c in enumerate(rep_cities)}
+    prospects = max(1, n_dealers // 75)
+    kinds: list[str] = []
+    figures: list[dict[str, object]] = []
+    for i in range(n_dealers):
+        local_reps = local[int(nearest[i])]
+        share = np.array([2.2] + [1.0] * (len(local_reps) - 1))
+        owner = str(reps[local_reps[int(rng.choice(len(local_reps), p=share / share.sum()))]]["id"])
+        kinds.append(str(rng.choice(helpers.DEALER_KINDS)))
+        figures.append(
+            helpers.dealer_figures(rng, sales[i], sales.max(), None if i >= n_dealers - prospects else owner)
+        )
+    dealers = pd.DataFrame(
+        {
+            "id": [f"D{first[1] + i:05d}" for i in range(n_dealers)],
+            "name": [f"{town[i]}{kinds[i]}{first[1] + i}" for i in range(n_dealers)],
+            "region": region,
+            "lat": lat,
+            "lon": lon,
+        }
+    )
+    hotels: list[dict[str, object]] = []
+    for name, t_lat, t_lon, _ in towns:
+        if name in rep_cities or rng.random() >= HOTEL_SHARE:
+            continue
+        rate = HOTEL_RATES[int(rng.integers(len(HOTEL_RATES)))]
+        hotels.append(
+            {
+                "place_id": f"H{first[2] + len(hotels):03d}",
+                "name": f"{name}{HOTEL_KINDS[int(rng.integers(len(HOTEL_KINDS)))]}",
+                "lat": round(t_lat + float(rng.normal(0, 0.01)), 5),
+                "lon": round(t_lon + float(rng.normal(0, 0.01)), 5),
+                "cost": rate,
+            }
+        )
+    return reps, pd.concat([dealers, pd.DataFrame(figures)], axis=1), hotels
+
+
+def write_tour_scenario(
+    folder: Path,
+    seed: int = 1,
+    dealers: int = 600,
+    provinces: int = 3,
+    weeks: int = 13,
+    reps: int | None = None,
+    time_limit_seconds: float = 30.0,
+) -> Path:
+    """A feed maker's dealers in the first ``provinces`` of Shandong, Henan and Hebei (one region each),
+    toured with nights away: the reps live in two cities per province (``reps`` default: one per 20
+    dealers, at least two a province, alternating between the cities), the dealers cluster around the
+    province's county towns (12 km), so that many are 150–400 road km from every rep — beyond a day trip
+    at 55 km/h in an 08:00–17:30 day — and the alignment grew by city. Overnight places: a hotel in most
+    towns no rep lives in (HOTEL_SHARE), at a rate of its own or the policy's. About one opportunity per
+    1.4 dealers a quarter (fewer in a shorter horizon). Horizon, tiers and policy are the dealer-network
+    example's (``policy.travel.overnight`` enabled, its nights, thresholds and costs), its holidays kept
+    where they fall in ``weeks``.
+
+    Writes ``folder`` (created): scenario.yaml, and day-trips.yaml — the same scenario with
+    ``policy.travel.overnight.enabled: false`` (it extends scenario.yaml). Returns the path of
+    scenario.yaml; the same arguments write the same bytes."""
+    chosen = list(TOUR_PROVINCES.items())[:provinces]
+    if not 1 <= provinces <= len(TOUR_PROVINCES):
+        raise ValueError(f"provinces must be 1..{len(TOUR_PROVINCES)}")
+    n_reps = max(2 * provinces, round(dealers / 20)) if reps is None else reps
+    if not provinces <= n_reps <= dealers:
+        raise ValueError("need provinces <= reps <= dealers")
+    helpers = _examples()
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    rep_counts = _split(n_reps, provinces)
+    dealer_counts = _split(dealers, provinces)
+    rep_rows: list[dict[str, object]] = []
+    hotel_rows: list[dict[str, object]] = []
+    frames: list[pd.DataFrame] = []
+    first_dealer = 1
+    for (region, (_, cities, towns)), k, n in zip(chosen, rep_counts, dealer_counts, strict=True):
+        r, d, h = _tour_province(
+            rng, helpers, region, cities, towns, k, n, (len(rep_rows) + 1, first_dealer, len(hotel_rows) + 1)
+        )
+        rep_rows += r
+        hotel_rows += h
+        frames.append(d)
+        first_dealer += n
+    frame = pd.concat(frames, ignore_index=True)
+    # as many per week as the dealer network's quarter has (one per 1.4 dealers in 13 weeks)
+    opportunities = _dealer_opportunities(rng, frame, max(1, round(dealers / 1.4 * min(1.0, weeks / 13))))
+    regions = pd.DataFrame({"id": [r for r, _ in chosen], "name": [v[0] + "大区" for _, v in chosen]})
+    places = pd.DataFrame(hotel_rows, columns=["place_id", "name", "lat", "lon", "cost"])
+    places["cost"] = places["cost"].astype("Int64")  # whole CNY, empty where the policy's rate applies
+    _write_tables(
+        folder,
+        regions=regions,
+        reps=pd.DataFrame(rep_rows),
+        dealers=frame,
+        opportunities=opportunities,
+        overnight_places=places,
+    )
+    example = yaml.safe_load(
+        (ROOT / "scenarios" / "examples" / "dealer-network" / "scenario.yaml").read_text("utf-8")
+    )
+    start = example["horizon"]["start"]
+    end = start + pd.Timedelta(days=7 * weeks - 1).to_pytimedelta()
+    horizon = {
+        **example["horizon"],
+        "weeks": weeks,
+        "holidays": [d for d in example["horizon"]["holidays"] if start <= d <= end],
+    }
+    solver = {"time_limit_seconds": time_limit_seconds, "seed": seed}
+    names = "、".join(v[0] for _, v in chosen)
+    title = f"Generated dealer tours — {dealers} dealers, {n_reps} reps, {names}, {weeks} weeks"
+    spec = {
+        "name": title,
+        "description": "Generated by benchmarks/_generate.py (write_tour_scenario) for the tours benchmark: "
+        "dealers beyond a day trip, toured with nights away at county-town hotels.",
+        "tables": {"regions": "regions.csv", "reps": "reps.csv", "accounts": "dealers.csv",
+                   "opportunities": "opportunities.csv", "overnight_places": "overnight_places.csv"},
+        "horizon": horizon,
+        "policy": {**example["policy"], "solver": {**example["policy"]["solver"], **solver}},
+    }  # fmt: skip
+    travel = spec["policy"]["travel"]  # on whatever the example says: this benchmark is about tours
+    spec["policy"]["travel"] = {**travel, "overnight": {**travel["overnight"], "enabled": True}}
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    day_trips = {
+        "extends": "scenario.yaml",
+        "name": title + " (day trips only)",
+        "policy": {"travel": {"overnight": {"enabled": False}}},
+    }
+    (folder / "day-trips.yaml").write_text(
+        yaml.safe_dump(day_trips, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return path

@@ -5,6 +5,7 @@ Run from the repository root:
     python -m benchmarks pvrp                       # all instances, effort 32 each, 2 workers
     python -m benchmarks pvrp --instances p01,p14   # a selection
     python -m benchmarks pvrp --quick               # smoke run: three small instances, short budget
+    python -m benchmarks pvrp --places-check        # tours off: an unused place changes no plan
 
 Instances are read from ../shared/benchmarks/pvrp/ (relative to the repository root) and converted to
 the engine's model here, never in the product. Each plan is checked twice: by the engine's verifier,
@@ -15,6 +16,13 @@ process pool passed in as ``SolverOptions.mapper``. Reported per instance: objec
 columns of best_known.csv and the gaps to them, wall and CPU time (this process and the workers),
 feasibility by the recheck, and what PyVRP's day polish would gain on the same plan and what it
 costs. Prints a table and a summary, and writes the table as CSV to benchmarks/results/pvrp.csv.
+
+``--places-check`` (issue "Overnight trips": with tours off the engine must not get worse) runs only a
+few instances (PLACES_CHECK, or ``--instances``), each twice at a small budget (effort 2, one run, in
+this process): as read, and with one place node added at the customers' centroid — a node where a day
+may start or finish (a hotel) — that no day uses (every day still runs depot to depot). It prints both
+costs and routes side by side, says whether they are identical, and writes pvrp_places.csv; the exit
+status is 1 when any differs.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "benchmarks" / "pvrp"
 RESULTS = ROOT / "benchmarks" / "results"
 QUICK = ("p01", "p14", "pr01")
+PLACES_CHECK = ("p01", "p04", "p14", "pr01")
 # The benchmark's budget: 4 raced runs on the machine's 2 cores (the engine's own default is one run)
 EFFORT = 32.0
 RUNS = 4
@@ -187,7 +196,7 @@ def solve_instance(
         begun = time.perf_counter()
         polished = polish_days(problem, routes, polish_iterations, options.seed, math.inf)
         row["polish_s"] = round(time.perf_counter() - begun, 1)
-        after = sum(problem.route_cost(r) for day in polished for r in day)
+        after = sum(problem.route_cost(r, d) for d, day in enumerate(polished) for r in day)
         fits = all(problem.route_fits(d, r) for d, day in enumerate(polished) for r in day)
         row["polished"] = round(after, 2) if fits else None
         row["polish_gain_pct"] = round(100.0 * (cost - after) / cost, 3) if fits else None
@@ -226,12 +235,65 @@ def summary(rows: list[dict[str, object]], reference: dict[str, tuple[float | No
         )
 
 
+def with_unused_place(inst: Instance) -> PeriodicRoutingProblem:
+    """The instance's problem with one place (a hotel node) at the customers' centroid that no day uses."""
+    problem = to_problem(inst)
+    xy = [(x, y) for x, y, *_ in inst.nodes]
+    centre = (statistics.fmean(x for x, _ in xy[1:]), statistics.fmean(y for _, y in xy[1:]))
+    return PeriodicRoutingProblem.from_coordinates([*xy, centre], problem.customers, problem.days, places=1)
+
+
+def places_check(names: list[str], seed: int = 0, effort: float = 2.0) -> int:
+    """Solve each instance as read and with an unused place, same budget and seed; print whether the
+    costs and routes are identical; returns how many differ."""
+    rows = []
+    params = RoutingParams(effort=effort, runs=1, survivors=1)
+    options = SolverOptions(time_limit_seconds=120.0, seed=seed)
+    warm_up()
+    for name in names or PLACES_CHECK:
+        inst = read_instance(DATA / "instances" / f"{name}.txt")
+        started = time.perf_counter()
+        plain = solve_periodic_routing(to_problem(inst), options, params)
+        placed_problem = with_unused_place(inst)
+        placed = solve_periodic_routing(placed_problem, options, params)
+        same_routes = [(r.day, r.customers) for r in plain.routes] == [
+            (r.day, r.customers) for r in placed.routes
+        ]
+        same = same_routes and plain.info.objective == placed.info.objective
+        rows.append(
+            {
+                "instance": name,
+                "n": len(inst.nodes) - 1,
+                "t": inst.t,
+                "cost": _cell(independent_check(inst, plain)[0]),
+                "cost_with_place": _cell(independent_check(inst, placed)[0]),
+                "same_routes": "yes" if same_routes else "NO",
+                "identical": "yes" if same else "NO",
+                "place_ok": placed.check(placed_problem).ok,
+                "time_s": round(time.perf_counter() - started, 1),
+                "limit_hit": plain.info.time_limit_hit or placed.info.time_limit_hit,
+            }
+        )
+    print_table(
+        f"PVRP with tours off: each instance as read and with one unused place (effort {effort:g}, seed {seed})",
+        rows,
+        "pvrp_places",
+    )
+    differ = sum(1 for r in rows if r["identical"] != "yes")
+    print(
+        "costs and routes identical on every instance"
+        if not differ
+        else f"{differ} of {len(rows)} instances differ with an unused place"
+    )
+    return differ
+
+
 def _cell(value: object) -> object:
     """Costs with two decimals and gaps with three, as text (the table's own format rounds to 4 digits)."""
     return f"{value:.2f}" if isinstance(value, float) else value
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -251,7 +313,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--quick", action="store_true", help="smoke run: p01, p14, pr01 at effort 4")
     parser.add_argument("--out", type=Path, default=RESULTS / "pvrp.csv", help="CSV file to write")
+    parser.add_argument(
+        "--places-check",
+        action="store_true",
+        help=f"only check that an unused place changes no plan ({', '.join(PLACES_CHECK)} at effort 2)",
+    )
     args = parser.parse_args(argv)
+    if args.places_check:
+        return 1 if places_check(args.instances.split(",") if args.instances else [], args.seed) else 0
     reference = best_known()
     names = args.instances.split(",") if args.instances else sorted(reference)
     effort = args.effort
@@ -317,7 +386,8 @@ def main(argv: list[str] | None = None) -> None:
             writer = csv.DictWriter(fh, fieldnames=order)
             writer.writeheader()
             writer.writerows(table)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

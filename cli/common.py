@@ -294,6 +294,13 @@ no_timings_option = click.option(
     help="Leave run times out, so that every file is byte-identical across runs.",
 )
 
+travel_blocks_option = click.option(
+    "--travel-blocks",
+    is_flag=True,
+    help="Put every travel leg in the reps' calendars as a busy 'Travel' event (off: visits, opportunity "
+    "work and nights away only).",
+)
+
 csv_encoding_option = click.option(
     "--csv-encoding",
     type=click.Choice(["utf-8-sig", "utf-8", "gb18030"], case_sensitive=False),

@@ -11,6 +11,8 @@ records and arrays, each fact derived once:
 * travel: the scenario's travel model, each account's hop to its nearest neighbour of the same region
   (one KD-tree per region), and minutes from every rep's home to every account of the rep's region;
 * opportunities' expected value (the profit they are expected to bring, see :attr:`Opportunity.value`);
+* nights away (:mod:`.overnight`): the rules when the policy enables them, and the places to stay with
+  their cost per night resolved;
 * the policy as plain values (tier bands, response judgments, balance, reassignment, ...).
 
 Units: money in the scenario's currency (per year unless a name says month); minutes and hours as named.
@@ -29,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
+from .overnight import OvernightPlace, OvernightRules
 from .travel import Place, TravelModel
 
 if TYPE_CHECKING:
@@ -247,15 +250,19 @@ class RegionTravel:
     reps: IntArray  # rep indices
     minutes: FloatArray  # (accounts, reps), the travel model (matrix entries where the policy says so)
     back: FloatArray  # (accounts, reps), from the account to the rep's home
-    reachable: npt.NDArray[np.bool_]  # (accounts, reps): a day trip from the rep's home fits (day_trip)
+    reachable: npt.NDArray[
+        np.bool_
+    ]  # (accounts, reps): a day trip (day_trip) or a tour (tour_trip) reaches it
+    day_trips: npt.NDArray[np.bool_]  # (accounts, reps): a day trip from the rep's home fits (day_trip)
 
 
 @dataclass(frozen=True)
 class Reach:
-    """Who reaches an account in a day trip (``by``), and the trip of the nearest rep of its region."""
+    """Who reaches an account (``by``: in a day trip, or on a tour where overnight trips are on), and the
+    trip of the nearest rep of its region."""
 
     account_id: str
-    by: tuple[str, ...]  # reps of its region whose day trip fits
+    by: tuple[str, ...]  # reps of its region that reach it
     nearest: str | None  # the rep of its region with the shortest round trip
     there: float  # minutes from the nearest rep's home
     back: float
@@ -295,6 +302,8 @@ class PlanData:
     removed_reps: tuple[str, ...]
     travel_model: TravelModel
     hop_minutes: FloatArray = field(repr=False)  # per account: to the nearest other account of its region
+    overnight: OvernightRules | None = None  # None: every day starts and ends at the rep's home
+    overnight_places: tuple[OvernightPlace, ...] = ()  # where a night may be spent (empty when off)
 
     @cached_property
     def rep_by_id(self) -> dict[str, Rep]:
@@ -324,14 +333,23 @@ class PlanData:
                 self.travel_model.minutes(homes, places).T if both else np.zeros((len(a_idx), len(r_idx)))
             )
             back = self.travel_model.minutes(places, homes) if both else np.zeros((len(a_idx), len(r_idx)))
-            reachable = np.array(
+            day_trips = np.array(
                 [[self.day_trip(self.accounts[a], minutes[i, k], back[i, k]) for k in range(len(r_idx))]
                  for i, a in enumerate(a_idx.tolist())],
                 dtype=bool,
             ).reshape(len(a_idx), len(r_idx))  # fmt: skip
+            toured = np.array(
+                [[self.tour_trip(self.accounts[a], minutes[i, k], back[i, k]) for k in range(len(r_idx))]
+                 for i, a in enumerate(a_idx.tolist())],
+                dtype=bool,
+            ).reshape(len(a_idx), len(r_idx))  # fmt: skip
+            # a tour serves only what no day trip of the region reaches: the territories give an account
+            # a rep whose day trip reaches it before they send anyone on a tour (reach first, then value)
+            toured &= ~day_trips.any(axis=1, keepdims=True)
             out[region] = RegionTravel(
-                region, a_idx, r_idx, np.ascontiguousarray(minutes), np.ascontiguousarray(back), reachable
-            )
+                region, a_idx, r_idx, np.ascontiguousarray(minutes), np.ascontiguousarray(back),
+                day_trips | toured, day_trips,
+            )  # fmt: skip
         return out
 
     def window(self, account: Account) -> tuple[int, int, int]:
@@ -358,13 +376,32 @@ class PlanData:
             and arrive + service + math.ceil(back - 1e-9) <= horizon.day_minutes - horizon.lunch
         )
 
-    def reach(self, account: Account) -> Reach:
-        """Which reps of the account's region reach it in a day trip, and the nearest rep's trip."""
+    def tour_trip(self, account: Account, there: float, back: float) -> bool:
+        """Whether a tour with nights away reaches the account (policy.travel.overnight): trips are on and
+        allow some night, the account lies beyond ``min_drive_minutes`` one way, and the drive there and
+        the drive back each fit a working day less lunch, as does a visit from a night in its town."""
+        rules = self.overnight
+        if rules is None or not rules.possible or not rules.beyond_day_trips(there):
+            return False
+        horizon = self.horizon
+        service, early, late = self.window(account)
+        engine_late = max(late - horizon.lunch, min(late, horizon.day_minutes // 2 - 1))
+        day = horizon.day_minutes - horizon.lunch
+        return (
+            max(math.ceil(there - 1e-9), math.ceil(back - 1e-9)) <= day
+            and service <= day
+            and early <= engine_late
+        )
+
+    def reach(self, account: Account, day_trips: bool = False) -> Reach:
+        """Which reps of the account's region reach it — in a day trip or, with overnight trips on, on a
+        tour (``day_trips``: in a day trip only) — and the nearest rep's trip."""
         block = self.region_travel[account.region]
         if not len(block.reps):
             return Reach(account.id, (), None, math.nan, math.nan)
         i = int(np.searchsorted(block.accounts, account.index))
-        by = tuple(self.reps[int(r)].id for r, ok in zip(block.reps, block.reachable[i], strict=True) if ok)
+        able = block.day_trips[i] if day_trips else block.reachable[i]
+        by = tuple(self.reps[int(r)].id for r, ok in zip(block.reps, able, strict=True) if ok)
         k = int(np.argmin(block.minutes[i] + block.back[i]))
         return Reach(
             account.id,
@@ -375,7 +412,8 @@ class PlanData:
         )
 
     def reaches(self, rep: Rep, account: Account) -> bool:
-        """Whether a day trip from the rep's home reaches the account (reps of other regions never do)."""
+        """Whether a day trip from the rep's home, or a tour (:meth:`tour_trip`), reaches the account (reps
+        of other regions never do)."""
         if rep.region != account.region:
             return False
         block = self.region_travel[account.region]
@@ -559,6 +597,24 @@ def compile_scenario(scenario: Scenario) -> PlanData:
         else {}
     )
     model = TravelModel(policy.travel.detour_factor, policy.travel.speed_kmh, matrix)
+    nights = policy.travel.overnight
+    overnight = (
+        OvernightRules(
+            nights=tuple(sorted({WEEKDAYS.index(d) for d in nights.nights})),
+            min_drive_minutes=float(nights.min_drive_minutes),
+            max_nights_per_week=nights.max_nights_per_week,
+            max_nights_in_a_row=nights.max_nights_in_a_row,
+            hotel_cost=float(nights.hotel_cost),
+            per_diem=float(nights.per_diem),
+            max_detour_minutes=float(nights.max_detour_minutes),
+        )
+        if nights.enabled
+        else None
+    )
+    places = tuple(
+        OvernightPlace(p.place_id, p.name, p.lat, p.lon, nights.hotel_cost if p.cost is None else p.cost)
+        for p in scenario.overnight_places
+    )
     return PlanData(
         name=scenario.name,
         source=scenario.source,
@@ -573,4 +629,6 @@ def compile_scenario(scenario: Scenario) -> PlanData:
         removed_reps=tuple(scenario.removed_reps),
         travel_model=model,
         hop_minutes=hop_minutes(model, accounts),
+        overnight=overnight,
+        overnight_places=places if overnight is not None else (),
     )

@@ -11,10 +11,17 @@ from the latter, so that each can be recomputed from the output tables (visits.c
                                            expected profit from visits, currency/month (m_a margin share,
                                            c_r the rep's cost per hour, F_r field hours: visit and travel
                                            minutes of the rep's days / 60)
-    value  = profit + Σ_{j placed} EV_j / M − Σ_r c_r W_r / M
+    value  = profit + Σ_{j placed} EV_j / M − Σ_r c_r W_r / M − Σ_d h_d / M
                                            total value, currency/month: visits' profit plus the expected
                                            value of the opportunities whose work is all placed before
                                            their due date, less the cost of that work (W_r work hours)
+                                           and the nights away (h_d: hotel and per diem of the night
+                                           after day d, days.csv's night_cost; 0 at home)
+
+Travel is paid once: its hours are in F_r (days.csv's travel_minutes, the drives to and from a night's
+place included) at the rep's cost per hour; a night adds only its hotel and per diem. Nights: the days of
+days.csv with a night; they and their cost (``nights``, ``hotel_cost``) are key figures only when some
+day has one, so a plan without nights away has the figures it always had.
 
 Hours: each rep's field and work hours against the selling hours available over the horizon
 (selling hours per month × presence × M); balance: each rep's executed hours F_r + W_r against the mean
@@ -37,6 +44,9 @@ from .calls.response import response_of
 from .data import PlanData, Reach
 from .plan import Plan
 from .result import Kpi
+
+# Key figures of tours, in a plan's summary only when some day has a night: a plan without them has 0.
+TOUR_KPIS = ("nights", "hotel_cost")
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,8 @@ class Outcome:
     out_of_reach: tuple[
         tuple[str, str, Reach], ...
     ]  # (account, its rep, reach): its rep's day trip does not reach it
+    nights: int = 0  # nights away over the horizon (days with a night)
+    hotel_cost: float = 0.0  # hotel and per diem of those nights, currency over the horizon
 
     def balance(self) -> float:
         """Largest |executed hours − region mean| / region mean over the reps, as a share."""
@@ -102,13 +114,20 @@ class Outcome:
         used = sum(r.used_hours for r in self.reps)
         work = sum(r.work_hours for r in self.reps)
         worst = max((r.overrun for r in self.reps), default=0.0)
+        value_name = "total value per month (visit profit + opportunities − their work's cost" + (
+            " − hotel and per diem)" if self.nights else ")"
+        )
+        tours = [
+            Kpi.of("nights", "nights away over the horizon", "nights", None, float(self.nights), None),
+            Kpi.of("hotel_cost", "hotel and per diem of the nights away over the horizon", currency, None,
+                   self.hotel_cost, False),
+        ] if self.nights else []  # fmt: skip
         return [
             Kpi.of("expected_sales", "expected sales per year (scheduled visits)", currency, self.current_sales,
                    self.sales, True),
             Kpi.of("expected_profit", "expected profit per month from the scheduled visits", currency,
                    self.current_profit, self.profit, True),
-            Kpi.of("total_value", "total value per month (visit profit + opportunities − their work's cost)",
-                   currency, self.current_profit, self.value, True),
+            Kpi.of("total_value", value_name, currency, self.current_profit, self.value, True),
             Kpi.of("visits_per_month", "visits per month (scheduled)", "visits", self.current_visits_per_month,
                    self.visits_per_month, None),
             Kpi.of("tier_a_coverage", f"tier-{self.top_tier} accounts at their minimum visits", "%",
@@ -123,10 +142,11 @@ class Outcome:
                    None, 100.0 * self.balance(), False),
             Kpi.of("opportunity_value", "expected value of the opportunities whose work is scheduled", currency,
                    None, self.opportunity_value, True),
-            Kpi.of("unreachable_accounts", "accounts no rep of their region reaches in a day trip (apart)",
+            Kpi.of("unreachable_accounts", "accounts no rep of their region reaches (apart; day trips, and tours where on)",
                    "accounts", None, float(len(self.unreachable)), False),
-            Kpi.of("accounts_out_of_reach", "accounts whose rep cannot reach them in a day trip", "accounts",
+            Kpi.of("accounts_out_of_reach", "accounts whose rep cannot reach them (day trip or tour)", "accounts",
                    None, float(len(self.out_of_reach)), False),
+            *tours,
         ]  # fmt: skip
 
     def unreachable_frame(self, data: PlanData) -> pd.DataFrame:
@@ -244,7 +264,9 @@ def outcome(plan: Plan) -> Outcome:
     short = {s.opportunity_id for s in schedule.work_short}
     placed = {b.opportunity_id for b in schedule.work} - short
     opportunity_value = sum(data.opportunity_by_id[i].value for i in placed)
-    value = profit + opportunity_value / months - sum(cost[r.rep_id] * r.work_hours for r in reps) / months
+    work_cost = sum(cost[r.rep_id] * r.work_hours for r in reps)
+    hotel_cost = schedule.night_cost  # travel to and from the night's place is already in field hours
+    value = profit + opportunity_value / months - work_cost / months - hotel_cost / months
     reaches = {a.id: data.reach(a) for a in data.accounts}
     unreachable = tuple(r for r in reaches.values() if not r.by)
     rep_of = plan.rep_of()
@@ -278,6 +300,8 @@ def outcome(plan: Plan) -> Outcome:
         reps=reps,
         unreachable=unreachable,
         out_of_reach=out_of_reach,
+        nights=schedule.nights,
+        hotel_cost=hotel_cost,
     )
 
 

@@ -4,6 +4,7 @@ Solvers report an :class:`~.result.Infeasibility` as data (a kind, ids, the amou
 this module renders it: ``constraint_text`` names the rule, ``scope_text`` where it fails, and
 ``suggestion_text`` says why, with the facts, then the fixes joined by "; or ". A kind without an
 entry in :data:`KINDS` still renders (its kind and facts), so a new kind never hides an explanation.
+The reach check of `validate` (:class:`~.reach.Unreachable`) reads here too (:func:`unreachable_text`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .result import Fix, Infeasibility, Value
+
+if TYPE_CHECKING:
+    from .reach import Unreachable
 
 ID_KINDS = ("unit", "territory", "customer", "account", "rep", "region", "opportunity")
 
@@ -73,6 +78,11 @@ def fix_text(fix: Fix) -> str:
         if target.startswith("accounts.") and target.endswith(".visit_minutes"):
             account = target[len("accounts.") : -len(".visit_minutes")]
             return f"shorten the visits of {account} to {_num(value, '.0f')} minutes"
+        if target == "policy.travel.overnight.enabled":
+            return "set policy.travel.overnight.enabled: true to plan tours"
+        if target == "policy.travel.overnight.min_drive_minutes":
+            now = f" from {_num(current, 'g')}" if current is not None else ""
+            return f"lower {target}{now} to {_num(value, 'g')}"
         if target == "policy.balance.contiguity":
             return f"relax policy.balance.contiguity (to {value!r})"
         now = f" from {_num(current, 'g')}" if current is not None else ""
@@ -299,6 +309,13 @@ KINDS: dict[str, Kind] = {
         lambda i: f"the visits need {_f(i, 'need')} time units, the days hold {_f(i, 'have')}",
     ),
     "mandatory_not_fitted": Kind(lambda i: "mandatory visits fitted", lambda i: str(i.fact("reason"))),
+    "day_finish_unreachable": Kind(
+        lambda i: "reaching the day's finish",
+        lambda i: (
+            f"the trip from node {_f(i, 'start', 'g')} to node {_f(i, 'finish', 'g')} takes {_f(i, 'need')} "
+            f"time units, the day ends at {_f(i, 'have')}"
+        ),
+    ),
     "visits_not_fitted": Kind(lambda i: "visits fitted", lambda i: str(i.fact("reason"))),
 }
 
@@ -324,4 +341,41 @@ def infeasibility_text(item: Infeasibility) -> str:
     return (
         f"{scope_text(item)}: {constraint_text(item)} is short by {item.shortfall:,.1f} {item.unit} — "
         f"{suggestion_text(item)}"
+    )
+
+
+def unreachable_text(item: Unreachable, name: str = "") -> tuple[str, str]:
+    """(message, advice) of the reach check: 'region SD (山东大区): 19 dealers no rep reaches in a day trip
+    (D0079 … nearest R01, 320 min one way); overnight trips are off' — 'set …enabled: true to plan tours'."""
+    scope = f"region {item.region}" + (f" ({name})" if name and name != item.region else "")
+    count = len(item.reaches)
+    noun = ("dealer" if item.dealers else "account") + ("s" if count != 1 else "")
+    far = item.farthest
+    minutes = math.ceil(far.there - 1e-9)
+    where = f"{far.account_id}{' …' if count > 1 else ','} nearest {far.nearest}, {minutes} min one way"
+    head = f"{scope}: {count} {noun} no rep reaches in a day trip ({where})"
+    fixes = "; or ".join(fix_text(f) for f in item.fixes)
+    them = "it" if count == 1 else "them"
+    if item.overnight == "off":
+        return f"{head}; overnight trips are off", fixes
+    if item.overnight == "blocked":
+        return (
+            f"{head}; overnight trips are on but allow no night",
+            "allow nights in policy.travel.overnight (nights, max_nights_per_week, max_nights_in_a_row)",
+        )
+    limit = f"{_num(item.min_drive_minutes, 'g')} min"
+    within = item.within
+    if not within:
+        share = "all of them" if count > 1 else "it"
+        return (
+            f"{head}; overnight trips are allowed for {share} (beyond {limit} one way)",
+            f"the schedule may plan tours with nights away to {them} (policy.travel.overnight)",
+        )
+    closest = min(within, key=lambda r: (r.there, r.account_id))
+    listed = closest.account_id + (" …" if len(within) > 1 else "")
+    allowed = f"allowed for {len(item.allowed)} of them, not for" if item.allowed else "not allowed for"
+    return (
+        f"{head}; overnight trips are {allowed} {len(within)} ({listed}) within {limit} one way "
+        "(policy.travel.overnight.min_drive_minutes)",
+        (fixes + " to allow them too") if fixes else "shorten their visits or widen their opening hours",
     )

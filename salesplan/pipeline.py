@@ -58,9 +58,9 @@ PLAN: tuple[Stage, ...] = (Tiers(), Territories(), Calls(), Opportunities(), Sch
 # Order of the figures in summary.json and the report: the headline figures first.
 KPI_ORDER = (
     "expected_sales", "expected_profit", "total_value", "visits_per_month", "tier_a_coverage",
-    "selling_hours_used", "opportunity_hours_used", "worst_hours_overrun", "travel_hours", "workload_balance",
-    "accounts_moved", "opportunities_chosen", "opportunity_value", "visits_scheduled", "dropped_visits",
-    "planned_visits", "unreachable_accounts", "accounts_out_of_reach",
+    "selling_hours_used", "opportunity_hours_used", "worst_hours_overrun", "travel_hours", "nights",
+    "hotel_cost", "workload_balance", "accounts_moved", "opportunities_chosen", "opportunity_value",
+    "visits_scheduled", "dropped_visits", "planned_visits", "unreachable_accounts", "accounts_out_of_reach",
 )  # fmt: skip
 # Order of the tables (the CSV files of `salesplan plan`).
 TABLES = (
@@ -257,10 +257,15 @@ def plan(
     say = progress or (lambda _text: None)
     done = run_stages(stages[:2], Plan(data), options, progress)
     left: set[tuple[str, str]] = set()  # (account, rep) it left in a realignment: it does not go back
+    best: tuple[tuple[bool, bool, float, int], Plan] | None = None  # the round kept if none agrees
     for round_ in range(1, MAX_ROUNDS + 1):
         done = run_stages(stages[2:], done, options, progress)
         assert done.calls is not None and done.schedule is not None and done.territories is not None
         agreed = agreement(data, done.calls, done.schedule)
+        # a round that agrees wins (the latest); else the fewest visits dropped for hours, no overrun first
+        rank = (not agreed.ok, agreed.worst_overrun > 0, 0.0 if agreed.ok else agreed.dropped_share, -round_)
+        if best is None or rank < best[0]:
+            best = (rank, done)
         say(
             f"round {round_}: planned and scheduled hours differ by up to {agreed.worst_gap:.1%} "
             f"({agreed.rep}); worst overrun {agreed.worst_overrun:.1%}; "
@@ -285,7 +290,16 @@ def plan(
                     realigned.summary() if changes else "",
                 ),
             )  # fmt: skip
-        if (agreed.ok and not changes) or round_ == MAX_ROUNDS:
+        if agreed.ok and not changes:
+            break
+        if round_ == MAX_ROUNDS:
+            assert best is not None
+            if best[1] is not done:
+                say(
+                    f"no round agreed within {MAX_ROUNDS}: keeping round {-best[0][3]}, which drops the "
+                    "fewest visits for hours"
+                )
+                done, realigned = best[1], None
             break
         if changes:
             assert realigned is not None

@@ -17,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from .optimizer.result import Infeasibility, SolverOptions
+from .optimizer.outcome import TOUR_KPIS
+from .optimizer.result import Infeasibility, Kpi, SolverOptions
 from .parallel import Executor, run_tasks
-from .pipeline import PlanInfeasible, PlanResult, plan
+from .pipeline import KPI_ORDER, PlanInfeasible, PlanResult, plan
 from .scenarios.model import Scenario
 
 
@@ -99,23 +100,42 @@ def unique_labels(labels: Sequence[str]) -> list[str]:
 
 
 def kpi_frame(outcomes: Sequence[PlanOutcome]) -> pd.DataFrame:
-    """One row per KPI: key, kpi, unit, current (of the first plan), each plan's value, and for every plan
-    after the first its change against the first (``<label> − <first>``)."""
+    """One row per KPI of any plan, in summary order: key, kpi, unit, current (of the first plan that has
+    it), each plan's value, and for every plan after the first its change against the first
+    (``<label> − <first>``). A plan without nights away has no tour figures (:data:`TOUR_KPIS`): they are 0
+    there, so nights and hotel cost show beside the other KPIs as soon as one plan has them."""
     planned = [o for o in outcomes if o.result is not None]
     if not planned:
         return pd.DataFrame(columns=["key", "kpi", "unit", "current"])
-    assert planned[0].result is not None
+    shown: dict[str, Kpi] = {}
+    for o in planned:
+        assert o.result is not None
+        for kpi in o.result.summary.kpis:
+            shown.setdefault(kpi.key, kpi)
+    order = {key: i for i, key in enumerate(KPI_ORDER)}
+    keys = sorted(shown, key=lambda key: order.get(key, len(order)))  # summary order, as each summary's
     rows: list[dict[str, Any]] = []
     first = outcomes[0]
-    for kpi in planned[0].result.summary.kpis:
+    for key in keys:
+        kpi = shown[key]
         row: dict[str, Any] = {"key": kpi.key, "kpi": kpi.name, "unit": kpi.unit, "current": kpi.current}
         for o in outcomes:
-            row[o.label] = o.result.summary.kpi(kpi.key).planned if o.result is not None else None
+            row[o.label] = _planned(o, key)
         for o in outcomes[1:]:
             a, b = row[first.label], row[o.label]
             row[f"{o.label} − {first.label}"] = None if a is None or b is None else round(b - a, 4)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _planned(outcome: PlanOutcome, key: str) -> float | None:
+    """The plan's value of KPI ``key``: None without a plan, 0 for a tour figure it does not have."""
+    if outcome.result is None:
+        return None
+    found = next((k for k in outcome.result.summary.kpis if k.key == key), None)
+    if found is None:
+        return 0.0 if key in TOUR_KPIS else None
+    return found.planned
 
 
 def stage_frame(outcomes: Sequence[PlanOutcome]) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from .frames import inspect_frames
 from .loader import LoadReport, inspect_scenario, load_scenario
 from .model import Scenario, ScenarioFile
 from .policy import Horizon, Policy
-from .tables import Absence, Account, Adjacency, Opportunity, Region, Rep, TravelEntry
+from .tables import Absence, Account, Adjacency, Opportunity, OvernightPlace, Region, Rep, TravelEntry
 
 __all__ = [
     "Absence",
@@ -14,6 +14,7 @@ __all__ = [
     "Horizon",
     "LoadReport",
     "Opportunity",
+    "OvernightPlace",
     "Policy",
     "Problem",
     "Region",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .errors import Problem
 from .fields import WEEKDAYS, unprintable
-from .tables import TABLE_MODELS
+from .tables import TABLE_MODELS, key_column
 
 if TYPE_CHECKING:
     from .model import Scenario
@@ -28,6 +28,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
         problems += _dates(scenario)
         problems += _visit_levels(scenario)
         problems += _adjacency_of_points(scenario)
+        problems += _overnight(scenario)
     return problems
 
 
@@ -50,6 +51,7 @@ def _duplicates(scenario: Scenario) -> Iterator[Problem]:
         "reps": (r.id for r in scenario.reps),
         "accounts": (a.id for a in scenario.accounts),
         "opportunities": (o.id for o in scenario.opportunities),
+        "overnight_places": (p.place_id for p in scenario.overnight_places),
     }
     for table, ids in tables.items():
         counts = Counter(ids)
@@ -59,8 +61,8 @@ def _duplicates(scenario: Scenario) -> Iterator[Problem]:
                 yield Problem(
                     file,
                     row,
-                    "id",
-                    f"id '{row_id}' appears {count} times in {table}",
+                    key_column(table),
+                    f"{key_column(table)} '{row_id}' appears {count} times in {table}",
                     "give every row its own id (the first occurrence is at this row)",
                 )
 
@@ -362,7 +364,55 @@ def _adjacency_of_points(scenario: Scenario) -> Iterator[Problem]:
             )
 
 
-_TEXT_TABLES = ("regions", "reps", "accounts", "opportunities", "absences")
+def _overnight(scenario: Scenario) -> Iterator[Problem]:
+    """Overnight settings that cannot take effect: places while nights away are off, a night whose next
+    day is never a working day, nights allowed but none possible."""
+    policy = scenario.policy.travel.overnight
+    key = ("policy", "travel", "overnight")
+    if not policy.enabled:
+        if scenario.overnight_places:
+            file, line = scenario.setting_origin("tables", "overnight_places")
+            yield Problem(
+                file,
+                line,
+                "tables.overnight_places",
+                f"an overnight_places table lists {len(scenario.overnight_places)} place(s) but overnight "
+                "trips are off: the places are not used",
+                "set policy.travel.overnight.enabled: true to plan tours, or leave the table out",
+                "warning",
+            )
+        return
+    working = set(scenario.horizon.working_weekdays)
+    for night in policy.nights:
+        following = WEEKDAYS[(WEEKDAYS.index(night) + 1) % 7]
+        if following not in working:
+            file, line = scenario.setting_origin(*key, "nights")
+            yield Problem(
+                file,
+                line,
+                "policy.travel.overnight.nights",
+                f"a night away on {night} evening is followed by {following}, not a working weekday: the rep "
+                "drives home that evening instead",
+                f"drop {night} from policy.travel.overnight.nights",
+                "warning",
+            )
+    blocked = next(
+        (k for k in ("nights", "max_nights_per_week", "max_nights_in_a_row") if not getattr(policy, k)), None
+    )
+    if blocked is not None:
+        file, line = scenario.setting_origin(*key, blocked)
+        yield Problem(
+            file,
+            line,
+            f"policy.travel.overnight.{blocked}",
+            f"overnight trips are on but {blocked} is {'empty' if blocked == 'nights' else 0}: no night away "
+            "is possible",
+            f"allow nights in policy.travel.overnight.{blocked}, or set enabled: false",
+            "warning",
+        )
+
+
+_TEXT_TABLES = ("regions", "reps", "accounts", "opportunities", "absences", "overnight_places")
 _NOT_IN_SHEET_NAMES = "[]:*?/\\"
 
 
@@ -383,7 +433,7 @@ def _text(scenario: Scenario) -> Iterator[Problem]:
                 char = unprintable(value)
                 if char is None:
                     continue
-                key = getattr(row, "id", None) or f"#{index}"
+                key = getattr(row, key_column(table), None) or f"#{index}"
                 file, number = scenario.origin(table, key)
                 yield Problem(file, number, column, *_unkept(column, char), "warning")
     for rep in scenario.reps:

@@ -112,6 +112,18 @@ ALIASES: dict[str, dict[str, str]] = {
         "原因": "reason",
     },
     "adjacency": {},
+    "overnight_places": {
+        "编号": "place_id",
+        "地点编号": "place_id",
+        "酒店编号": "place_id",
+        "名称": "name",
+        "酒店": "name",
+        "酒店名称": "name",
+        "纬度": "lat",
+        "经度": "lon",
+        "房费": "cost",
+        "每晚费用": "cost",
+    },
 }
 
 

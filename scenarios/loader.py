@@ -27,6 +27,7 @@ from .model import AddSpec, RemoveSpec, Scenario, ScenarioFile, TableFile, Table
 from .policy import Horizon
 from .reader import RawTable, file_problem, known_encoding, read_table, split_sheet
 from .rows import validate_rows
+from .tables import key_column
 from .yamlfile import MAX_YAML_BYTES, KeyLines, line_of, read_yaml
 
 MAX_EXTENDS_DEPTH = 20
@@ -272,7 +273,7 @@ def _build(resolved: Resolved, shown: str, problems: list[Problem]) -> Scenario 
         rows[name] = tuple(valid)
         for index, row in enumerate(table.rows):
             origins[(name, f"#{index}")] = table.origin(index)
-            key = row.get("id")
+            key = row.get(key_column(name))
             if key is not None:
                 origins.setdefault((name, str(key).strip()), table.origin(index))
     if "reps" not in rows or "accounts" not in rows:
@@ -296,6 +297,7 @@ def _build(resolved: Resolved, shown: str, problems: list[Problem]) -> Scenario 
         travel_matrix=rows.get("travel_matrix", ()),
         absences=rows.get("absences", ()),
         adjacency=rows.get("adjacency", ()),
+        overnight_places=rows.get("overnight_places", ()),
         # a rep removed by one what-if and added back (by it or a later one) has not left
         removed_reps=tuple(r for r in dict.fromkeys(resolved.removed_reps) if r not in present_reps),
         source=shown,
@@ -304,7 +306,7 @@ def _build(resolved: Resolved, shown: str, problems: list[Problem]) -> Scenario 
     scenario._settings_valid = settings_valid
     scenario._key_lines.update(resolved.key_lines)
     scenario._origins.update(origins)
-    scenario._raw_ids.update({name: _written_ids(t) for name, t in resolved.tables.items()})
+    scenario._raw_ids.update({name: _written_ids(t, key_column(name)) for name, t in resolved.tables.items()})
     return scenario
 
 
@@ -319,8 +321,8 @@ def _locate(
     return default
 
 
-def _written_ids(table: RawTable) -> set[str]:
-    """Ids as written, and as they look (invisible characters left out): a reference to 'AM03' whose
-    row says 'AM03' with a NUL inside is not reported again as unknown."""
-    ids = {str(r["id"]).strip() for r in table.rows if r.get("id") is not None}
+def _written_ids(table: RawTable, key: str = "id") -> set[str]:
+    """Ids (the ``key`` column) as written, and as they look (invisible characters left out): a reference
+    to 'AM03' whose row says 'AM03' with a NUL inside is not reported again as unknown."""
+    ids = {str(r[key]).strip() for r in table.rows if r.get(key) is not None}
     return ids | {"".join(c for c in i if unprintable(c) is None) for i in ids if unprintable(i)}

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, T
 
 from .fields import Id
 from .policy import Horizon, Policy
-from .tables import Absence, Account, Adjacency, Opportunity, Region, Rep, TravelEntry
+from .tables import Absence, Account, Adjacency, Opportunity, OvernightPlace, Region, Rep, TravelEntry
 
 
 class _Strict(BaseModel):
@@ -79,6 +79,11 @@ class TablePaths(_Strict):
     absences: TableSpec | None = Field(default=None, description="Rep absences (optional).")
     adjacency: TableSpec | None = Field(
         default=None, description="Account adjacency for contiguous territories (optional)."
+    )
+    overnight_places: TableSpec | None = Field(
+        default=None,
+        description="Towns or hotels where a rep on a tour may spend the night (optional; see "
+        "policy.travel.overnight).",
     )
 
 
@@ -153,6 +158,7 @@ class Scenario(_Strict):
     travel_matrix: tuple[TravelEntry, ...] = ()
     absences: tuple[Absence, ...] = ()
     adjacency: tuple[Adjacency, ...] = ()
+    overnight_places: tuple[OvernightPlace, ...] = ()
     removed_reps: tuple[str, ...] = Field(
         default=(), description="Reps a what-if removed; accounts may still name them as current_rep."
     )
@@ -256,6 +262,7 @@ class Scenario(_Strict):
             travel_matrix=tuple(e for e in self.travel_matrix if e.from_id in places and e.to_id in places),
             absences=tuple(a for a in self.absences if a.rep in rep_ids),
             adjacency=tuple(e for e in self.adjacency if e.a in account_ids and e.b in account_ids),
+            overnight_places=self.overnight_places,  # a place serves the reps of any region
             removed_reps=self.removed_reps,
             source=self.source,
         )

@@ -111,6 +111,61 @@ class TierPolicy(Section):
         return self
 
 
+class OvernightPolicy(Section):
+    """Nights away (出差): when a rep may stay overnight near far customers instead of driving home.
+
+    A tour visits a cluster of far customers over several days: the rep stays the night at a listed
+    overnight place (the overnight_places table) near the day's last customer, or ends the day at that
+    customer when no place is near, and starts the next day from there.
+    """
+
+    enabled: bool = Field(
+        default=False,
+        description="Plan tours with nights away; false: every working day starts and ends at the rep's home.",
+    )
+    nights: WeekdayList = Field(
+        default=("mon", "tue", "wed", "thu"),
+        description="Weekdays on whose evening a night away is allowed, e.g. [mon, tue, wed, thu]: the next "
+        "working day starts where the night was spent.",
+    )
+    min_drive_minutes: Annotated[Finite, Field(ge=0, le=24 * 60)] = Field(
+        default=120.0,
+        description="A night away only when the next customers lie beyond this one-way drive from the rep's "
+        "home, minutes (nearer ones are visited in day trips).",
+    )
+    max_nights_per_week: Annotated[int, Field(ge=0, le=7)] = Field(
+        default=3, description="At most this many nights away per rep and calendar week."
+    )
+    max_nights_in_a_row: Annotated[int, Field(ge=0, le=7)] = Field(
+        default=2,
+        description="At most this many nights away in a row before the rep comes home (2: a three-day tour).",
+    )
+    hotel_cost: Money = Field(
+        default=0.0,
+        description="Hotel cost per night (currency/night) where an overnight place has no cost of its own, "
+        "and for a night at the day's last customer.",
+    )
+    per_diem: Money = Field(
+        default=0.0,
+        description="Allowance per night away (meals, 出差补贴), currency/night, on top of the hotel.",
+    )
+    max_detour_minutes: Annotated[Finite, Field(ge=0, le=24 * 60)] = Field(
+        default=30.0,
+        description="Stay at a listed overnight place only when it lies within this detour of the day's last "
+        "customer, minutes; otherwise the day ends at the last customer and the next day starts there.",
+    )
+
+    @model_validator(mode="after")
+    def _in_a_row_within_week(self) -> OvernightPolicy:
+        if self.max_nights_in_a_row > self.max_nights_per_week:
+            raise ValueError(
+                f"max_nights_in_a_row: max_nights_in_a_row ({self.max_nights_in_a_row}) is above "
+                f"max_nights_per_week ({self.max_nights_per_week}): lower it to {self.max_nights_per_week} or "
+                "raise max_nights_per_week"
+            )
+        return self
+
+
 class TravelPolicy(Section):
     """Travel model: great-circle distance × detour factor ÷ speed, or the scenario's travel matrix."""
 
@@ -122,6 +177,11 @@ class TravelPolicy(Section):
     )
     speed_kmh: Annotated[Finite, Field(gt=0, le=200)] = Field(
         default=30.0, description="Average speed, km/h."
+    )
+    overnight: OvernightPolicy = Field(
+        default_factory=OvernightPolicy,
+        description="Nights away on tours to far customers: on which evenings, how many, at what cost (off by "
+        "default).",
     )
 
 

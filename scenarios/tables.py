@@ -301,6 +301,19 @@ class Adjacency(Row):
     b: Id = Field(description="Account id.")
 
 
+class OvernightPlace(Row):
+    """A town or hotel where a rep on a tour may spend the night (policy.travel.overnight)."""
+
+    place_id: Id = Field(description="Overnight place id, unique.")
+    name: Text = Field(default="", description="Display name, e.g. the hotel and its town.")
+    lat: Latitude = Field(description="Latitude, degrees.")
+    lon: Longitude = Field(description="Longitude, degrees.")
+    cost: Money | None = Field(
+        default=None,
+        description="Hotel cost per night here (currency/night); empty: policy.travel.overnight.hotel_cost.",
+    )
+
+
 TABLE_MODELS: dict[str, type[Row]] = {
     "regions": Region,
     "reps": Rep,
@@ -309,6 +322,16 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "travel_matrix": TravelEntry,
     "absences": Absence,
     "adjacency": Adjacency,
+    "overnight_places": OvernightPlace,
 }
+
+# The column that identifies a row of a table, where a table has one and it is not `id`.
+KEY_COLUMNS: dict[str, str] = {"overnight_places": "place_id"}
+
+
+def key_column(table: str) -> str:
+    """The column whose value names a row of ``table`` in messages (``id`` for most tables)."""
+    return KEY_COLUMNS.get(table, "id")
+
 
 REQUIRED_TABLES = ("reps", "accounts")

@@ -91,6 +91,7 @@ def reference() -> str:
         "travel_matrix": "`travel_matrix`",
         "absences": "`absences`",
         "adjacency": "`adjacency`",
+        "overnight_places": "`overnight_places`",
     }
     for name, model in TABLE_MODELS.items():
         out += [

@@ -17,6 +17,7 @@ import pytest
 
 from salesplan.optimizer.calls.mckp import MckpInstance, solve_mckp
 from salesplan.optimizer.calls.problem import CallProblem, build_problem
+from salesplan.optimizer.calls.response import response_of
 from salesplan.optimizer.data import Account, PlanData
 from salesplan.optimizer.result import SolverOptions
 from salesplan.optimizer.territories.realign import MIN_GAIN_SHARE
@@ -267,3 +268,39 @@ def test_headline_profit_recomputes_from_the_visit_table() -> None:
     assert summary.kpi("expected_profit").planned == pytest.approx(profit, rel=1e-9)
     assert summary.kpi("expected_sales").planned == pytest.approx(sum(sales.values()), rel=1e-9)
     assert summary.kpi("expected_sales").current == pytest.approx(sum(a.current_sales for a in data.accounts))
+
+
+def recomputed_value(result: PlanResult) -> float:
+    """Total value per month from the tables alone: Σ_a m_a S_a(x_a) / 12 − Σ_r c_r F_r / M (visits.csv,
+    days.csv) + Σ EV of the opportunities whose work is all placed / M − Σ_r c_r W_r / M (work.csv) − Σ
+    days.csv's night_cost / M."""
+    data, frames = result.data, result.frames
+    months = data.horizon.months
+    counts = frames["visits"]["account"].value_counts()
+    tiers = result.plan.tier_of()
+    margin = sum(
+        a.margin * float(response_of(data, a, tiers.get(a.id, "")).sales(counts.get(a.id, 0) / months)) / 12.0
+        for a in data.accounts
+    )
+    cost = {r.id: r.cost_per_hour for r in data.reps}
+    days, work = frames["days"], frames["work"]
+    field = (days["travel_minutes"] + days["visit_minutes"]).groupby(days["rep"]).sum()
+    placed = work[work["date"] != ""]
+    short = set(work.loc[work["where"] == "not scheduled", "opportunity"])
+    value = sum(data.opportunity_by_id[i].value for i in set(placed["opportunity"]) - short)
+    work_minutes = placed["minutes"].groupby(placed["rep"]).sum()
+    spent = sum(cost[r] * m / 60.0 for r, m in field.items()) + sum(
+        cost[r] * m / 60.0 for r, m in work_minutes.items()
+    )
+    return margin + (value - spent - float(days["night_cost"].sum())) / months
+
+
+@pytest.mark.xdist_group("bank")
+def test_total_value_recomputes_from_the_tables() -> None:
+    """Total value = visit profit + the placed opportunities' value − their work's cost − the nights'
+    hotel and per diem, per month, from visits.csv, days.csv and work.csv alone (no night in the bank's
+    day trips: its days.csv's night_cost is all 0)."""
+    result = planned("bank-key-accounts")
+    assert (result.frames["days"]["night_cost"] == 0).all()
+    assert result.outcome.value == pytest.approx(recomputed_value(result), rel=1e-9)
+    assert result.summary.kpi("total_value").planned == pytest.approx(result.outcome.value, abs=0.005)

@@ -90,20 +90,20 @@ def rep_problem(tau: list[list[float]], windows: list[tuple[int, int]], service:
 def test_lunch_follows_the_visit_that_crosses_the_middle_of_the_day() -> None:
     tau = [[0, 30, 40], [30, 0, 10], [40, 10, 0]]
     problem = rep_problem(tau, [(0, 480), (0, 480)], [240, 60])  # first visit 30–270 crosses 270
-    day = time_route(problem, [1, 2])
+    day = time_route(problem, [1, 2], 0)
     assert day.starts[0] == 30 and day.lunch == (270, 330) and day.starts[1] == 340 and day.back == 440
 
 
 def test_lunch_uses_waiting_time_before_a_late_opening() -> None:
     tau = [[0, 20, 20], [20, 0, 10], [20, 10, 0]]
     problem = rep_problem(tau, [(0, 480), (360, 420)], [200, 60])  # visit 1 ends 220, visit 2 opens at 360
-    day = time_route(problem, [1, 2])
+    day = time_route(problem, [1, 2], 0)
     assert day.starts == (20, 360) and day.lunch == (270, 330) and day.back == 440
 
 
 def test_no_lunch_on_a_morning_route() -> None:
     problem = rep_problem([[0, 30], [30, 0]], [(0, 480)], [60])
-    day = time_route(problem, [1])
+    day = time_route(problem, [1], 0)
     assert day.lunch is None and day.back == 120
 
 
@@ -125,9 +125,9 @@ def test_timetable_keeps_windows_breaks_and_day_end(data: st.DataObject) -> None
     assume(all(w[0] <= max(w[1] - 60, min(w[1], middle - 1)) for w in windows))
     problem = rep_problem(tau, windows, service)
     route = data.draw(st.permutations(range(1, n + 1)))
-    if route_starts(problem, route) is None:
+    if route_starts(problem, route, 0) is None:
         return
-    day = time_route(problem, route)
+    day = time_route(problem, route, 0)
     busy = [(s, e) for s, e in zip(day.starts, day.ends, strict=True)]
     for (s, e), node in zip(busy, route, strict=True):
         assert windows[node - 1][0] <= s <= windows[node - 1][1] and e - s == service[node - 1]
@@ -172,8 +172,8 @@ def brute_force(problem: RepProblem) -> float:
 
     def day_cost(members: tuple[int, ...]) -> float:
         if members not in memo:
-            orders = (p for p in itertools.permutations(members) if route_starts(problem, p) is not None)
-            memo[members] = min((route_cost(problem, p) for p in orders), default=math.inf)
+            orders = (p for p in itertools.permutations(members) if route_starts(problem, p, 0) is not None)
+            memo[members] = min((route_cost(problem, p, 0) for p in orders), default=math.inf)
         return memo[members]
 
     best = math.inf

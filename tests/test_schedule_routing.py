@@ -22,12 +22,14 @@ OPTIONS = SolverOptions(time_limit_seconds=30.0, seed=1)
 
 
 def _best_day(problem: PeriodicRoutingProblem, d: int, members: tuple[int, ...]) -> float:
-    """Least cost of visiting ``members`` on day d with its vehicles (inf if impossible)."""
-    vehicles = problem.days[d].vehicles
-    if not members:
-        return 0.0
+    """Least cost of visiting ``members`` on day d with its vehicles (inf if impossible); on a day that
+    finishes elsewhere than it starts, an idle vehicle still travels from the start to the finish."""
+    day = problem.days[d]
+    vehicles = day.vehicles
     if vehicles == 0:
-        return math.inf
+        return math.inf if members else 0.0
+    if not members and day.start == day.finish:
+        return 0.0
     best = math.inf
     for owner in itertools.product(range(vehicles), repeat=len(members)):
         if any(owner[k] > max(owner[:k], default=-1) + 1 for k in range(len(owner))):
@@ -35,7 +37,9 @@ def _best_day(problem: PeriodicRoutingProblem, d: int, members: tuple[int, ...])
         total = 0.0
         for v in range(vehicles):
             group = [c for c, o in zip(members, owner, strict=True) if o == v]
-            fits = [problem.route_cost(p) for p in itertools.permutations(group) if problem.route_fits(d, p)]
+            fits = [
+                problem.route_cost(p, d) for p in itertools.permutations(group) if problem.route_fits(d, p)
+            ]
             total += min(fits, default=math.inf)
         best = min(best, total)
     return best

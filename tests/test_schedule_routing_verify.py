@@ -32,9 +32,9 @@ def problem() -> PeriodicRoutingProblem:
 
 
 def route(pb: PeriodicRoutingProblem, day: int, customers: tuple[int, ...], vehicle: int = 0) -> DayRoute:
-    starts, end = pb.schedule(customers)
+    starts, end = pb.schedule(customers, day)
     load = sum(pb.customers[i - 1].demand for i in customers)
-    return DayRoute(day, vehicle, customers, starts, pb.route_cost(customers), load, end)
+    return DayRoute(day, vehicle, customers, starts, pb.route_cost(customers, day), load, end)
 
 
 def plan(pb: PeriodicRoutingProblem, **changes: object) -> PeriodicRoutingResult:

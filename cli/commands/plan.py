@@ -18,6 +18,7 @@ from ..common import (
     solver_options,
     stage_options,
     strict_option,
+    travel_blocks_option,
 )
 
 
@@ -27,6 +28,7 @@ from ..common import (
 @no_timings_option
 @strict_option
 @csv_encoding_option
+@travel_blocks_option
 @click.option(
     "--previous",
     metavar="PLAN_DIR",
@@ -48,6 +50,7 @@ def command(
     no_timings: bool,
     strict: bool,
     csv_encoding: str,
+    travel_blocks: bool,
     previous: str | None,
 ) -> None:
     """Plan the quarter of SCENARIO: tiers and opportunities, territories, visits, and the schedule.
@@ -65,11 +68,14 @@ def command(
       plan.xlsx           every table, typed; a sheet per rep  report.html        the page for managers
       work.csv            opportunity work blocks, work_id     (in the calendars too)
       with --previous     calendar/<rep>.cancel.ics (events that are gone), calendar/changes.csv
+      days.csv            each rep's days; start_place, end_place, night, night_cost for tours
       (and capacity, sizing, territory_summary, days, dropped .csv, matrix.png, sizing.png)
 
     CSV files are UTF-8 with a BOM (Excel reads the Chinese names), or --csv-encoding. A visit's
     calendar UID is its visit_id: rep, account and its ordinal among the rep's visits to the account;
     a work block's is its work_id: rep, opportunity, date and its ordinal among that day's blocks.
+    A night away is an event "Overnight: <place>" from the day's end to the next morning (UID: rep and
+    date); --travel-blocks adds a busy "Travel" event per leg.
     The folder is replaced only when everything is written. Exit code 2 for invalid input, 3 when the
     scenario has no feasible plan (with what to change). Each stage's wall clock is capped at
     --time-limit seconds; --effort scales the work budget that decides the plan.
@@ -80,6 +86,7 @@ def command(
       salesplan plan scenarios/examples/electronics-distributor -o out/pearl --workers 2
       salesplan plan big/scenario.yaml -o out/big --executor dask --scheduler tcp://10.0.0.5:8786
       salesplan plan scenarios/examples/bank-key-accounts -o out/bank --previous out/bank
+      salesplan plan scenarios/examples/dealer-network -o out/dealers --travel-blocks
     """
     from dataclasses import replace
 
@@ -104,7 +111,12 @@ def command(
     say("writing outputs")
     with OutputFolder(output) as folder:
         calendar = write_plan(
-            result, folder, timings=not no_timings, csv_encoding=csv_encoding.lower(), previous=before
+            result,
+            folder,
+            timings=not no_timings,
+            csv_encoding=csv_encoding.lower(),
+            previous=before,
+            travel_blocks=travel_blocks,
         )
     summary = result.summary if not no_timings else result.summary.without_timings()
     if as_json:
@@ -129,5 +141,9 @@ def command(
         click.echo(f"  calendar against {previous}: {shown} (calendar/changes.csv)")
         if calendar.work or work["cancelled"]:
             click.echo("  opportunity work blocks: " + ", ".join(f"{work.get(k, 0)} {k}" for k in kinds))
+        for kind, words in (("night", "nights away"), ("travel", "travel legs")):
+            tours = calendar.counts(kind=kind)
+            if sum(tours.values()):
+                click.echo(f"  {words}: " + ", ".join(f"{tours.get(k, 0)} {k}" for k in kinds))
     click.echo(f"wrote {output}: {', '.join(FILES)}")
     click.echo(f"open {output}/report.html in a browser")

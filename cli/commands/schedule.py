@@ -23,8 +23,10 @@ from ..common import (
     run_chain,
     solver_options,
     stage_options,
+    travel_blocks_option,
 )
 from ..output import OutputFolder
+from ..writers.calendar import plan_calendar
 from ..writers.schedule import file_stem, schedule_workbook, week_map, write_calendars
 from ..writers.tables import write_csv
 
@@ -72,12 +74,13 @@ def _map_rep(result: ScheduleResult, wanted: str | None, data: PlanData) -> str 
 @click.option("--map-week", type=click.IntRange(min=1), default=1, show_default=True, help="Week of the map.")
 @executor_options
 @csv_encoding_option
+@travel_blocks_option
 @guarded
 def command(
     scenario: str, output: str, allocation: str | None, time_limit: float | None, seed: int | None,
     map_rep: str | None, map_week: int, as_json: bool, executor: str | None, workers: int | None,
     scheduler: str | None,
-    csv_encoding: str,
+    csv_encoding: str, travel_blocks: bool,
 ) -> None:  # fmt: skip
     """Build every rep's day-by-day visit routes for the horizon of SCENARIO.
 
@@ -92,9 +95,11 @@ def command(
     \b
     Writes to OUTPUT:
       visits.csv          rep, date, start, end, account, travel_minutes_before (+ names, order, purpose)
-      days.csv            each rep's working days: leave/back home, lunch, travel, visit and wait minutes
+      days.csv            each rep's working days: leave/back home, lunch, travel, visit and wait minutes;
+                          start_place, end_place, night and night_cost (hotel and per diem) for tours
       dropped.csv         visits left out and why
-      calendar/<rep>.ics  one calendar per rep (Asia/Shanghai time), to import into Outlook or a phone
+      calendar/<rep>.ics  one calendar per rep (Asia/Shanghai time), to import into Outlook or a phone:
+                          visits, nights away ("Overnight: <place>"), with --travel-blocks each drive
       plan.xlsx           a Summary sheet, one sheet per rep, a Dropped sheet
       week_<rep>.html     map of one rep's week (--map-rep, --map-week)
 
@@ -116,7 +121,7 @@ def command(
     with OutputFolder(output) as folder:
         for name, frame in result.frames(data).items():
             write_csv(frame, folder / f"{name}.csv", csv_encoding.lower())
-        write_calendars(result, data, folder / "calendar")
+        write_calendars(result, data, folder / "calendar", plan_calendar(result, data, travel=travel_blocks))
         schedule_workbook(result, data, folder / "plan.xlsx")
         if chosen is not None:
             name = f"week_{file_stem(chosen)}.html"

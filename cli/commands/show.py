@@ -8,7 +8,16 @@ import click
 
 from ..common import guarded, load_or_exit
 
-TABLES = ("regions", "reps", "accounts", "opportunities", "travel_matrix", "absences", "adjacency")
+TABLES = (
+    "regions",
+    "reps",
+    "accounts",
+    "opportunities",
+    "travel_matrix",
+    "absences",
+    "adjacency",
+    "overnight_places",
+)
 
 
 @click.command("show")
@@ -35,7 +44,7 @@ def command(scenario: str, table: str | None) -> None:
         return
     data = resolved.model_dump(
         mode="json",
-        exclude={"regions", "reps", "accounts", "opportunities", "travel_matrix", "absences", "adjacency"},
+        exclude=set(TABLES),
     )
     data["tables"] = {t: len(getattr(resolved, t)) for t in TABLES}
     data["regions"] = list(resolved.region_ids)

@@ -1,7 +1,8 @@
 """Calendars that survive re-planning: calendar/<rep>.ics, calendar/<rep>.cancel.ics, calendar/changes.csv.
 
 A rep's calendar holds an event per visit, then one per block of opportunity work (work.csv; identity,
-pairing and text in calendar_work.py), for every rep with either.
+pairing and text in calendar_work.py), then one per night away and, when asked for (``--travel-blocks``),
+one per travel leg (calendar_tours.py), for every rep with any of them.
 
 **Identity.** A visit's UID is its ``visit_id`` (visits.csv): rep, account and the visit's ordinal among
 that rep's visits to that account over the horizon, hashed with the horizon's start
@@ -13,9 +14,9 @@ event instead of adding a second one.
 (calendar_previous.py); for each rep and account, the new visits are aligned with the previous ones in
 date order (the alignment that moves dates least; a visit four weeks or more from every previous one is
 new). An aligned visit keeps the previous UID; its SEQUENCE grows by one when its time, title, place or description changed. A previous
-visit (or work block) left without a partner is cancelled in ``<rep>.cancel.ics`` (METHOD:CANCEL,
-STATUS:CANCELLED, SEQUENCE + 1). ``changes.csv`` lists every visit of both plans with what happened to it
-(work blocks are counted by :meth:`CalendarPlan.counts`, not listed).
+visit (or work block, night or travel leg) left without a partner is cancelled in ``<rep>.cancel.ics``
+(METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE + 1). ``changes.csv`` lists every visit of both plans with what
+happened to it (work blocks, nights and travel legs are counted by :meth:`CalendarPlan.counts`, not listed).
 
 DTSTAMP is the run's time (the horizon's start under ``--no-timings``, so the bytes repeat). Text goes
 through :func:`~salesplan.cli.sanitize.ics_text` and out as RFC 5545 TEXT (``icalendar.vText``).
@@ -39,6 +40,7 @@ from ...optimizer.schedule import ScheduledVisit, ScheduleResult
 from ...optimizer.schedule.result import TIMEZONE
 from ..sanitize import ics_text, one_line
 from .calendar_previous import PastEvent, PreviousPlan, change_of, fresh_uid
+from .calendar_tours import CATEGORY, TourEntry, plan_tours
 from .calendar_work import WORK_CATEGORY, WorkEntry, plan_work, span, work_fields
 
 PRODID = "-//salesplan//visit schedule//EN"
@@ -69,12 +71,14 @@ class Entry:
 @dataclass(frozen=True)
 class CalendarPlan:
     """Every visit's calendar entry (in the order of the schedule's visits), every work block's (in the
-    order of its blocks) and the previous plan's events that are gone (visits and work blocks)."""
+    order of its blocks), every night's and travel leg's (calendar_tours.py) and the previous plan's
+    events that are gone (of every kind)."""
 
     entries: tuple[Entry, ...]
     cancelled: tuple[PastEvent, ...]
     compared: bool  # True when there was a previous plan
     work: tuple[WorkEntry, ...] = ()
+    tours: tuple[TourEntry, ...] = ()
 
     @property
     def visit_ids(self) -> list[str]:
@@ -104,15 +108,20 @@ class CalendarPlan:
             {"rep": c.rep, "visit_id": c.uid, "account": c.account, "account_name": names.get(c.account, ""),
              "change": "cancelled", "sequence": c.sequence + 1, "previous_start": shown(c.start), "start": ""}
             for c in self.cancelled
-            if not c.opportunity
+            if not c.opportunity and not c.kind
         ]  # fmt: skip
         frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
         return frame.sort_values(["rep", "start", "previous_start"], kind="stable").reset_index(drop=True)
 
-    def counts(self, *, work: bool = False) -> dict[str, int]:
-        """How many visits (``work``: work blocks) are new, unchanged, moved, updated and cancelled."""
+    def counts(self, *, work: bool = False, kind: str = "") -> dict[str, int]:
+        """How many visits (``work``: work blocks; ``kind``: nights or travel legs, calendar_tours.py) are
+        new, unchanged, moved, updated and cancelled."""
+        if kind:
+            found = Counter(e.change for e in self.tours if e.kind == kind)
+            found["cancelled"] = sum(c.kind == kind for c in self.cancelled)
+            return dict(found)
         found = Counter(e.change for e in (self.work if work else self.entries))
-        found["cancelled"] = sum(bool(c.opportunity) == work for c in self.cancelled)
+        found["cancelled"] = sum(bool(c.opportunity) == work for c in self.cancelled if not c.kind)
         return dict(found)
 
 
@@ -159,19 +168,20 @@ def _align(previous: Sequence[PastEvent], new: Sequence[dt.datetime]) -> list[in
 
 
 def plan_calendar(
-    result: ScheduleResult, data: PlanData, previous: PreviousPlan | None = None
+    result: ScheduleResult, data: PlanData, previous: PreviousPlan | None = None, *, travel: bool = False
 ) -> CalendarPlan:
-    """UIDs, SEQUENCE numbers and changes of every visit and work block (calendar_work.py); the previous
-    plan's events that are gone."""
+    """UIDs, SEQUENCE numbers and changes of every visit, work block (calendar_work.py) and night (with
+    ``travel``, travel leg: calendar_tours.py); the previous plan's events that are gone."""
     ids = result.visit_ids(data)
     visits = result.visits
     if previous is None:
         work, _ = plan_work(result, data, (), set(ids))
+        tours, _ = plan_tours(result, data, (), travel=travel)
         return CalendarPlan(
-            tuple(Entry(v, uid, 0, "new") for v, uid in zip(visits, ids, strict=True)), (), False, work
+            tuple(Entry(v, uid, 0, "new") for v, uid in zip(visits, ids, strict=True)), (), False, work, tours
         )
     zone = zoneinfo.ZoneInfo(TIMEZONE)
-    past_visits = [e for e in previous.events if not e.opportunity]
+    past_visits = [e for e in previous.events if not e.opportunity and not e.kind]
     past_of: dict[tuple[str, str], list[PastEvent]] = defaultdict(list)
     for event in sorted(past_visits, key=lambda e: (e.start, e.uid)):
         past_of[event.rep, event.account].append(event)
@@ -196,7 +206,10 @@ def plan_calendar(
             entries[i] = Entry(visit, fresh_uid(ids[i], used), 0, "new")
     cancelled = tuple(e for e in past_visits if e.uid not in paired)
     work, work_gone = plan_work(result, data, [e for e in previous.events if e.opportunity], used)
-    return CalendarPlan(tuple(e for e in entries if e is not None), (*cancelled, *work_gone), True, work)
+    tours, tours_gone = plan_tours(result, data, [e for e in previous.events if e.kind], travel=travel)
+    return CalendarPlan(
+        tuple(e for e in entries if e is not None), (*cancelled, *work_gone, *tours_gone), True, work, tours
+    )
 
 
 def _change(
@@ -261,10 +274,16 @@ def _event(
     return event
 
 
-def _carry(event: icalendar.Event, rep: str, account: str, opportunity: str = "") -> icalendar.Event:
-    """The ids salesplan reads back from the event (calendar_previous.py); an opportunity marks work."""
+def _carry(
+    event: icalendar.Event, rep: str, account: str, opportunity: str = "", kind: str = ""
+) -> icalendar.Event:
+    """The ids salesplan reads back from the event (calendar_previous.py); an opportunity marks work, a
+    kind a night or a travel leg (which name no account)."""
     event.add("x-salesplan-rep", icalendar.vText(ics_text(rep)))
-    event.add("x-salesplan-account", icalendar.vText(ics_text(account)))
+    if kind:
+        event.add("x-salesplan-kind", icalendar.vText(kind))
+    else:
+        event.add("x-salesplan-account", icalendar.vText(ics_text(account)))
     if opportunity:
         event.add("x-salesplan-opportunity", icalendar.vText(ics_text(opportunity)))
     return event
@@ -272,10 +291,11 @@ def _carry(event: icalendar.Event, rep: str, account: str, opportunity: str = ""
 
 def rep_calendar(
     result: ScheduleResult, data: PlanData, rep_id: str, entries: Sequence[Entry], stamp: dt.datetime,
-    work: Sequence[WorkEntry] = (),
+    work: Sequence[WorkEntry] = (), tours: Sequence[TourEntry] = (),
 ) -> bytes:  # fmt: skip
     """One rep's visits and opportunity work as an iCalendar file (RFC 5545): one VEVENT per visit, then
-    one per work block (CATEGORIES 'opportunity work', no place)."""
+    one per work block (CATEGORIES 'opportunity work', no place), then one per night and travel leg
+    (CATEGORIES 'overnight' or 'travel', busy)."""
     zone = zoneinfo.ZoneInfo(TIMEZONE)
     rep = data.rep_by_id[rep_id]
     calendar = _calendar(f"{rep.name or rep.id} — {data.name}", rep_id, "PUBLISH")
@@ -298,17 +318,25 @@ def rep_calendar(
             ics_text(f"opportunity {block.opportunity_id}"),
         ])  # fmt: skip
         calendar.add_component(_carry(event, rep_id, block.account_id, block.opportunity_id))
+    for tour in tours:
+        event = _event(tour.uid, tour.sequence, stamp, tour.start, tour.end, tour.fields)
+        if tour.geo is not None:
+            event.add("geo", tour.geo)
+        event.add("transp", "OPAQUE")
+        event.add("categories", ["salesplan", CATEGORY[tour.kind]])
+        calendar.add_component(_carry(event, rep_id, "", kind=tour.kind))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 
 
 def cancel_calendar(name: str, rep: str, cancelled: Sequence[PastEvent], stamp: dt.datetime) -> bytes:
-    """METHOD:CANCEL for the previous plan's visits and work blocks of one rep that are gone."""
+    """METHOD:CANCEL for the previous plan's visits, work blocks, nights and travel legs of one rep that
+    are gone."""
     calendar = _calendar(f"{name} — cancelled", rep, "CANCEL")
     for old in cancelled:
         event = _event(old.uid, old.sequence + 1, stamp, old.start, old.end, {"summary": old.summary})
         event.add("status", "CANCELLED")
-        calendar.add_component(_carry(event, old.rep, old.account, old.opportunity))
+        calendar.add_component(_carry(event, old.rep, old.account, old.opportunity, old.kind))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 
@@ -317,7 +345,7 @@ def write_calendars(
     result: ScheduleResult, data: PlanData, folder: Path, plan: CalendarPlan | None = None,
     stamp: dt.datetime | None = None,
 ) -> dict[str, Path]:  # fmt: skip
-    """calendar/<rep>.ics for every rep with visits or work, <rep>.cancel.ics for every rep with cancelled
+    """calendar/<rep>.ics for every rep with visits, work or nights, <rep>.cancel.ics for every rep with cancelled
     events; returns rep id → path of its calendar. ``stamp`` (DTSTAMP) defaults to the horizon's start."""
     plan = plan or plan_calendar(result, data)
     stamp = stamp or dt.datetime.combine(data.horizon.start, dt.time(0, 0), tzinfo=dt.UTC)
@@ -330,11 +358,16 @@ def write_calendars(
     work_of: dict[str, list[WorkEntry]] = defaultdict(list)
     for item in plan.work:
         work_of[item.block.rep_id].append(item)
+    tours_of: dict[str, list[TourEntry]] = defaultdict(list)
+    for tour in plan.tours:
+        tours_of[tour.rep_id].append(tour)
     paths: dict[str, Path] = {}
     for rep in data.reps:
-        if entries_of.get(rep.id) or work_of.get(rep.id):
+        if entries_of.get(rep.id) or work_of.get(rep.id) or tours_of.get(rep.id):
             path = folder / f"{stems[rep.id]}.ics"
-            path.write_bytes(rep_calendar(result, data, rep.id, entries_of[rep.id], stamp, work_of[rep.id]))
+            path.write_bytes(rep_calendar(
+                result, data, rep.id, entries_of[rep.id], stamp, work_of[rep.id], tours_of[rep.id]
+            ))  # fmt: skip
             paths[rep.id] = path
     carried = {ics_text(rep.id): rep.id for rep in data.reps}
     gone: dict[str, list[PastEvent]] = defaultdict(list)

@@ -2,8 +2,9 @@
 
 Every VEVENT of ``calendar/<rep>.ics`` (cancel files left out) becomes a :class:`PastEvent`: its UID,
 SEQUENCE, times and text, and what salesplan wrote about it — the rep, the account and, for a block of
-opportunity work, the opportunity (``X-SALESPLAN-OPPORTUNITY``; a visit has none). The calendar writer
-(calendar.py, calendar_work.py) pairs the new events with these; :func:`change_of` says what changed in a
+opportunity work, the opportunity (``X-SALESPLAN-OPPORTUNITY``; a visit has none); a night away or a travel
+leg says its kind (``X-SALESPLAN-KIND``: night, travel; visits and work have none). The calendar writer
+(calendar.py, calendar_work.py, calendar_tours.py) pairs the new events with these; :func:`change_of` says what changed in a
 pair, and :func:`fresh_uid` gives a new event an id no previous event holds.
 """
 
@@ -39,6 +40,7 @@ class PastEvent:
     location: str
     description: str
     opportunity: str = ""  # a block of opportunity work: its opportunity (as carried); '' for a visit
+    kind: str = ""  # a tour's event: 'night' or 'travel' (calendar_tours.py); '' for a visit or work
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def _past_events(calendar: icalendar.Calendar, stem: str) -> list[PastEvent]:
                 location=str(event.get("location", "")),
                 description=str(event.get("description", "")),
                 opportunity=str(event.get("x-salesplan-opportunity", "")),
+                kind=str(event.get("x-salesplan-kind", "")),
             )
         )
     return found

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from ...optimizer.outcome import TOUR_KPIS
 from ...whatif import PlanOutcome
 from ..sanitize import CHART_RC, chart_text
 from .report import _STYLE, _e, _images, _table
@@ -21,8 +22,8 @@ CHART_KPIS = (
     ("tier_a_coverage", "tier-A accounts at their minimum (%)"),
     ("dropped_visits", "planned visits not scheduled"),
 )
-# The one figure plans are ranked by: visit profit + placed opportunities − their work's cost, per month
-# (optimizer/outcome.py); ties keep the order the plans were given in.
+# The one figure plans are ranked by: visit profit + placed opportunities − their work's cost − hotel and
+# per diem of the nights away, per month (optimizer/outcome.py); ties keep the order the plans were given in.
 RANK_KPI = "total_value"
 
 
@@ -39,7 +40,8 @@ def value_ranks(values: Sequence[float | None]) -> list[int | None]:
 
 def sweep_frame(outcomes: Sequence[PlanOutcome], assignments: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """One row per variant: its settings, status, every KPI of its plan, each stage's gap, the
-    explanation when it is infeasible."""
+    explanation when it is infeasible. A tour figure (nights, hotel cost) some variant has is 0 in the
+    planned variants without nights away."""
     rows = []
     for index, (outcome, assignment) in enumerate(zip(outcomes, assignments, strict=True), start=1):
         row: dict[str, Any] = {"variant": index, **assignment, "status": outcome.status()}
@@ -51,6 +53,10 @@ def sweep_frame(outcomes: Sequence[PlanOutcome], assignments: Sequence[dict[str,
         row["explanation"] = outcome.explanation()
         rows.append(row)
     frame = pd.DataFrame(rows)
+    planned = [o.result is not None for o in outcomes]
+    for key in TOUR_KPIS:
+        if key in frame:
+            frame.loc[planned, key] = frame.loc[planned, key].fillna(0.0)
     values = [row.get(RANK_KPI) for row in rows]
     frame.insert(1, "rank", pd.array(value_ranks(values), dtype="Int64"))
     return frame

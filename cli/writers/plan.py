@@ -44,14 +44,15 @@ def summary_json(summary: PlanSummary) -> str:
 
 def write_plan(
     result: PlanResult, folder: Path, *, timings: bool = True, csv_encoding: str = DEFAULT_CSV_ENCODING,
-    previous: PreviousPlan | None = None,
+    previous: PreviousPlan | None = None, travel_blocks: bool = False,
 ) -> CalendarPlan:  # fmt: skip
     """Write every output of a plan into ``folder`` (the staging folder of an OutputFolder); with the
-    ``previous`` plan's calendars, keep their UIDs, cancel what is gone and list the changes. Returns the
-    calendar's entries and cancellations."""
+    ``previous`` plan's calendars, keep their UIDs, cancel what is gone and list the changes;
+    ``travel_blocks``: a busy event per travel leg in the calendars. Returns the calendar's entries and
+    cancellations."""
     data = result.data
     summary = result.summary if timings else result.summary.without_timings()
-    calendar = plan_calendar(result.schedule, data, previous)
+    calendar = plan_calendar(result.schedule, data, previous, travel=travel_blocks)
     frames = dict(result.frames)
     frames["visits"] = frames["visits"].assign(visit_id=calendar.visit_ids)
     unplaced = [""] * len(result.schedule.work_short)  # work.csv's rows of work that does not fit come last
@@ -221,6 +222,12 @@ def report_content(result: PlanResult, summary: PlanSummary, images: dict[str, b
         "Current plan: the previous alignment and the current visits per month. Travel hours come from the "
         "day-by-day routes of this plan; the current plan has no routes to compare with.",
     ]
+    if result.schedule.nights:
+        notes.append(
+            f"Tours: {result.schedule.nights} nights away; their hotel and per diem "
+            f"({result.schedule.night_cost:,.0f} {data.currency} over the horizon) are taken off the total "
+            "value; the drives to and from the nights' places are in the travel hours (days.csv)."
+        )
     return ReportContent(
         title=f"Sales plan — {data.name}",
         subtitle=subtitle,

@@ -22,6 +22,7 @@ nearly, and the plan plans the visits its schedule keeps.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -76,15 +77,27 @@ def measured_travel(
 
 def travel_by_account(schedule: ScheduleResult) -> tuple[dict[str, float], dict[str, int]]:
     """Per account, the travel minutes its scheduled visits cause (the leg that leads to each visit and,
-    for the last visit of a day, the way home) and its number of visits; over a rep's accounts the
-    travel minutes sum to the rep's scheduled travel."""
-    last: dict[tuple[str, object], int] = {}
-    legs: dict[tuple[str, object], float] = defaultdict(float)
+    for the last visit of a day, the way home — or to the night's place) and its number of visits; a tour
+    day without visits (the drive from the night's place home) goes to the last visit of the rep's latest
+    day before it. Over a rep's accounts the travel minutes sum to the rep's scheduled travel."""
+    last: dict[tuple[str, dt.date], int] = {}
+    legs: dict[tuple[str, dt.date], float] = defaultdict(float)
     for v in schedule.visits:
         key = (v.rep_id, v.date)
         last[key] = max(last.get(key, 0), v.order)
         legs[key] += v.travel_minutes_before
     home = {(d.rep_id, d.date): d.travel_minutes - legs[(d.rep_id, d.date)] for d in schedule.days}
+    for day in sorted(schedule.days, key=lambda d: (d.rep_id, d.date)):
+        key = (day.rep_id, day.date)
+        if key in last or not day.travel_minutes:
+            continue
+        before = [k for k in last if k[0] == day.rep_id and k[1] < day.date]
+        after = [k for k in last if k[0] == day.rep_id and k[1] > day.date]
+        host = (
+            max(before, key=lambda k: k[1]) if before else min(after, key=lambda k: k[1]) if after else None
+        )
+        if host is not None:
+            home[host] += home.pop(key)
     total: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     for v in schedule.visits:

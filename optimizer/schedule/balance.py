@@ -18,8 +18,8 @@ from .reinsert import Routes, best_insertion, route_starts
 TOLERANCE = 1e-6
 
 
-def _length(problem: RepProblem, route: list[int]) -> float:
-    timed = route_starts(problem, route)
+def _length(problem: RepProblem, route: list[int], day: int) -> float:
+    timed = route_starts(problem, route, day)
     assert timed is not None
     return timed[1] if route else 0.0
 
@@ -30,7 +30,8 @@ def balance(
     """Routes and patterns after the moves of the module docstring."""
     routes = [list(r) for r in routes]
     days = list(days)
-    length = [_length(problem, r) for r in routes]
+    length = [_length(problem, r, d) for d, r in enumerate(routes)]
+    tau = problem.matrix
     for _ in range(passes):
         moved = False
         for a in range(problem.n):
@@ -43,13 +44,11 @@ def balance(
             for d in old_days:
                 route = routes[d]
                 k = old_pos[d]
-                before = route[k - 1] if k > 0 else 0
-                after = route[k + 1] if k + 1 < len(route) else 0
-                saved += float(
-                    problem.tau[before, node] + problem.tau[node, after] - problem.tau[before, after]
-                )
+                before = route[k - 1] if k > 0 else problem.ends(d)[0]
+                after = route[k + 1] if k + 1 < len(route) else problem.ends(d)[1]
+                saved += float(tau[before, node] + tau[node, after] - tau[before, after])
                 route.remove(node)
-            base = {d: _length(problem, routes[d]) for d in old_days}
+            base = {d: _length(problem, routes[d], d) for d in old_days}
             old_square = sum(length[d] ** 2 - base[d] ** 2 for d in old_days)
             cache: dict[int, tuple[float, int] | None] = {}
             best: tuple[float, float, tuple[int, ...] | None] = (saved, old_square, None)  # None: as it was
@@ -57,13 +56,13 @@ def balance(
                 added, square = 0.0, 0.0
                 for d in pattern:
                     if d not in cache:
-                        cache[d] = best_insertion(problem, routes[d], node)
+                        cache[d] = best_insertion(problem, routes[d], node, d)
                     found = cache[d]
                     if found is None:
                         added = float("inf")
                         break
                     added += found[0]
-                    new = _length(problem, [*routes[d][: found[1]], node, *routes[d][found[1] :]])
+                    new = _length(problem, [*routes[d][: found[1]], node, *routes[d][found[1] :]], d)
                     square += new**2 - (base[d] if d in base else length[d]) ** 2
                 if added == float("inf"):
                     continue
@@ -81,7 +80,7 @@ def balance(
                 assert found is not None
                 routes[d].insert(found[1], node)
             for d in set(old_days) | set(target):
-                length[d] = _length(problem, routes[d])
+                length[d] = _length(problem, routes[d], d)
             days[a] = target
             moved = True
         if not moved:

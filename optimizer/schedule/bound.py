@@ -36,7 +36,7 @@ from .problem import RepProblem
 
 def _pairs(problem: RepProblem) -> np.ndarray:
     """Which arcs i → j can appear in a route (see module docstring); any arc from or to home can."""
-    tau = problem.tau
+    tau = problem.relaxed_tau
     early = np.array([w[0] for w in problem.window], dtype=float)
     late = np.array(problem.engine_late, dtype=float)
     service = np.array(problem.service, dtype=float)
@@ -53,7 +53,7 @@ def _pairs(problem: RepProblem) -> np.ndarray:
 
 def _charges(problem: RepProblem) -> tuple[np.ndarray, int]:
     """h_a (travel minutes each visit of a certainly causes) and q (most visits a route can hold)."""
-    tau = np.where(_pairs(problem), problem.tau, np.inf)
+    tau = np.where(_pairs(problem), problem.relaxed_tau, np.inf)
     tau[1:, 1:] /= 2.0  # an arc between two visits is shared by both; an arc from or to home is not
     come, leave = tau[:, 1:].min(axis=0), tau[1:, :].min(axis=1)
     h = come + leave
@@ -62,14 +62,14 @@ def _charges(problem: RepProblem) -> tuple[np.ndarray, int]:
         if room < time:
             break
         room, q = room - time, q + 1
-    extra = float(np.min(problem.tau[0, 1:] - come) + np.min(problem.tau[1:, 0] - leave))
+    extra = float(np.min(problem.relaxed_tau[0, 1:] - come) + np.min(problem.relaxed_tau[1:, 0] - leave))
     return h + extra / max(q, 1), max(q, 1)
 
 
 def lower_bound(problem: RepProblem) -> float:
     """LB of the module docstring, in the objective's units (minutes)."""
     if problem.n == 0:
-        return 0.0
+        return problem.night_minutes
     h, q = _charges(problem)
     count, hop, service, pi = [], [], [], []
     for a in range(problem.n):
@@ -83,12 +83,12 @@ def lower_bound(problem: RepProblem) -> float:
     cc, hh, s, p = (np.array(v, dtype=float) for v in (count, hop, service, pi))
     constant = float(np.dot(cc, p))
     days = len(problem.dates)
-    starts = np.maximum([w[0] for w in problem.window], problem.tau[0, 1:])
+    starts = np.maximum([w[0] for w in problem.window], problem.relaxed_tau[0, 1:])
     span = max(0.0, float(np.max(np.add(problem.engine_late, problem.service)) - np.min(starts)))
     rows = np.vstack([cc * (s + hh), cc * s, cc])
     limits = np.array([days * problem.engine_day, days * span, days * q], dtype=float)
     answer = linprog(cc * (hh - p), A_ub=rows, b_ub=limits, bounds=(0.0, 1.0), method="highs")
     if status.highs(answer).status is SolveStatus.OPTIMAL:
         value = constant + float(answer.fun)
-        return max(0.0, value - 1e-7 * abs(value))
-    return float(np.dot(cc, np.minimum(hh, p)))
+        return max(0.0, value - 1e-7 * abs(value)) + problem.night_minutes
+    return float(np.dot(cc, np.minimum(hh, p))) + problem.night_minutes

@@ -10,6 +10,10 @@ scheduler's problem), for the tests and for anyone handed a schedule. It checks 
 (4) each day runs from leaving home to coming back inside the working hours, with enough travel time
     (the scenario's travel model, rounded up to whole minutes) between home and visits, no two visits
     and the lunch break overlapping, and the break taken whenever the day goes past its middle;
+(4a) tours with nights away: a day ends away from home only with overnight trips on and a night there,
+    on a weekday that allows one, followed by the rep's next working day on the next calendar day,
+    starting where the night was spent; at most ``max_nights_per_week`` nights a calendar week and
+    ``max_nights_in_a_row`` in a row, so the rep is home by the end of the tour's last day;
 (5) an account's visits are regularly spaced (:func:`.patterns.spacing`);
 (6) every stated reason of a dropped visit holds: "reach" — no day trip from the rep's home fits it;
     "calendar" — no regularly spaced set of the planned visits exists among the days it may be visited;
@@ -27,6 +31,7 @@ scheduler's problem), for the tests and for anyone handed a schedule. It checks 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from collections import defaultdict
@@ -36,9 +41,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..data import PlanData
+from ..data import Account, PlanData
 from .patterns import spacing
-from .result import ScheduledVisit, ScheduleResult
+from .result import DayPlan, ScheduledVisit, ScheduleResult
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ def check_schedule(data: PlanData, result: ScheduleResult) -> ScheduleCheck:
     _check_counts(data, result, bad)
     _check_visits(data, result, bad)
     _check_days(data, result, bad)
+    _check_nights(data, result, bad)
     _check_spacing(data, result, bad)
     _check_work(data, result, bad)
     _check_drops(data, result, bad)
@@ -146,7 +152,7 @@ def _check_days(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
             bad.append(f"{where}: the day goes past its middle without a lunch break")
         if lunch is not None and lunch[1] - lunch[0] != horizon.lunch:
             bad.append(f"{where}: the lunch break lasts {lunch[1] - lunch[0]} minutes")
-        here, free = key[0], day.departure  # where the rep is and when they are free to move on
+        here, free = day.start_place or key[0], day.departure  # where the rep is, when free to move on
         travel_total = 0
         for v in visits:
             leg = travel(here, v.account_id)
@@ -163,15 +169,66 @@ def _check_days(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
             if lunch is not None and v.start < lunch[1] and lunch[0] < v.end:
                 bad.append(f"{where}: {v.account_id} overlaps the lunch break")
             here, free = v.account_id, v.end
-        leg = travel(here, key[0])
+        end_at = day.end_place or key[0]
+        leg = travel(here, end_at)
         travel_total += leg
         need = free + leg + (lunch[1] - lunch[0] if lunch is not None and lunch[0] >= free else 0)
         if day.back < need:
-            bad.append(f"{where}: back home at {day.back}, before the rep can be ({need})")
+            at = "back home" if end_at == key[0] else f"at {end_at}"
+            bad.append(f"{where}: {at} at {day.back}, before the rep can be ({need})")
         if travel_total != day.travel_minutes:
             bad.append(
                 f"{where}: the day plan says {day.travel_minutes} travel minutes, recomputed {travel_total}"
             )
+
+
+def _check_nights(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
+    rules = data.overnight
+    by_rep: dict[str, list[DayPlan]] = defaultdict(list)
+    for day in result.days:
+        by_rep[day.rep_id].append(day)
+    for rep_id, days in by_rep.items():
+        days.sort(key=lambda d: d.date)
+        dates = data.rep_by_id[rep_id].dates
+        plans = {d.date: d for d in days}
+        weekly: dict[tuple[int, int], int] = defaultdict(int)
+        row = 0
+        for day in days:
+            where = f"{rep_id} on {day.date}"
+            if bool(day.end_place) != bool(day.night):
+                bad.append(
+                    f"{where}: the day ends at {day.end_place or 'home'} but the night is at {day.night or 'home'}"
+                )
+            if not day.end_place:
+                row = 0
+                continue
+            if rules is None:
+                bad.append(f"{where}: a night away ({day.night}) while overnight trips are off")
+                continue
+            if not rules.allows_night(day.date.weekday()):
+                bad.append(
+                    f"{where}: a night away on a {day.date:%A}, which policy.travel.overnight.nights does not allow"
+                )
+            iso = day.date.isocalendar()
+            weekly[iso[0], iso[1]] += 1
+            if weekly[iso[0], iso[1]] == rules.max_nights_per_week + 1:
+                bad.append(f"{where}: more than {rules.max_nights_per_week} nights away in week {iso[1]}")
+            row += 1
+            if row == rules.max_nights_in_a_row + 1:
+                bad.append(f"{where}: more than {rules.max_nights_in_a_row} nights away in a row")
+            after = day.date + dt.timedelta(days=1)
+            following = plans.get(after)
+            if after not in dates or following is None:
+                bad.append(f"{where}: a night away, but the rep does not work on {after} to come home")
+            elif following.start_place != day.end_place:
+                bad.append(
+                    f"{where}: the night is spent at {day.end_place}, the next day starts at "
+                    f"{following.start_place or 'home'}"
+                )
+        for day in days:
+            before = day.date - dt.timedelta(days=1)
+            if day.start_place and (before not in plans or plans[before].end_place != day.start_place):
+                bad.append(f"{rep_id} on {day.date}: starts at {day.start_place}, where no night was spent")
 
 
 def _check_spacing(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
@@ -306,27 +363,58 @@ def _check_drops(data: PlanData, result: ScheduleResult, bad: list[str]) -> None
         elif drop.kind == "full" and rep is not None:
             n = count[drop.account_id] + 1
             rule = spacing(n, days, min_days)
+            there = math.ceil(data.home_minutes(rep, account) - 1e-9)
+            back = math.ceil(float(data.travel_model.minutes([account.place], [rep.home])[0, 0]) - 1e-9)
+            able = _room_for_one(data, result, rep.id, account, travel, data.day_trip(account, there, back))
             free = sorted(
                 (d - horizon.start).days
                 for d in rep.dates
-                if account.takes_visits_on(d) and ((rep.id, d) not in busy or d in own[drop.account_id])
+                if account.takes_visits_on(d)
+                and ((rep.id, d) not in busy or d in own[drop.account_id])
+                and able(d)
             )
             if _regular_exists(free, n, rule.min_gap, rule.max_gap):
                 bad.append(f"{where}, but {n} regularly spaced days with room exist (free days of {rep.id})")
 
 
-def _day_orders(result: ScheduleResult, rep_id: str, skip: str) -> dict[object, list[str]]:
+def _room_for_one(
+    data: PlanData, result: ScheduleResult, rep_id: str, account: Account, travel: _Minutes, day_trip: bool
+) -> Callable[[dt.date], bool]:
+    """Whether a free day surely holds one visit of the account: a day from home and back when a day trip
+    reaches it; a day of a tour when the visit fits between the day's start and its end."""
+    minutes = travel.of(rep_id)
+    ends = _day_ends(result, rep_id)
+    service = math.ceil(account.visit_minutes - 1e-9)
+    day = data.horizon.day_minutes - data.horizon.lunch
+
+    def fits(date: dt.date) -> bool:
+        first, last = ends.get(date, (rep_id, rep_id))
+        if first == last == rep_id:
+            return day_trip
+        return minutes(first, account.id) + service + minutes(account.id, last) <= day
+
+    return fits
+
+
+def _day_orders(result: ScheduleResult, rep_id: str, skip: str) -> dict[dt.date, list[str]]:
     """The rep's visit sequence of every day (places in order), without ``skip``."""
-    days: dict[object, list[tuple[int, str]]] = defaultdict(list)
+    days: dict[dt.date, list[tuple[int, str]]] = defaultdict(list)
     for v in result.visits:
         if v.rep_id == rep_id and v.account_id != skip:
             days[v.date].append((v.order, v.account_id))
     return {d: [a for _, a in sorted(vs)] for d, vs in days.items()}
 
 
+def _day_ends(result: ScheduleResult, rep_id: str) -> dict[dt.date, tuple[str, str]]:
+    """Where each of the rep's days starts and ends: the rep's id for home, else the place's id."""
+    return {
+        d.date: (d.start_place or rep_id, d.end_place or rep_id) for d in result.days if d.rep_id == rep_id
+    }
+
+
 class _Minutes:
-    """Travel minutes (rounded up, as the checker counts them) between a rep's home and its accounts,
-    one matrix per rep built on first use."""
+    """Travel minutes (rounded up, as the checker counts them) between a rep's home, its accounts and the
+    overnight places, one matrix per rep built on first use."""
 
     def __init__(self, data: PlanData, result: ScheduleResult) -> None:
         self.data = data
@@ -343,8 +431,14 @@ class _Minutes:
 
     def of(self, rep_id: str) -> Callable[[str, str], int]:
         if rep_id not in self.tables:
-            ids = [rep_id, *sorted(self.served[rep_id])]
-            places = [self.data.rep_by_id[rep_id].home, *(self.data.account_by_id[a].place for a in ids[1:])]
+            accounts = sorted(self.served[rep_id])
+            listed = [p for p in self.data.overnight_places if p.id not in self.served[rep_id]]
+            ids = [rep_id, *accounts, *(p.id for p in listed)]
+            places = [
+                self.data.rep_by_id[rep_id].home,
+                *(self.data.account_by_id[a].place for a in accounts),
+                *(p.place for p in listed),
+            ]
             table = np.ceil(self.data.travel_model.minutes(places) - 1e-9).astype(np.int64)
             np.fill_diagonal(table, 0)
             self.tables[rep_id] = ({x: k for k, x in enumerate(ids)}, table)
@@ -359,15 +453,17 @@ def _own_minutes(
     total = 0.0
     with_it = _day_orders(result, rep_id, "")
     without = _day_orders(result, rep_id, account_id)
+    ends = _day_ends(result, rep_id)
     for day, order in with_it.items():
         if account_id not in order:
             continue
+        first, last = ends.get(day, (rep_id, rep_id))
 
-        def length(seq: list[str]) -> int:
-            path = [rep_id, *seq, rep_id]
+        def length(seq: list[str], first: str = first, last: str = last) -> int:
+            path = [first, *seq, last]
             return sum(minutes(x, y) for x, y in itertools.pairwise(path))
 
-        total += length(order) - (length(without.get(day, [])) if without.get(day) else 0)
+        total += length(order) - length(without.get(day, []))  # a tour's day still drives start → end
         total += math.ceil(data.account_by_id[account_id].visit_minutes - 1e-9)
     return total
 
@@ -384,12 +480,14 @@ def _cheapest_more(
     rep, account = data.rep_by_id[rep_id], data.account_by_id[account_id]
     horizon = data.horizon
     orders = _day_orders(result, rep_id, account_id)
+    ends = _day_ends(result, rep_id)
     service = math.ceil(account.visit_minutes - 1e-9)
     offsets, costs = [], []
     for day in rep.dates:
         if not account.takes_visits_on(day):
             continue
-        path = [rep_id, *orders.get(day, []), rep_id]
+        first, last = ends.get(day, (rep_id, rep_id))
+        path = [first, *orders.get(day, []), last]
         detour = min(
             minutes(x, account_id) + minutes(account_id, y) - minutes(x, y)
             for x, y in itertools.pairwise(path)

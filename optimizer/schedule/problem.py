@@ -44,6 +44,7 @@ from ..data import Account, PlanData, Rep
 from .calendar import allowed_days, day_offsets
 from .patterns import even_patterns
 from .routing import PeriodicRoutingProblem, RoutingCustomer, RoutingDay
+from .tours import RADIUS_SHARE, NightPlace, Tour, clusters, far_accounts, night_place, plan_tours
 
 FloatMatrix = npt.NDArray[np.float64]
 
@@ -88,6 +89,16 @@ class RepProblem:
     lunch: int  # L
     drops: tuple[Drop, ...]
     budget: float = math.inf  # minutes of visits and travel the rep's selling hours leave over the horizon
+    # tours with nights away (:mod:`.tours`); without them every day runs from home and back home
+    tours: tuple[Tour, ...] = ()
+    places: tuple[str, ...] = ()  # ids of the place nodes n+1..n+p of ``ways``
+    place_names: tuple[str, ...] = ()
+    ways: FloatMatrix | None = None  # minutes over home, the accounts and the places (None: ``tau``)
+    start: tuple[int, ...] = ()  # per date: the node the day starts at (0: home); empty: all at home
+    finish: tuple[int, ...] = ()  # per date: the node the day ends at
+    night_cost: tuple[float, ...] = ()  # per date: hotel and per diem of the night after it (currency)
+    night_minutes: float = 0.0  # the nights' cost in the objective's minutes (:mod:`.tours`)
+    alternative: RepProblem | None = None  # the same rep on day trips only, solved beside it (:mod:`.solve`)
 
     def __post_init__(self) -> None:
         for a, (early, _) in enumerate(self.window):
@@ -99,6 +110,29 @@ class RepProblem:
     @property
     def n(self) -> int:
         return len(self.accounts)
+
+    @property
+    def matrix(self) -> FloatMatrix:
+        """Travel minutes over home (0), the accounts (a + 1) and the places (n + 1 + p)."""
+        return self.tau if self.ways is None else self.ways
+
+    def ends(self, day: int) -> tuple[int, int]:
+        """The nodes day ``day`` starts and ends at (home: 0)."""
+        return (self.start[day], self.finish[day]) if self.start else (0, 0)
+
+    @cached_property
+    def relaxed_tau(self) -> FloatMatrix:
+        """``tau`` with home's row and column the least over every place a day may start or end at:
+        what a lower bound or an estimate may count for the way to the first and from the last visit."""
+        if not self.places:
+            return self.tau
+        n = self.n
+        starts = sorted({s for s in self.start} | {0})
+        finishes = sorted({f for f in self.finish} | {0})
+        out = self.tau.copy()
+        out[0, 1:] = self.matrix[np.ix_(starts, range(1, n + 1))].min(axis=0)
+        out[1:, 0] = self.matrix[np.ix_(range(1, n + 1), finishes)].min(axis=1)
+        return out
 
     @property
     def middle(self) -> int:
@@ -113,7 +147,7 @@ class RepProblem:
     @property
     def delta(self) -> float:
         """Δ = 2·max τ + 1, above what any one visit adds to a route's travel."""
-        return 2.0 * float(self.tau.max(initial=0.0)) + 1.0
+        return 2.0 * float(self.matrix.max(initial=0.0)) + 1.0
 
     def penalty(self, a: int, visits: int) -> float:
         """Cost of keeping only ``visits`` of account a's fitted visits (the least important go first)."""
@@ -151,15 +185,97 @@ class RepProblem:
                 self.penalty(a, 0) - self.penalty(a, counts[a]),
                 self.accounts[a],
             ))  # fmt: skip
-        nodes = [0, *(a + 1 for a in members)]
-        days = tuple(RoutingDay(1, math.inf, float(self.engine_day)) for _ in self.dates)
-        return PeriodicRoutingProblem(self.tau[np.ix_(nodes, nodes)], tuple(customers), days), members
+        places = len(self.places)
+        nodes = [0, *(a + 1 for a in members), *range(self.n + 1, self.n + 1 + places)]
+
+        def node(k: int) -> int:  # a place's node in the engine's problem
+            return k if k == 0 else k - self.n + len(members)
+
+        days = tuple(
+            RoutingDay(1, math.inf, float(self.engine_day), node(self.ends(d)[0]), node(self.ends(d)[1]))
+            for d in range(len(self.dates))
+        )
+        matrix = self.matrix[np.ix_(nodes, nodes)]
+        return PeriodicRoutingProblem(matrix, tuple(customers), days, places=places), members
 
 
 def visit_value(account: Account, visits_per_month: float) -> float:
     """Value of one visit: the account's annual margin over its visits per year (currency)."""
     margin = account.current_sales * account.margin
     return margin / max(12.0 * visits_per_month, 1.0)
+
+
+@dataclass(frozen=True)
+class _TourPlan:
+    """The tours of one rep and the matrix over home, all its accounts and the tours' night places."""
+
+    tours: tuple[Tour, ...]
+    places: tuple[NightPlace, ...]
+    ways: FloatMatrix  # (1 + accounts + places)², accounts in the order given
+    start: tuple[int, ...]  # per date, node in ``ways`` (places at 1 + accounts + p)
+    finish: tuple[int, ...]
+    night_cost: tuple[float, ...]
+    night_minutes: float
+
+
+def _tour_plan(
+    data: PlanData, rep: Rep, accounts: Sequence[Account], visits: Sequence[int], reach: Sequence[bool],
+    tau: FloatMatrix, offsets: Sequence[int],
+) -> _TourPlan | None:  # fmt: skip
+    """Tours for the rep's far accounts (:mod:`.tours`), or None when there are none to plan."""
+    rules = data.overnight
+    if rules is None or not rules.possible or not accounts:
+        return None
+    home, inner = tau[0, 1:], tau[1:, 1:]
+    far = far_accounts(home, reach, visits, rules)
+    if not far:
+        return None
+    horizon = data.horizon
+    model = data.travel_model
+    spots = [a.place for a in accounts]
+    listed = data.overnight_places
+    if listed:
+        to_places = np.ceil(model.minutes(spots, [p.place for p in listed]) - 1e-9)
+        from_places = np.ceil(model.minutes([p.place for p in listed], spots) - 1e-9)
+    else:
+        to_places, from_places = np.zeros((len(spots), 0)), np.zeros((0, len(spots)))
+    per_minute = 60.0 / rep.cost_per_hour if rep.cost_per_hour > 0 else 0.0
+    day = float(horizon.day_minutes - horizon.lunch)
+    groups = clusters(far, home, inner, RADIUS_SHARE * day)
+    nights = [
+        night_place(
+            g, inner, to_places, from_places, [p.id for p in listed], [p.name for p in listed],
+            [p.cost for p in listed], [a.id for a in accounts], [a.name for a in accounts], rules, per_minute,
+        )
+        for g in groups
+    ]  # fmt: skip
+    where = [listed[p.listed].place if p.listed >= 0 else spots[p.account] for p in nights]
+    home_to = [float(np.ceil(model.minutes([rep.home], [w])[0, 0] - 1e-9)) for w in where]
+    service = [float(data.window(a)[0]) for a in accounts]
+    tours = plan_tours(
+        rep.dates, offsets, horizon.calendar_days, rules, groups, nights, visits, service, inner, home_to, day
+    )
+    if not tours:
+        return None
+    used: list[NightPlace] = []
+    for tour in tours:
+        if tour.place not in used:
+            used.append(tour.place)
+    located = [listed[p.listed].place if p.listed >= 0 else spots[p.account] for p in used]
+    ways = np.ceil(model.minutes([rep.home, *spots, *located]) - 1e-9)
+    np.fill_diagonal(ways, 0.0)
+    ways[: len(spots) + 1, : len(spots) + 1] = tau  # the accounts' minutes exactly as without tours
+    count = len(rep.dates)
+    start, finish, cost = [0] * count, [0] * count, [0.0] * count
+    for tour in tours:
+        node = 1 + len(spots) + used.index(tour.place)
+        for k, d in enumerate(tour.days):
+            start[d] = 0 if k == 0 else node
+            finish[d] = 0 if k == len(tour.days) - 1 else node
+            cost[d] = 0.0 if k == len(tour.days) - 1 else tour.place.cost
+    return _TourPlan(
+        tours, tuple(used), ways, tuple(start), tuple(finish), tuple(cost), sum(cost) * per_minute
+    )
 
 
 def build_rep_problem(
@@ -169,8 +285,14 @@ def build_rep_problem(
     visits_per_month: Mapping[str, float],
     minimum_per_month: Mapping[str, float],
     budget: float = math.inf,
+    tours: bool = True,
 ) -> RepProblem:
-    """The data of one rep's schedule (see module docstring); accounts without visits are left out."""
+    """The data of one rep's schedule (see module docstring); accounts without visits are left out.
+
+    With overnight trips on (``data.overnight``) and accounts beyond ``min_drive_minutes`` or a day trip,
+    the problem carries the rep's tours (:mod:`.tours`) and, as ``alternative``, the same rep on day
+    trips only (``tours=False``); an account no day trip reaches may then be visited on the days of a
+    tour whose start and end let a single visit fit the working day."""
     horizon = data.horizon
     dates = rep.dates
     offsets = day_offsets(horizon, dates)
@@ -180,30 +302,45 @@ def build_rep_problem(
     places = [rep.home] + [a.place for a in accounts]
     tau = np.ceil(data.travel_model.minutes(places) - 1e-9)
     np.fill_diagonal(tau, 0.0)
+    planned = [round(visits_per_month.get(a.id, 0.0) * horizon.months) for a in accounts]
+    reach = [data.day_trip(a, tau[0, i + 1], tau[i + 1, 0]) for i, a in enumerate(accounts)]
+    plan = _tour_plan(data, rep, accounts, planned, reach, tau, offsets) if tours else None
     rows: list[tuple[int, Account, int, int, int, int, tuple[int, int], int, tuple[int, ...]]] = []
     drops: list[Drop] = []
     for index, account in enumerate(accounts):
-        k = round(visits_per_month.get(account.id, 0.0) * horizon.months)
+        k = planned[index]
         if k <= 0:
             continue
         service, early, late = data.window(account)
         engine_late = max(late - lunch, min(late, day_minutes // 2 - 1))
-        if not data.day_trip(account, tau[0, index + 1], tau[index + 1, 0]):
+        allowed = allowed_days(account, dates)
+        if not reach[index]:
+            touring = (
+                ()
+                if plan is None
+                else _tour_days(plan, index + 1, service, early, engine_late, day_minutes - lunch)
+            )
+            allowed = tuple(d for d in allowed if d in touring)
+            if not allowed:
+                reason = _hours_reason(data, account, service, tau[0, index + 1], tau[index + 1, 0])
+                if plan is not None:
+                    reason += "; no day of the rep's tours with nights away lets a visit fit either"
+                drops.append(Drop(account.id, rep.id, k, reason, "reach"))
+                continue
+        fit = min(k, len(allowed))
+        while fit > 0 and not even_patterns(fit, allowed, offsets, horizon_days, min_days):
+            fit -= 1
+        if fit < k and not reach[index]:  # only tours reach it, and their days hold fewer visits
             drops.append(
                 Drop(
                     account.id,
                     rep.id,
-                    k,
-                    _hours_reason(data, account, service, tau[0, index + 1], tau[index + 1, 0]),
+                    k - fit,
+                    _tour_reason(data, account, tau[0, index + 1], len(allowed), fit),
                     "reach",
                 )
             )
-            continue
-        allowed = allowed_days(account, dates)
-        fit = min(k, len(allowed))
-        while fit > 0 and not even_patterns(fit, allowed, offsets, horizon_days, min_days):
-            fit -= 1
-        if fit < k:
+        elif fit < k:
             drops.append(
                 Drop(
                     account.id,
@@ -220,6 +357,26 @@ def build_rep_problem(
     values = [visit_value(row[1], visits_per_month.get(row[1].id, 0.0)) for row in rows]
     top = max(values, default=0.0)
     nodes = [0, *(row[0] + 1 for row in rows)]
+    touring_fields: dict[str, object] = {}
+    if plan is not None:
+        ends = [1 + len(accounts) + p for p in range(len(plan.places))]
+
+        def node(k: int) -> int:  # a place's node once only the rows' accounts are kept
+            return k if k == 0 else k - len(accounts) + len(rows)
+
+        touring_fields = dict(
+            tours=plan.tours,
+            places=tuple(p.id for p in plan.places),
+            place_names=tuple(p.name for p in plan.places),
+            ways=plan.ways[np.ix_(nodes + ends, nodes + ends)],
+            start=tuple(node(x) for x in plan.start),
+            finish=tuple(node(x) for x in plan.finish),
+            night_cost=plan.night_cost,
+            night_minutes=plan.night_minutes,
+            alternative=build_rep_problem(
+                data, rep, accounts, visits_per_month, minimum_per_month, budget, tours=False
+            ),
+        )
     return RepProblem(
         rep.id, dates, offsets, horizon_days,
         accounts=tuple(row[1].id for row in rows),
@@ -238,7 +395,21 @@ def build_rep_problem(
         lunch=lunch,
         drops=tuple(drops),
         budget=budget,
+        **touring_fields,  # type: ignore[arg-type]
     )  # fmt: skip
+
+
+def _tour_days(plan: _TourPlan, node: int, service: int, early: int, late: int, day: int) -> set[int]:
+    """The tour days (indices of dates) whose start and end let one visit of ``node`` fit the day."""
+    ways = plan.ways
+    out = set()
+    for tour in plan.tours:
+        for d in tour.days:
+            s, f = plan.start[d], plan.finish[d]
+            begin = max(float(ways[s, node]), float(early))
+            if begin <= late and begin + service + float(ways[node, f]) <= day:
+                out.add(d)
+    return out
 
 
 def _clock(minutes: int) -> str:
@@ -259,6 +430,13 @@ def _hours_reason(data: PlanData, account: Account, service: int, there: float, 
     return (
         f"a {service}-min visit does not fit its opening hours {opened}–{closed} once the rep has "
         f"travelled {there:.0f} min from home (the lunch break may fall before it)"
+    )
+
+
+def _tour_reason(data: PlanData, account: Account, there: float, days: int, fit: int) -> str:
+    return (
+        f"beyond a day trip ({there:.0f} min one way from the rep's home): only tours with nights away reach "
+        f"it, and the {days} days of the rep's tours that can take it hold {fit} regularly spaced visit(s)"
     )
 
 

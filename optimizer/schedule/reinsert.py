@@ -21,36 +21,43 @@ from .problem import RepProblem
 Routes = list[list[int]]  # per day: nodes (account a is node a + 1) in visiting order
 
 
-def route_starts(problem: RepProblem, route: Sequence[int]) -> tuple[list[float], float] | None:
-    """Earliest starts of the route's visits (engine clock) and its return; None if it breaks a rule
-    (the routing engine's own timing, :attr:`.problem.RepProblem.timing`)."""
+def route_starts(problem: RepProblem, route: Sequence[int], day: int) -> tuple[list[float], float] | None:
+    """Earliest starts of the route's visits (engine clock) and when it reaches the day's end (home, or
+    the night's place); None if it breaks a rule (the routing engine's own timing,
+    :attr:`.problem.RepProblem.timing`)."""
     timing = problem.timing
-    if not timing.route_fits(0, route):
+    if not timing.route_fits(day, route):
         return None
-    starts, back = timing.schedule(route)
+    starts, back = timing.schedule(route, day)
     return list(starts), back
 
 
-def route_cost(problem: RepProblem, route: Sequence[int]) -> float:
-    return problem.timing.route_cost(route)
+def route_cost(problem: RepProblem, route: Sequence[int], day: int) -> float:
+    """Travel minutes of day ``day``'s route from its start to its end (a tour's empty day included)."""
+    return problem.timing.route_cost(route, day)
 
 
 def field_minutes(problem: RepProblem, routes: Routes) -> float:
     """Minutes of travel and visits of all the routes (what the rep's selling hours pay for)."""
-    return sum(route_cost(problem, r) + sum(problem.service[node - 1] for node in r) for r in routes)
+    return sum(
+        route_cost(problem, r, d) + sum(problem.service[node - 1] for node in r) for d, r in enumerate(routes)
+    )
 
 
-def best_insertion(problem: RepProblem, route: Sequence[int], node: int) -> tuple[float, int] | None:
-    """Least added travel and position for ``node`` in ``route`` keeping it feasible, or None."""
-    tau = problem.tau
-    path = [0, *route, 0]
+def best_insertion(
+    problem: RepProblem, route: Sequence[int], node: int, day: int
+) -> tuple[float, int] | None:
+    """Least added travel and position for ``node`` in day ``day``'s ``route`` keeping it feasible, or None."""
+    tau = problem.matrix
+    start, finish = problem.ends(day)
+    path = [start, *route, finish]
     best: tuple[float, int] | None = None
     for pos in range(len(route) + 1):
         a, b = path[pos], path[pos + 1]
         added = float(tau[a, node] + tau[node, b] - tau[a, b])
         if best is not None and added >= best[0] - 1e-9:
             continue
-        if route_starts(problem, [*route[:pos], node, *route[pos:]]) is not None:
+        if route_starts(problem, [*route[:pos], node, *route[pos:]], day) is not None:
             best = (added, pos)
     return best
 
@@ -77,7 +84,7 @@ def reinsert(
                 total = 0.0
                 for d in pattern:
                     if d not in cache:
-                        cache[d] = best_insertion(problem, routes[d], node)
+                        cache[d] = best_insertion(problem, routes[d], node, d)
                     found = cache[d]
                     if found is None:
                         total = math.inf
@@ -119,7 +126,7 @@ def regular_days(
     node = a + 1
     for d in problem.allowed[a]:
         if d not in cache:
-            cache[d] = best_insertion(problem, routes[d], node)
+            cache[d] = best_insertion(problem, routes[d], node, d)
     days = [d for d in problem.allowed[a] if cache[d] is not None]
     if len(days) < n:
         return None

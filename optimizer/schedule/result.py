@@ -21,6 +21,7 @@ from ..result import Infeasibility, Kpi, SolveInfo
 from .problem import Drop
 
 VISIT_COLUMNS = ["rep", "date", "start", "end", "account", "travel_minutes_before"]
+DAY_TOUR_COLUMNS = ["start_place", "end_place", "night", "night_cost"]  # days.csv's last columns
 TIMEZONE = "Asia/Shanghai"  # the scenario's local time (scenarios carry no time zone of their own yet)
 
 
@@ -88,10 +89,14 @@ class DayPlan:
     travel_minutes: int
     visit_minutes: int
     wait_minutes: int
+    start_place: str = ""  # where the day starts: "" the rep's home, else an overnight place's id
+    end_place: str = ""  # where the day ends: "" the rep's home, else where the night is spent
+    night: str = ""  # the name of the place where the night after this day is spent ("" at home)
+    night_cost: float = 0.0  # hotel and per diem of that night (currency)
 
     @property
     def length(self) -> int:
-        """Minutes from leaving home to coming back, the break included."""
+        """Minutes from leaving the day's start (home, or the night's place) to reaching its end."""
         return self.back - self.departure
 
 
@@ -288,7 +293,12 @@ class ScheduleResult:
         return pd.DataFrame(rows, columns=[*VISIT_COLUMNS, *extra])
 
     def days_frame(self) -> pd.DataFrame:
-        """days.csv: per rep and working day with visits — times and minutes by kind."""
+        """days.csv: per rep and working day with visits — times and minutes by kind, then where the day
+        starts and ends (start_place, end_place: '' the rep's home, else a place or account id; leave_home
+        and back_home keep their names and are the times of leaving the start and reaching the end), the
+        night after it (night: the place's name, '' at home) and that night's hotel and per diem
+        (night_cost, currency; 0 at home). The tour columns come last, so scripts that read the first
+        eleven by position keep working."""
         return pd.DataFrame(
             [
                 {
@@ -303,11 +313,15 @@ class ScheduleResult:
                     "visit_minutes": d.visit_minutes,
                     "wait_minutes": d.wait_minutes,
                     "day_minutes": d.length,
+                    "start_place": d.start_place,
+                    "end_place": d.end_place,
+                    "night": d.night,
+                    "night_cost": round(d.night_cost, 2),
                 }
                 for d in self.days
             ],
             columns=["rep", "date", "visits", "leave_home", "back_home", "lunch_start", "lunch_end",
-                     "travel_minutes", "visit_minutes", "wait_minutes", "day_minutes"],
+                     "travel_minutes", "visit_minutes", "wait_minutes", "day_minutes", *DAY_TOUR_COLUMNS],
         )  # fmt: skip
 
     def dropped_frame(self, data: PlanData) -> pd.DataFrame:
@@ -359,15 +373,30 @@ class ScheduleResult:
         """Travel of every day, the trips home included."""
         return sum(d.travel_minutes for d in self.days)
 
+    @property
+    def nights(self) -> int:
+        """Nights away: the days after which the rep does not sleep at home."""
+        return sum(1 for d in self.days if d.night)
+
+    @property
+    def night_cost(self) -> float:
+        """Hotel and per diem of every night away over the horizon (currency)."""
+        return sum(d.night_cost for d in self.days)
+
     def visits_of(self, rep_id: str) -> tuple[ScheduledVisit, ...]:
         return tuple(v for v in self.visits if v.rep_id == rep_id)
 
     def summary(self) -> str:
+        nights = (
+            f"; {self.nights:,} night{'s' if self.nights > 1 else ''} away, hotel and per diem {self.night_cost:,.0f}"
+            if self.nights
+            else ""
+        )
         lines = [
             self.info.summary(),
             f"{len(self.visits):,} of {self.planned_visits:,} planned visits scheduled "
             f"({self.dropped_visits:,} dropped) on {len(self.days):,} rep-days; "
-            f"travel {self.travel_minutes / 60:,.1f} h",
+            f"travel {self.travel_minutes / 60:,.1f} h{nights}",
         ]
         for rep in self.reps:
             gap = rep.info.gap
@@ -380,7 +409,8 @@ class ScheduleResult:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The schedule for scripts (`schedule --json`); nights and hotel_cost only when a day has a night."""
+        found: dict[str, Any] = {
             "solve": self.info.to_dict(),
             "planned_visits": self.planned_visits,
             "scheduled_visits": len(self.visits),
@@ -405,6 +435,9 @@ class ScheduleResult:
                 for d in self.dropped
             ],
         }
+        if self.nights:
+            found.update(nights=self.nights, hotel_cost=round(self.night_cost, 2))
+        return found
 
 
 def _due(data: PlanData, opportunity_id: str) -> str:

@@ -71,6 +71,25 @@ class RepOutcome:
 def solve_rep(
     problem: RepProblem, options: SolverOptions, params: ScheduleParams = DEFAULT_PARAMS
 ) -> RepOutcome:
+    """One rep's schedule (:func:`solve_one`); a rep with tours (:mod:`.tours`) is solved with them and on
+    day trips only (``problem.alternative``), and the plan that drops fewer visits, then costs less
+    travel and nights (minutes, nights at the rep's cost per hour), is kept: a tour is used only when it
+    reaches what day trips cannot or is cheaper than them."""
+    toured = solve_one(problem, options, params)
+    if problem.alternative is None:
+        return toured
+    plain = solve_one(problem.alternative, options, params)
+    return toured if _ranking(problem, toured) < _ranking(problem.alternative, plain) else plain
+
+
+def _ranking(problem: RepProblem, outcome: RepOutcome) -> tuple[int, float]:
+    dropped = sum(d.visits for d in outcome.drops)
+    return dropped, sum(d.travel_minutes for d in outcome.days) + problem.night_minutes
+
+
+def solve_one(
+    problem: RepProblem, options: SolverOptions, params: ScheduleParams = DEFAULT_PARAMS
+) -> RepOutcome:
     """Solve one rep's schedule (module docstring) within ``options``: the engine's work budget is
     ``params.effort`` × ``options.effort``, its wall-clock safety net ``options.seconds_left()`` (past the stage's deadline a rep still gets its
     greedy start, and no search)."""
@@ -96,13 +115,14 @@ def solve_rep(
         routes, days = reinsert(problem, routes, days)  # what balancing freed takes missing visits
     routes, days, capped = within_budget(problem, routes, days)
     routes, days = reinsert(problem, routes, days)  # the last cut may free room a cheaper visit fits
-    for route in routes:
-        if route_starts(problem, route) is None:  # never: every step above keeps routes feasible
+    for d, route in enumerate(routes):
+        if route_starts(problem, route, d) is None:  # never: every step above keeps routes feasible
             raise RuntimeError(f"rep {problem.rep_id}: an infeasible route was built: {route}")
     scheduled = tuple(len(d) for d in days)
     visits, plans = _timetable(problem, routes)
-    travel = sum(route_cost(problem, r) for r in routes)
-    objective = travel + sum(problem.penalty(a, scheduled[a]) for a in range(problem.n))
+    travel = sum(route_cost(problem, r, d) for d, r in enumerate(routes))
+    nights = problem.night_minutes
+    objective = travel + nights + sum(problem.penalty(a, scheduled[a]) for a in range(problem.n))
     bound = lower_bound(problem)
     gap = (objective - bound) / max(abs(objective), 1e-9)
     status = SolveStatus.OPTIMAL if gap <= options.relative_gap else SolveStatus.FEASIBLE
@@ -114,7 +134,8 @@ def solve_rep(
         bound,
         time.perf_counter() - started,
         engine.info.time_limit_hit,
-        f"travel {travel:,.0f} min + penalties {objective - travel:,.0f}",
+        f"travel {travel:,.0f} min + penalties {objective - travel - nights:,.0f}"
+        + (f" + nights {nights:,.0f} min ({len(problem.tours)} tours)" if problem.tours else ""),
     )
     return RepOutcome(
         problem.rep_id,
@@ -137,7 +158,7 @@ def within_budget(
     routes = [list(r) for r in routes]
     days = list(days)
     capped: set[int] = set()
-    while field_minutes(problem, routes) > problem.budget + 1e-9:
+    while field_minutes(problem, routes) > problem.budget + 1e-9 and any(days):
         cut = min(
             (a for a in range(problem.n) if days[a]),
             key=lambda a: (problem.next_drop_penalty(a, len(days[a])), a),
@@ -150,7 +171,7 @@ def within_budget(
         days[cut] = choice[1] if choice is not None else ()
         if choice is not None:
             for d in choice[1]:
-                found = best_insertion(problem, routes[d], node)
+                found = best_insertion(problem, routes[d], node, d)
                 assert found is not None
                 routes[d].insert(found[1], node)
         capped.add(cut)
@@ -162,9 +183,10 @@ def _timetable(problem: RepProblem, routes: Routes) -> tuple[tuple[ScheduledVisi
     plans: list[DayPlan] = []
     base = problem.day_start
     for d, route in enumerate(routes):
-        if not route:
+        first, last = problem.ends(d)
+        if not route and first == last == 0:  # a tour's day without visits is still a day away
             continue
-        day = time_route(problem, route)
+        day = time_route(problem, route, d)
         date = problem.dates[d]
         for order, (node, start, end, leg) in enumerate(
             zip(day.nodes, day.starts, day.ends, day.travel_before, strict=True), start=1
@@ -181,8 +203,16 @@ def _timetable(problem: RepProblem, routes: Routes) -> tuple[tuple[ScheduledVisi
             problem.rep_id, date, len(route), base + day.departure, base + day.back,
             None if day.lunch is None else base + day.lunch[0], None if day.lunch is None else base + day.lunch[1],
             travel, service, day.back - day.departure - travel - service - lunch,
+            _place(problem, first), _place(problem, last),
+            problem.place_names[last - problem.n - 1] if last else "",
+            problem.night_cost[d] if problem.night_cost else 0.0,
         ))  # fmt: skip
     return tuple(visits), tuple(plans)
+
+
+def _place(problem: RepProblem, node: int) -> str:
+    """days.csv's id of a day's start or end: "" for home, else the place's id."""
+    return problem.places[node - problem.n - 1] if node else ""
 
 
 def _drops(
@@ -212,7 +242,9 @@ def _drops(
             continue
         mine = {d for d, route in enumerate(routes) if node in route}
         room = [
-            d for d in problem.allowed[a] if d in mine or best_insertion(problem, routes[d], node) is not None
+            d
+            for d in problem.allowed[a]
+            if d in mine or best_insertion(problem, routes[d], node, d) is not None
         ]
         rule = spacing(scheduled[a] + 1, problem.horizon_days, problem.min_days)
         drops.append(Drop(

@@ -7,7 +7,9 @@ the next visit starts at max(its start, end of that visit + travel + L), and the
 to mid as that gap allows. Later visits move by at most L — which the engine's windows and its day of
 H − L allow for (:mod:`.problem`) — so no visit leaves its opening hours, overlaps the break, or pushes
 the day past its end. A rep back home before mid takes no break on the route. The rep leaves home just
-in time for the first visit.
+in time for the first visit. On a tour (:mod:`.tours`) the day starts at the night's place instead of
+home and may end at the next night's place; the same rules hold, and a tour day without visits is the
+drive from its start to its end (with the break when it passes the middle of the day).
 """
 
 from __future__ import annotations
@@ -36,14 +38,21 @@ def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(value, high))
 
 
-def time_route(problem: RepProblem, route: Sequence[int]) -> TimedDay:
-    """Timetable of ``route`` (nodes in order; account a is node a + 1) — see module docstring."""
-    tau = problem.tau
+def time_route(problem: RepProblem, route: Sequence[int], day: int) -> TimedDay:
+    """Timetable of day ``day``'s ``route`` (nodes in order; account a is node a + 1) — see module
+    docstring. ``travel_home`` is the way to the day's end (home, or the night's place)."""
+    tau = problem.matrix
+    first, last = problem.ends(day)
     nodes = tuple(route)
     if not nodes:
-        return TimedDay((), (), (), (), 0, 0, 0, None)
-    legs = [int(tau[a, b]) for a, b in zip((0, *nodes[:-1]), nodes, strict=True)]
-    home = int(tau[nodes[-1], 0])
+        drive = int(tau[first, last])
+        if drive == 0:
+            return TimedDay((), (), (), (), 0, 0, 0, None)
+        pause = problem.lunch if problem.lunch > 0 and drive > problem.middle else 0
+        rest = (problem.middle, problem.middle + pause) if pause else None
+        return TimedDay((), (), (), (), drive, 0, drive + pause, rest)
+    legs = [int(tau[a, b]) for a, b in zip((first, *nodes[:-1]), nodes, strict=True)]
+    home = int(tau[nodes[-1], last])
     starts: list[int] = []
     ready = 0
     for node, leg in zip(nodes, legs, strict=True):

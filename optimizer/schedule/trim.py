@@ -27,7 +27,7 @@ def visit_minutes_estimate(problem: RepProblem) -> np.ndarray:
     n = problem.n
     if n == 0:
         return np.zeros(0)
-    tau = problem.tau
+    tau = problem.relaxed_tau  # on a tour the way out starts from the night's place
     stops = float(np.clip(sum(problem.fitted) / max(len(problem.dates), 1), 1.0, 8.0))
     if n > 1:
         inner = tau[1:, 1:] + np.diag(np.full(n, np.inf))
@@ -41,7 +41,7 @@ def usable_day_minutes(problem: RepProblem) -> float:
     """u: minutes of a working day that visits and their travel can use (see module docstring)."""
     if problem.n == 0:
         return float(problem.engine_day)
-    tau = problem.tau
+    tau = problem.relaxed_tau
     late = np.array(problem.engine_late) + np.array(problem.service) + tau[1:, 0]
     early = np.maximum(0.0, np.array([w[0] for w in problem.window]) - tau[0, 1:])
     return float(min(problem.engine_day, np.median(late)) - np.median(early))

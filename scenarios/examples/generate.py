@@ -300,6 +300,21 @@ DEALER_REGIONS = {
 
 DEALER_KINDS = ["饲料经销部", "农资商行", "畜牧服务站", "饲料有限公司"]
 
+# Where the reps stay on a tour (出差) to the dealer clusters beyond a day trip from their homes: the
+# Weifang, Heze and Jining clusters of Shandong, Zhumadian and Zhoukou in Henan, Handan in Hebei (Jiangsu's
+# reps reach every dealer in a day). Cost per night in CNY; empty: the policy's hotel_cost.
+DEALER_OVERNIGHT_PLACES = [
+    ("H01", "潍坊奎文商务酒店", 36.707, 119.132, 280),
+    ("H02", "昌邑迎宾馆", 36.859, 119.397, None),
+    ("H03", "菏泽牡丹宾馆", 35.252, 115.441, 240),
+    ("H04", "济宁任城商务酒店", 35.415, 116.587, None),
+    ("H05", "汝南天中宾馆", 33.007, 114.362, 180),
+    ("H06", "商水商务宾馆", 33.543, 114.611, 160),
+    ("H07", "邯郸丛台宾馆", 36.625, 114.493, None),
+    ("H08", "武安迎宾馆", 36.697, 114.204, 220),
+    ("H09", "磁县商务酒店", 36.374, 114.374, None),
+]
+
 
 def dealer_figures(rng: np.random.Generator, sales: float, top: float, rep: str | None) -> dict[str, object]:
     """A dealer's figures after its id, name and place: sales (``top``: the region's largest), margin,
@@ -417,6 +432,10 @@ def dealer_network() -> None:
     write_csv(pd.DataFrame(rep_rows), folder / "reps.csv", "gb18030")
     write_csv(accounts, folder / "dealers.csv", "gb18030")
     write_csv(pd.DataFrame(opp_rows), folder / "opportunities.csv", "gb18030")
+    places = pd.DataFrame(
+        DEALER_OVERNIGHT_PLACES, columns=["place_id", "name", "lat", "lon", "cost"], dtype=object
+    )
+    write_csv(places, folder / "overnight_places.csv", "gb18030")
 
 
 # ------------------------------------------------------------------------------------------ electronics

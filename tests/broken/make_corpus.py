@@ -113,6 +113,14 @@ def xlsx(name: str, rows: list[list[object]], merge: str | None = None) -> Calla
     return apply
 
 
+def overnight_places(content: str) -> Callable[[Path], None]:
+    """The scenario with an overnight_places table of this content (overnight.csv)."""
+    return both(
+        write("overnight.csv", content),
+        replace("scenario.yaml", "  reps: reps.csv", "  overnight_places: overnight.csv\n  reps: reps.csv"),
+    )
+
+
 def account_rows() -> list[list[object]]:
     lines = [line.split(",") for line in ACCOUNTS.strip().splitlines()]
     out: list[list[object]] = [list(lines[0])]
@@ -392,6 +400,30 @@ CASES: list[Case] = [
         ["adjacency.csv:3:b"],
     ),
     (
+        "overnight-places-duplicate-id",
+        overnight_places(
+            "place_id,name,lat,lon,cost\nH1,城南宾馆,39.80,116.40,260\nH1,城北宾馆,40.05,116.40,\n"
+        ),
+        ["overnight.csv:2:place_id"],
+    ),
+    (
+        "overnight-places-bad-lat",
+        overnight_places(
+            "place_id,name,lat,lon,cost\nH1,城南宾馆,39.80,116.40,260\nH2,浦东宾馆,131.2,121.5,\n"
+        ),
+        ["overnight.csv:3:lat"],
+    ),
+    (
+        "overnight-places-negative-cost",
+        overnight_places("place_id,name,lat,lon,cost\nH1,城南宾馆,39.80,116.40,-260\n"),
+        ["overnight.csv:2:cost"],
+    ),
+    (
+        "overnight-places-missing-lon-column",
+        overnight_places("place_id,name,lat,cost\nH1,城南宾馆,39.80,260\n"),
+        ["overnight.csv:1:lon"],
+    ),
+    (
         "tiers-given-but-empty",
         replace("scenario.yaml", "method: pareto", "method: given"),
         ["accounts.csv:2:tier"],
@@ -451,6 +483,25 @@ CASES: list[Case] = [
         "yaml-matrix-without-table",
         replace("scenario.yaml", "  balance:", "  travel: {method: matrix}\n  balance:"),
         ["scenario.yaml:0:policy.travel.method"],
+    ),
+    (
+        "yaml-overnight-in-a-row-above-week",
+        replace(
+            "scenario.yaml",
+            "  balance:",
+            "  travel:\n    overnight:\n      enabled: true\n      max_nights_per_week: 2\n"
+            "      max_nights_in_a_row: 3\n  balance:",
+        ),
+        ["scenario.yaml:20:policy.travel.overnight.max_nights_in_a_row"],
+    ),
+    (
+        "yaml-overnight-unknown-weekday",
+        replace(
+            "scenario.yaml",
+            "  balance:",
+            "  travel:\n    overnight: {enabled: true, nights: [mon, funday]}\n  balance:",
+        ),
+        ["scenario.yaml:17:policy.travel.overnight.nights"],
     ),
     (
         "yaml-missing-table-file",

@@ -12,7 +12,8 @@ def big_penalty(problem: PeriodicRoutingProblem, patterns: tuple[tuple[tuple[int
     """A penalty larger than travel plus optional penalties of any plan: leaving a mandatory customer out
     never pays.
 
-    Any route costs at most (its visits + 1) · max c_ij, so all routes together cost at most
+    Any route (from its day's start to its finish, over places too) costs at most (its visits + 1) ·
+    max c_ij, so all routes together cost at most
     (Σ_i max_P |P| + Σ_d m_d) · max c_ij; the optional customers' penalties add at most their sum.
     """
     visits = sum(max((len(p) for p in ps), default=0) for ps in patterns)
@@ -26,7 +27,11 @@ def build_data(
     patterns: tuple[tuple[tuple[int, ...], ...], ...],
     mandatory_penalty: float,
 ) -> Data:
-    """Arrays for the search; customer i may only use ``patterns[i - 1]`` (possibly none)."""
+    """Arrays for the search; customer i may only use ``patterns[i - 1]`` (possibly none).
+
+    The per-node arrays cover the depot and the customers (0..n); places appear only in the matrices
+    and as route ends, so no customer loop, pattern or neighbourhood ever meets one.
+    """
     n = problem.n
     t = len(problem.days)
     n_nodes = n + 1
@@ -53,8 +58,16 @@ def build_data(
     vehicles = np.array([day.vehicles for day in problem.days], dtype=np.int64)
     day_route_ptr = np.concatenate([[0], np.cumsum(vehicles)]).astype(np.int64)
     route_day = np.repeat(np.arange(t, dtype=np.int64), vehicles)
+    starts = np.array([day.start for day in problem.days], dtype=np.int64)
+    finishes = np.array([day.finish for day in problem.days], dtype=np.int64)
     cost = np.ascontiguousarray(problem.cost, dtype=np.float64)
-    both = cost + cost.T
+    # start_cost[c] = min over c's days of c[s_d, c]; c[0, c] for a customer with no usable day
+    start_cost = cost[0, :n_nodes].copy()
+    for c in range(1, n_nodes):
+        if allowed[c].any():
+            start_cost[c] = cost[starts[allowed[c]], c].min()
+    # the granular neighbourhood: for each node, the other customers, nearest first
+    both = cost[:n_nodes, :n_nodes] + cost[:n_nodes, :n_nodes].T
     both[:, 0] = np.inf
     np.fill_diagonal(both, np.inf)
     adj = np.argsort(both, axis=1, kind="stable")[:, : max(n - 1, 0)].astype(np.int64)
@@ -75,4 +88,7 @@ def build_data(
         np.array([day.capacity for day in problem.days], dtype=np.float64),
         np.array([day.end for day in problem.days], dtype=np.float64),
         adj,
+        starts[route_day],
+        finishes[route_day],
+        start_cost,
     )

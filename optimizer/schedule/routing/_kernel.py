@@ -1,12 +1,14 @@
 """Numba core of the PVRP search: the solution state and O(1) insertion checks.
 
-A solution is a set of routes, R = Σ_d m_d of them, each a row of ``nodes`` (depot, customers, depot).
+A solution is a set of routes, R = Σ_d m_d of them, each a row of ``nodes`` (start, customers, finish):
+the ends are the start and finish node of the route's day (the depot, or a place on a multi-day trip),
+and only customers 1..n ever stand between them.
 Every route keeps prefix and suffix *time-window segments* (Vidal et al. 2013, "A hybrid genetic
 algorithm with adaptive diversity management ...", Comput. Oper. Res.): duration D (travel + service +
 waiting), time warp TW, earliest E and latest L start. Concatenating two segments is O(1), so the time
 warp of a route with a customer inserted anywhere is known in O(1). The end of the day H_d is the
-depot's window, so without customer windows TW = max(0, travel + service − H_d): the classic
-maximum-duration excess. Load and time warp are soft during the search (penalised with weights λ_Q,
+window of the route's ends, so without customer windows TW = max(0, travel + service − H_d): the
+classic maximum-duration excess. Load and time warp are soft during the search (penalised with weights λ_Q,
 λ_T); only solutions with neither are kept as the best.
 """
 
@@ -17,12 +19,15 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-# Static data. Patterns of customer c: p in [pat_ptr[c], pat_ptr[c+1]); days of p in
-# pat_days[pat_days_ptr[p]:pat_days_ptr[p+1]]. Routes of day d: [day_route_ptr[d], day_route_ptr[d+1]).
+# Static data. cost and dur span every node (depot, customers, places); the per-node arrays hold the
+# depot and the customers 0..n only. Patterns of customer c: p in [pat_ptr[c], pat_ptr[c+1]); days of p
+# in pat_days[pat_days_ptr[p]:pat_days_ptr[p+1]]. Routes of day d: [day_route_ptr[d], day_route_ptr[d+1]);
+# route r runs from node route_start[r] to node route_finish[r]. start_cost[c]: the least c[s_d, c]
+# over the days d that c may be visited on (how far c lies from where routes begin).
 Data = namedtuple(
     "Data",
     "cost dur service demand tw_e tw_l penalty pat_ptr pat_days_ptr pat_days allowed "
-    "route_day day_route_ptr day_cap day_end adj",
+    "route_day day_route_ptr day_cap day_end adj route_start route_finish start_cost",
 )
 # Mutable state. vroute[c, d] / vpos[c, d]: route and position of c on day d (-1: not visited).
 State = namedtuple("State", "nodes rlen rcost rload rtw fD fTW fE fL bD bTW bE bL vroute vpos pattern")
@@ -105,8 +110,8 @@ def recompute_route(data: Data, st: State, r: int) -> None:
     d = data.route_day[r]
     n_r = st.rlen[r]
     seq = st.nodes[r]
-    seq[0] = 0
-    seq[n_r + 1] = 0
+    seq[0] = data.route_start[r]
+    seq[n_r + 1] = data.route_finish[r]
     end = data.day_end[d]
     st.fD[r, 0] = 0.0
     st.fTW[r, 0] = 0.0

@@ -39,15 +39,15 @@ MAX_PASSES = 50
 
 
 @njit(cache=True)
-def _walk(data: Data, d: int, seq: np.ndarray, m: int) -> tuple[float, float, float]:
-    """Cost, load and time warp of the route depot → seq[0..m-1] → depot on day d."""
-    end = data.day_end[d]
+def _walk(data: Data, r: int, seq: np.ndarray, m: int) -> tuple[float, float, float]:
+    """Cost, load and time warp of route r as start → seq[0..m-1] → finish of its day."""
+    end = data.day_end[data.route_day[r]]
     cost = 0.0
     load = 0.0
     sd, stw, se, sl = 0.0, 0.0, 0.0, end
-    prev = 0
+    prev = data.route_start[r]
     for k in range(m + 1):
-        c = seq[k] if k < m else 0
+        c = seq[k] if k < m else data.route_finish[r]
         cost += data.cost[prev, c]
         if k < m:
             load += data.demand[c]
@@ -105,8 +105,8 @@ def _try_pair(
 ) -> bool:
     """Replace routes r1 and r2 (distinct) by a and b when both fit and travel falls."""
     work[0] += ma + mb + 2
-    ca, qa, ta = _walk(data, d, a, ma)
-    cb, qb, tb = _walk(data, d, b, mb)
+    ca, qa, ta = _walk(data, r1, a, ma)
+    cb, qb, tb = _walk(data, r2, b, mb)
     if ca + cb < st.rcost[r1] + st.rcost[r2] - EPS and _fits(data, d, qa, ta) and _fits(data, d, qb, tb):
         _write(data, st, r1, a, ma)
         _write(data, st, r2, b, mb)
@@ -118,7 +118,7 @@ def _try_pair(
 def _try_one(data: Data, st: State, d: int, r: int, a: np.ndarray, ma: int, work: np.ndarray) -> bool:
     """Replace route r by a when it fits and travel falls."""
     work[0] += ma + 1
-    ca, qa, ta = _walk(data, d, a, ma)
+    ca, qa, ta = _walk(data, r, a, ma)
     if ca < st.rcost[r] - EPS and _fits(data, d, qa, ta):
         _write(data, st, r, a, ma)
         return True

@@ -85,9 +85,9 @@ def run_search(job: SearchJob, report: Callable[[float, float], None] | None = N
     if job.paused is None:
         st, bk, best = (new_state(n_routes, n_nodes, n_days) for _ in range(3))
         scal = np.zeros(N_SCALARS)
-        scale = edge_scale(data.cost)
+        scale = edge_scale(data.cost, problem.n)
         scal[S_LAM_Q] = scale / max(float(np.mean(data.demand[1:])) if problem.n else 1.0, 1e-9)
-        scal[S_LAM_T] = scale / max(edge_scale(data.dur), 1e-9)
+        scal[S_LAM_T] = scale / max(edge_scale(data.dur, problem.n), 1e-9)
         scal[S_BEST] = np.inf
         rng = np.array([np.uint64(0x9E3779B97F4A7C15 ^ (job.seed * 0x100000001B3 + 1) % (1 << 64))])
         construct(data, st, scal, rng)
@@ -138,12 +138,13 @@ def run_search(job: SearchJob, report: Callable[[float, float], None] | None = N
     )
 
 
-def edge_scale(matrix: np.ndarray) -> float:
-    """Mean cost from a customer to its five nearest customers (1.0 for fewer than two customers)."""
-    n = matrix.shape[0] - 1
+def edge_scale(matrix: np.ndarray, n: int) -> float:
+    """Mean cost from a customer to its five nearest customers (1.0 for fewer than two customers); the
+    customers are nodes 1..n of ``matrix`` (places after them do not count)."""
     if n < 2:
         return 1.0
-    sub = (matrix[1:, 1:] + matrix[1:, 1:].T) / 2.0 + np.diag(np.full(n, np.inf))
+    customers = matrix[1 : n + 1, 1 : n + 1]
+    sub = (customers + customers.T) / 2.0 + np.diag(np.full(n, np.inf))
     k = min(5, n - 1)
     value = float(np.mean(np.sort(sub, axis=1)[:, :k]))
     return value if value > 0 else 1.0

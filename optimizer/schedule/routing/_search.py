@@ -215,7 +215,7 @@ def _ruin(
 
 @njit(cache=True)
 def _order(data: Data, removed: np.ndarray, nrem: int, rng: np.ndarray, freq: np.ndarray) -> np.ndarray:
-    """SISR insertion order: random 4, largest demand first 4, farthest 2, closest 1 (weights)."""
+    """SISR insertion order: random 4, largest demand first 4, farthest 2, closest 1 (from the day starts)."""
     key = np.empty(nrem)
     u = rand_float(rng) * 11.0
     for j in range(nrem):
@@ -223,11 +223,11 @@ def _order(data: Data, removed: np.ndarray, nrem: int, rng: np.ndarray, freq: np
         if u < 4.0:
             key[j] = rand_float(rng)
         elif u < 8.0:
-            key[j] = -data.demand[c] * freq[c] - 1e-9 * data.cost[0, c]
+            key[j] = -data.demand[c] * freq[c] - 1e-9 * data.start_cost[c]
         elif u < 10.0:
-            key[j] = -data.cost[0, c]
+            key[j] = -data.start_cost[c]
         else:
-            key[j] = data.cost[0, c]
+            key[j] = data.start_cost[c]
     return removed[:nrem][np.argsort(key)]
 
 
@@ -293,7 +293,7 @@ def construct(data: Data, st: State, scal: np.ndarray, rng: np.ndarray) -> None:
     freq = _frequencies(data, n_nodes)
     key = np.empty(n_nodes - 1)
     for c in range(1, n_nodes):
-        key[c - 1] = -data.demand[c] * freq[c] - 1e-9 * data.cost[0, c]
+        key[c - 1] = -data.demand[c] * freq[c] - 1e-9 * data.start_cost[c]
     touched = np.zeros(n_routes, dtype=np.bool_)
     tlist = np.zeros(n_routes, dtype=np.int64)
     val = np.empty(n_days)

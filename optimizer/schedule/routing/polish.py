@@ -1,10 +1,13 @@
 """Re-optimise each day's routes with PyVRP (Wouda, Lan & Kool 2024, INFORMS J. Comput.), visits fixed.
 
-With the day's customers fixed, day d is a capacitated VRP with time windows and a fleet of m_d:
-PyVRP's iterated local search starts from our routes (warm start) and runs a fixed number of
-iterations. PyVRP works on integers, so data are scaled by 1000 and rounded *conservatively*
-(durations and demands up, windows, capacity and day ends inwards); the new routes are re-checked in
-doubles and kept only when feasible and cheaper.
+With the day's customers fixed, day d is a capacitated VRP with time windows and a fleet of m_d
+whose routes run from the day's start s_d to its finish f_d: PyVRP's depots are those two nodes (one
+depot when s_d = f_d), its vehicle type starts at the first and ends at the second. PyVRP's iterated
+local search starts from our routes (warm start) and runs a fixed number of iterations. PyVRP works
+on integers, so data are scaled by 1000 and rounded *conservatively* (durations and demands up,
+windows, capacity and day ends inwards); the new routes are re-checked in doubles and kept only when
+feasible and cheaper — cheaper counting the trip s_d → f_d of every idle vehicle, which PyVRP itself
+does not charge.
 """
 
 from __future__ import annotations
@@ -37,15 +40,21 @@ def polish_days(
         best = day_routes
         if len(customers) >= 3 and time.time() < deadline:
             new = _polish_day(problem, d, day_routes, customers, iterations, seed)
-            old_cost = sum(problem.route_cost(r) for r in day_routes)
             if (
                 new is not None
-                and sum(problem.route_cost(r) for r in new) < old_cost - 1e-9
+                and _day_cost(problem, d, new) < _day_cost(problem, d, day_routes) - 1e-9
                 and all(problem.route_fits(d, r) for r in new)
             ):
                 best = new
         out.append(best)
     return out
+
+
+def _day_cost(problem: PeriodicRoutingProblem, d: int, routes: list[list[int]]) -> float:
+    """Travel of the day's routes, with the trip s_d → f_d of each idle vehicle when s_d ≠ f_d."""
+    day = problem.days[d]
+    idle = day.vehicles - len(routes) if day.start != day.finish else 0
+    return sum(problem.route_cost(r, d) for r in routes) + idle * float(problem.cost[day.start, day.finish])
 
 
 def _polish_day(
@@ -57,7 +66,8 @@ def _polish_day(
     seed: int,
 ) -> list[list[int]] | None:
     day = problem.days[d]
-    idx = np.array([0, *customers])
+    ends = [day.start] if day.start == day.finish else [day.start, day.finish]
+    idx = np.array([*ends, *customers])
     cost = np.rint(problem.cost[np.ix_(idx, idx)] * SCALE).astype(np.int64)
     tau = np.ceil(problem.travel_time[np.ix_(idx, idx)] * SCALE - 1e-6).astype(np.int64)
     has_load = math.isfinite(day.capacity)
@@ -70,7 +80,7 @@ def _polish_day(
             late = math.floor(c.time_window[1] * SCALE + 1e-6)
         clients.append(
             Client(
-                location=len(clients) + 1,
+                location=len(ends) + len(clients),
                 delivery=[math.ceil(c.demand * SCALE - 1e-6)] if has_load else [],
                 service_duration=math.ceil(c.service * SCALE - 1e-6),
                 tw_early=early,
@@ -81,12 +91,14 @@ def _polish_day(
     vehicle = VehicleType(
         num_available=day.vehicles,
         capacity=[math.floor(day.capacity * SCALE + 1e-6)] if has_load else [],
+        start_depot=0,
+        end_depot=len(ends) - 1,
         tw_late=end,
     )
     data = ProblemData(
         locations=[Location(0.0, 0.0) for _ in idx],
         clients=clients,
-        depots=[Depot(0, tw_late=end)],
+        depots=[Depot(k, tw_late=end) for k in range(len(ends))],
         vehicle_types=[vehicle],
         distance_matrices=[cost],
         duration_matrices=[tau],

@@ -8,17 +8,21 @@ Model (one rep's horizon; Christofides & Beasley 1984, Cordeau, Gendreau & Lapor
     (1) every customer i with π_i = None takes exactly one pattern P ∈ 𝒫_i and is visited on every
         day of P, once that day, and on no other day; a customer with a penalty π_i may instead be
         dropped entirely (no visit at all);
-    (2) day d runs at most m_d routes, each from the depot 0 and back;
+    (2) day d runs at most m_d routes, each from the day's start s_d to its finish f_d (the depot 0
+        or a place); a vehicle of a day with s_d ≠ f_d that visits no one still travels s_d → f_d
+        (its empty route costs c_{s_d f_d});
     (3) the load of a route, Σ q_i over its visits, is at most Q_d;
     (4) each visit starts inside the customer's window [e_i, l_i] (waiting allowed), and when
-        H_d > 0 every route is back at the depot by H_d; without windows this is
+        H_d > 0 every route, leaving s_d at time 0, reaches f_d by H_d; without windows this is
         travel + service ≤ H_d (the classic maximum route duration).
 
-Symbols: depot 0, customers 1..n; c_ij travel cost and τ_ij travel duration (may be asymmetric;
-τ defaults to c); s_i service duration; q_i demand per visit; 𝒫_i allowed day patterns (tuples of
-day indices 0..t−1); [e_i, l_i] window in the day's own clock (minutes from the day's start, say);
-π_i drop penalty in cost units; per day d: m_d vehicles (0 on holidays), capacity Q_d, end of day H_d
-(0 = no limit). All times share one unit, all costs another.
+Symbols: depot 0, customers 1..n, places n+1..n+p (hotels, overnight towns: nodes where a day may
+start or finish, never visited as customers); c_ij travel cost and τ_ij travel duration (may be
+asymmetric; τ defaults to c); s_i service duration; q_i demand per visit; 𝒫_i allowed day patterns
+(tuples of day indices 0..t−1); [e_i, l_i] window in the day's own clock (minutes from the day's
+start, say); π_i drop penalty in cost units; per day d: m_d vehicles (0 on holidays), capacity Q_d,
+end of day H_d (0 = no limit), start s_d and finish f_d (both the depot unless the day is part of a
+multi-day trip). All times share one unit, all costs another.
 """
 
 from __future__ import annotations
@@ -71,14 +75,19 @@ class RoutingCustomer:
 
 @dataclass(frozen=True)
 class RoutingDay:
-    """One day of the horizon: vehicles (reps) available, their capacity, and the end of the day.
+    """One day of the horizon: vehicles (reps) available, their capacity, the end of the day, and
+    where the day's routes begin and end.
 
-    ``max_duration`` H_d: routes must be back at the depot by H_d (0 = no limit).
+    ``max_duration`` H_d: routes must reach their finish by H_d (0 = no limit). ``start`` s_d and
+    ``finish`` f_d: node where every route of the day begins at time 0 and where it ends — the depot 0
+    or a place node n+1..n+p of the problem (a night away from home).
     """
 
     vehicles: int = 1
     capacity: float = math.inf
     max_duration: float = 0.0
+    start: int = 0
+    finish: int = 0
 
     def __post_init__(self) -> None:
         if self.vehicles < 0 or not self.capacity >= 0 or not self.max_duration >= 0:
@@ -92,27 +101,40 @@ class RoutingDay:
 
 @dataclass(frozen=True, eq=False)
 class PeriodicRoutingProblem:
-    """A PVRP instance: matrices over depot 0 and customers 1..n, the customers, the days.
+    """A PVRP instance: matrices over depot 0, customers 1..n and places n+1..n+p, the customers, the days.
 
-    ``customers[i - 1]`` is customer i (row/column i of the matrices). ``duration`` defaults to ``cost``.
+    ``customers[i - 1]`` is customer i (row/column i of the matrices); ``places`` p counts the nodes
+    after the customers where a day may start or finish (:class:`RoutingDay`). ``duration`` defaults
+    to ``cost``.
     """
 
     cost: FloatMatrix
     customers: tuple[RoutingCustomer, ...]
     days: tuple[RoutingDay, ...]
     duration: FloatMatrix | None = None
+    places: int = 0
 
     def __post_init__(self) -> None:
         cost = _frozen_matrix(self.cost, "cost")
         duration = cost if self.duration is None else _frozen_matrix(self.duration, "duration")
         n = len(self.customers)
-        if cost.shape != (n + 1, n + 1) or duration.shape != (n + 1, n + 1):
-            raise ValueError(f"cost and duration must be {(n + 1, n + 1)} for {n} customers plus the depot")
+        if self.places < 0:
+            raise ValueError(f"places must be ≥ 0, not {self.places}")
+        size = n + 1 + self.places
+        if cost.shape != (size, size) or duration.shape != (size, size):
+            raise ValueError(
+                f"cost and duration must be {(size, size)} for the depot, {n} customers and {self.places} places"
+            )
         object.__setattr__(self, "cost", cost)
         object.__setattr__(self, "customers", tuple(self.customers))
         object.__setattr__(self, "days", tuple(self.days))
         object.__setattr__(self, "duration", None if self.duration is None else duration)
         t = len(self.days)
+        ends = f"the depot 0 or a place {n + 1}..{size - 1}" if self.places else "the depot 0 (no places)"
+        for d, day in enumerate(self.days):
+            for what, node in (("start", day.start), ("finish", day.finish)):
+                if node != 0 and not n < node < size:
+                    raise ValueError(f"day {d}: {what} {node} must be {ends}")
         for i, customer in enumerate(self.customers, start=1):
             for p in customer.patterns:
                 if min(p) < 0 or max(p) >= t:
@@ -128,33 +150,45 @@ class PeriodicRoutingProblem:
         """The duration matrix (the cost matrix when none was given)."""
         return self.cost if self.duration is None else self.duration
 
-    def schedule(self, customers: Sequence[int]) -> tuple[tuple[float, ...], float]:
-        """Earliest service starts of a route leaving the depot at time 0, and its return time."""
+    def ends(self, day: int | None) -> tuple[int, int]:
+        """Start and finish node of the routes of ``day``; (0, 0), the depot, for ``day=None``."""
+        if day is None:
+            return 0, 0
+        plan = self.days[day]
+        return plan.start, plan.finish
+
+    def schedule(self, customers: Sequence[int], day: int | None = None) -> tuple[tuple[float, ...], float]:
+        """Earliest service starts of a route leaving the day's start at time 0, and the time it reaches
+        the day's finish (``day=None``: from the depot and back)."""
         tau = self.travel_time
-        now, prev, starts = 0.0, 0, []
+        prev, finish = self.ends(day)
+        now, starts = 0.0, []
         for i in customers:
             customer = self.customers[i - 1]
             early = customer.time_window[0] if customer.time_window else 0.0
             start = max(now + float(tau[prev, i]), early)
             starts.append(start)
             now, prev = start + customer.service, i
-        return tuple(starts), now + float(tau[prev, 0])
+        return tuple(starts), now + float(tau[prev, finish])
 
     def route_fits(self, day: int, customers: Sequence[int], tol: float = 1e-9) -> bool:
-        """Whether a route respects the day's capacity, the windows and the end of the day."""
+        """Whether a route of ``day`` (from its start to its finish) respects the day's capacity, the
+        windows and the end of the day."""
         plan = self.days[day]
         if sum(self.customers[i - 1].demand for i in customers) > plan.capacity + tol:
             return False
-        starts, end = self.schedule(customers)
+        starts, end = self.schedule(customers, day)
         for i, start in zip(customers, starts, strict=True):
             window = self.customers[i - 1].time_window
             if window is not None and start > window[1] + tol:
                 return False
         return end <= plan.end + tol
 
-    def route_cost(self, customers: Sequence[int]) -> float:
-        """Travel cost depot → customers → depot."""
-        path = [0, *customers, 0]
+    def route_cost(self, customers: Sequence[int], day: int | None = None) -> float:
+        """Travel cost start → customers → finish of ``day`` (``day=None``: depot → customers → depot);
+        an empty route costs c[start, finish]."""
+        start, finish = self.ends(day)
+        path = [start, *customers, finish]
         return float(sum(self.cost[a, b] for a, b in itertools.pairwise(path)))
 
     @classmethod
@@ -163,11 +197,13 @@ class PeriodicRoutingProblem:
         xy: Sequence[tuple[float, float]] | npt.ArrayLike,
         customers: Sequence[RoutingCustomer],
         days: Sequence[RoutingDay],
+        places: int = 0,
     ) -> PeriodicRoutingProblem:
-        """Euclidean costs = durations between planar points; ``xy[0]`` is the depot."""
+        """Euclidean costs = durations between planar points; ``xy[0]`` is the depot, then the customers,
+        then the ``places``."""
         pts = np.asarray(xy, dtype=float)
         diff = pts[:, None, :] - pts[None, :, :]
-        return cls(np.sqrt((diff**2).sum(axis=2)), tuple(customers), tuple(days))
+        return cls(np.sqrt((diff**2).sum(axis=2)), tuple(customers), tuple(days), places=places)
 
 
 def _frozen_matrix(matrix: npt.ArrayLike, name: str) -> FloatMatrix:

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 class DayRoute:
     """One vehicle's route on one day: customers in visiting order, service start times, totals.
 
-    ``starts`` is the earliest schedule leaving the depot at time 0 (waiting only for windows);
-    ``end`` is the return time to the depot.
+    ``starts`` is the earliest schedule leaving the day's start (the depot, or a place) at time 0
+    (waiting only for windows); ``end`` is the time the route reaches the day's finish. On a day that
+    finishes elsewhere than it starts, a vehicle that visits no one has a route too: no customers, the
+    cost and duration of the trip from the start to the finish.
     """
 
     day: int
@@ -43,7 +45,7 @@ class DroppedCustomer:
 class PeriodicRoutingResult:
     """The plan: chosen pattern per customer (``patterns[i - 1]``, None when dropped), routes, drops.
 
-    ``travel_cost`` sums the routes; ``penalty_cost`` the drop penalties of dropped optional customers;
+    ``travel_cost`` sums the routes (idle vehicles' trips included); ``penalty_cost`` the drop penalties of dropped optional customers;
     ``info.objective`` is their sum (mandatory customers that could not be fitted carry no penalty,
     the status says INFEASIBLE or UNKNOWN and ``infeasibilities`` explains).
     """

@@ -1,8 +1,8 @@
 """Which day patterns can ever work, and proofs that a set of mandatory customers cannot all fit.
 
 A pattern of customer i is usable when every one of its days d has a vehicle, holds one visit
-(q_i ≤ Q_d), and allows the lone round trip 0 → i → 0 in time: max(τ_0i, e_i) ≤ l_i and
-max(τ_0i, e_i) + s_i + τ_i0 ≤ H_d. Any plan uses only usable patterns. Two counting arguments prove
+(q_i ≤ Q_d), and allows the lone trip s_d → i → f_d from the day's start to its finish in time:
+max(τ_{s_d i}, e_i) ≤ l_i and max(τ_{s_d i}, e_i) + s_i + τ_{i f_d} ≤ H_d. Any plan uses only usable patterns. Two counting arguments prove
 infeasibility of the mandatory customers M (f_i = fewest visits over i's usable patterns):
 load Σ_{i∈M} f_i q_i > Σ_d m_d Q_d, and service time Σ_{i∈M} f_i s_i > Σ_d m_d H_d.
 """
@@ -35,10 +35,10 @@ def _day_problem(problem: PeriodicRoutingProblem, i: int, d: int) -> str:
         return f"demand {customer.demand:g} exceeds the capacity {day.capacity:g} of day {d}"
     tau = problem.travel_time
     early, late = customer.time_window if customer.time_window else (0.0, math.inf)
-    start = max(tau[0, i], early)
+    start = max(tau[day.start, i], early)
     if start > late + 1e-9:
-        return f"its window closes at {late:g} before it can be reached ({tau[0, i]:g})"
-    back = start + customer.service + tau[i, 0]
+        return f"its window closes at {late:g} before it can be reached ({tau[day.start, i]:g})"
+    back = start + customer.service + tau[i, day.finish]
     if back > day.end + 1e-9:
         return f"a lone visit on day {d} ends at {back:g}, after the end of the day {day.end:g}"
     return ""

@@ -97,7 +97,7 @@ def solve_periodic_routing(
     deadline = time.time() + options.time_limit_seconds
     screening = screen(problem)
     data = build_data(problem, screening.patterns, big_penalty(problem, screening.patterns))
-    scale = edge_scale(data.cost)
+    scale = edge_scale(data.cost, problem.n)
     fp = (
         params.start_temperature * scale,
         params.final_temperature * scale,
@@ -186,9 +186,12 @@ def _result(
 ) -> PeriodicRoutingResult:
     day_routes: list[DayRoute] = []
     for d, day in enumerate(routes):
-        for k, customers in enumerate(day):
-            starts, end = problem.schedule(customers)
-            cost = problem.route_cost(customers)
+        # on a day that finishes elsewhere than it starts, an idle vehicle still makes the trip
+        start, finish = problem.ends(d)
+        idle = problem.days[d].vehicles - len(day) if start != finish else 0
+        for k, customers in enumerate([*day, *([] for _ in range(idle))]):
+            starts, end = problem.schedule(customers, d)
+            cost = problem.route_cost(customers, d)
             load = float(sum(problem.customers[i - 1].demand for i in customers))
             day_routes.append(DayRoute(d, k, tuple(customers), starts, cost, load, end))
     patterns: list[tuple[int, ...] | None] = []
@@ -216,10 +219,29 @@ def _result(
                     reason=reason,
                 )
             )
+    # an idle vehicle that cannot even travel from the day's start to its finish by the end of the day
+    stranded = [r for r in day_routes if not r.customers and r.end > problem.days[r.day].end + 1e-9]
+    for route in stranded:
+        working_day = problem.days[route.day]
+        infeasible.append(
+            Infeasibility.of(
+                "day_finish_unreachable",
+                {"day": route.day},
+                route.end - working_day.end,
+                "time units",
+                (Fix("add", "working time"),),
+                start=working_day.start,
+                finish=working_day.finish,
+                need=route.end,
+                have=working_day.end,
+            )
+        )
     travel = sum(route.cost for route in day_routes)
     penalty = sum(d.penalty for d in dropped if d.penalty is not None)
     lost = any(d.mandatory for d in dropped)
-    if not lost:
+    if stranded:
+        status, message = SolveStatus.INFEASIBLE, "a day's finish cannot be reached by the end of the day"
+    elif not lost:
         status, message = SolveStatus.FEASIBLE, ""
     elif screening.proofs:
         status, message = SolveStatus.INFEASIBLE, "mandatory customers cannot all be visited (proven)"

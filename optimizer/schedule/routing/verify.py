@@ -2,6 +2,10 @@
 
 Written apart from the search (plain Python over the problem's own data), so that the benchmark and the
 product tests do not trust the solver's bookkeeping. Tolerance ``tol`` on loads, times and cost.
+
+Each route of day d runs from the day's start s_d to its finish f_d. On a day with s_d ≠ f_d every
+vehicle makes that trip: a vehicle without a reported route counts as an empty route, costs c[s_d, f_d]
+and must reach f_d by the end of the day like any other.
 """
 
 from __future__ import annotations
@@ -45,6 +49,12 @@ def check_plan(problem: PeriodicRoutingProblem, plan: PeriodicRoutingResult, tol
         elif count > problem.days[d].vehicles:
             bad.append(f"day {d}: {count} routes for {problem.days[d].vehicles} vehicles")
     travel = 0.0
+    for d, day in enumerate(problem.days):  # vehicles with no reported route still travel s_d → f_d
+        if day.start != day.finish:
+            for _ in range(day.vehicles - per_day[d]):
+                travel += _check_route(
+                    problem, d, (), (), float(problem.cost[day.start, day.finish]), bad, tol
+                )
     for route in plan.routes:
         travel += _check_route(problem, route.day, route.customers, route.starts, route.cost, bad, tol)
         for i in route.customers:
@@ -99,19 +109,19 @@ def _check_route(
     if len(starts) != len(customers):
         bad.append(f"{where}: {len(starts)} start times for {len(customers)} visits")
         starts = (0.0,) * len(customers)
-    path = (0, *customers, 0)
+    if not 0 <= d < len(problem.days):
+        return sum(float(problem.cost[a, b]) for a, b in itertools.pairwise((0, *customers, 0)))
+    day = problem.days[d]
+    path = (day.start, *customers, day.finish)
     length = sum(float(problem.cost[a, b]) for a, b in itertools.pairwise(path))
     if abs(length - cost) > tol * max(1.0, length):
         bad.append(f"{where}: reported cost {cost:.6f}, recomputed {length:.6f}")
-    if not 0 <= d < len(problem.days):
-        return length
-    day = problem.days[d]
     load = sum(problem.customers[i - 1].demand for i in customers)
     if load > day.capacity + tol:
         bad.append(f"{where}: load {load:g} exceeds capacity {day.capacity:g}")
     tau = problem.travel_time
     ready = 0.0  # earliest time the vehicle can start the next service
-    prev = 0
+    prev = day.start
     for i, start in zip(customers, starts, strict=False):
         customer = problem.customers[i - 1]
         early, late = customer.time_window if customer.time_window else (0.0, float("inf"))
@@ -121,7 +131,9 @@ def _check_route(
             bad.append(f"{where}: customer {i} starts at {start:g}, outside its window [{early:g}, {late:g}]")
         ready = start + customer.service
         prev = i
-    back = ready + tau[prev, 0]
+    back = ready + tau[prev, day.finish]
     if back > day.end + tol:
-        bad.append(f"{where}: back at {back:g}, after the end of the day {day.end:g}")
+        bad.append(
+            f"{where}: reaches its finish {day.finish} at {back:g}, after the end of the day {day.end:g}"
+        )
     return length
