@@ -22,6 +22,7 @@ nearly, and the plan plans the visits its schedule keeps.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -87,17 +88,17 @@ def travel_by_account(schedule: ScheduleResult) -> tuple[dict[str, float], dict[
         last[key] = max(last.get(key, 0), v.order)
         legs[key] += v.travel_minutes_before
     home = {(d.rep_id, d.date): d.travel_minutes - legs[(d.rep_id, d.date)] for d in schedule.days}
-    for day in sorted(schedule.days, key=lambda d: (d.rep_id, d.date)):
+    visited: dict[str, list[dt.date]] = defaultdict(list)
+    for rep_id, date in sorted(last):
+        visited[rep_id].append(date)
+    for day in schedule.days:
         key = (day.rep_id, day.date)
         if key in last or not day.travel_minutes:
             continue
-        before = [k for k in last if k[0] == day.rep_id and k[1] < day.date]
-        after = [k for k in last if k[0] == day.rep_id and k[1] > day.date]
-        host = (
-            max(before, key=lambda k: k[1]) if before else min(after, key=lambda k: k[1]) if after else None
-        )
-        if host is not None:
-            home[host] += home.pop(key)
+        dates = visited.get(day.rep_id, [])
+        at = bisect.bisect_left(dates, day.date)  # the latest visited day before it, else the first after
+        if dates:
+            home[day.rep_id, dates[at - 1] if at > 0 else dates[0]] += home.pop(key)
     total: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     for v in schedule.visits:

@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..data import Account, PlanData, Rep
+from ..travel import Place
 from .calendar import allowed_days, day_offsets
 from .patterns import even_patterns
 from .routing import PeriodicRoutingProblem, RoutingCustomer, RoutingDay
@@ -127,8 +128,8 @@ class RepProblem:
         if not self.places:
             return self.tau
         n = self.n
-        starts = sorted({s for s in self.start} | {0})
-        finishes = sorted({f for f in self.finish} | {0})
+        starts = sorted(set(self.start) | {0})
+        finishes = sorted(set(self.finish) | {0})
         out = self.tau.copy()
         out[0, 1:] = self.matrix[np.ix_(starts, range(1, n + 1))].min(axis=0)
         out[1:, 0] = self.matrix[np.ix_(range(1, n + 1), finishes)].min(axis=1)
@@ -249,8 +250,11 @@ def _tour_plan(
         )
         for g in groups
     ]  # fmt: skip
-    where = [listed[p.listed].place if p.listed >= 0 else spots[p.account] for p in nights]
-    home_to = [float(np.ceil(model.minutes([rep.home], [w])[0, 0] - 1e-9)) for w in where]
+
+    def site(night: NightPlace) -> Place:
+        return listed[night.listed].place if night.listed >= 0 else spots[night.account]
+
+    home_to = [float(np.ceil(model.minutes([rep.home], [site(p)])[0, 0] - 1e-9)) for p in nights]
     service = [float(data.window(a)[0]) for a in accounts]
     tours = plan_tours(
         rep.dates, offsets, horizon.calendar_days, rules, groups, nights, visits, service, inner, home_to, day
@@ -261,8 +265,7 @@ def _tour_plan(
     for tour in tours:
         if tour.place not in used:
             used.append(tour.place)
-    located = [listed[p.listed].place if p.listed >= 0 else spots[p.account] for p in used]
-    ways = np.ceil(model.minutes([rep.home, *spots, *located]) - 1e-9)
+    ways = np.ceil(model.minutes([rep.home, *spots, *(site(p) for p in used)]) - 1e-9)
     np.fill_diagonal(ways, 0.0)
     ways[: len(spots) + 1, : len(spots) + 1] = tau  # the accounts' minutes exactly as without tours
     count = len(rep.dates)

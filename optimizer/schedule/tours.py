@@ -150,7 +150,7 @@ def plan_tours(
     taken: set[int] = set()
     nights_in_week: dict[tuple[int, int], int] = defaultdict(int)
     tours: list[Tour] = []
-    hop = _hops(tau)
+    hop = hops(tau)
     need = [sum(visits[a] * (service[a] + hop[a]) for a in c) for c in cluster_list]
     for c in sorted(range(len(cluster_list)), key=lambda k: (-need[k], k)):
         members = cluster_list[c]
@@ -172,7 +172,7 @@ def plan_tours(
     return tuple(sorted(tours, key=lambda t: t.days))
 
 
-def _hops(tau: FloatMatrix) -> npt.NDArray[np.float64]:
+def hops(tau: FloatMatrix) -> npt.NDArray[np.float64]:
     """Half the sum of the nearest neighbour's minutes in and out, per account (0 alone)."""
     n = tau.shape[0]
     if n < 2:

@@ -18,6 +18,7 @@ import heapq
 import numpy as np
 
 from .problem import RepProblem
+from .tours import hops
 
 UTILISATION = 1.0
 
@@ -29,12 +30,7 @@ def visit_minutes_estimate(problem: RepProblem) -> np.ndarray:
         return np.zeros(0)
     tau = problem.relaxed_tau  # on a tour the way out starts from the night's place
     stops = float(np.clip(sum(problem.fitted) / max(len(problem.dates), 1), 1.0, 8.0))
-    if n > 1:
-        inner = tau[1:, 1:] + np.diag(np.full(n, np.inf))
-        hop = (inner.min(axis=0) + inner.min(axis=1)) / 2.0
-    else:
-        hop = np.zeros(1)
-    return np.asarray(problem.service, dtype=float) + 2.0 * tau[0, 1:] / stops + hop
+    return np.asarray(problem.service, dtype=float) + 2.0 * tau[0, 1:] / stops + hops(tau[1:, 1:])
 
 
 def usable_day_minutes(problem: RepProblem) -> float:
