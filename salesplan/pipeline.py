@@ -11,8 +11,9 @@
 
 The call plan prices visits on estimated travel until the schedule has routed them: calls, opportunities
 and schedule then run again with the travel measured on the routes (:mod:`~.optimizer.calls.calibrate`),
-until the call plan's hours and the schedule's agree within 5 % for every rep (at most six rounds; a
-rep whose routing problem did not change keeps its routes). After each round the territories are
+until the call plan's hours and the schedule's agree within 5 % for every rep (at most six rounds, and
+none after a round whose stages the time limit stopped; a rep whose routing problem did not change keeps
+its routes). After each round the territories are
 re-aligned on the call plan's values and hours (:mod:`~.optimizer.territories.realign`: reach first,
 then single moves and swaps between reps of a region; an account never goes back to a rep it left in an
 earlier round); the rounds go on until neither the hours nor the alignment change.
@@ -272,8 +273,12 @@ def plan(
             f"{agreed.dropped_share:.1%} of the visits dropped for hours"
         )
         travel = measured_travel(data, done.schedule, done.rep_of())
+        # a stage the wall clock stopped gives figures the next round could not compare with: no more rounds
+        clock = any(
+            r.info.time_limit_hit for r in (done.calls, done.opportunities, done.schedule) if r is not None
+        )
         realigned = None
-        if realign and round_ < MAX_ROUNDS:
+        if realign and round_ < MAX_ROUNDS and not clock:
             # priced as the round's call plan was, so that Σ V_r is its objective (realign.py)
             realigned = realign_plan(
                 done, done.travel or travel, frozenset(left), screened=round_ <= SCREENED_ROUNDS
@@ -292,13 +297,16 @@ def plan(
             )  # fmt: skip
         if agreed.ok and not changes:
             break
-        if round_ == MAX_ROUNDS:
+        if round_ == MAX_ROUNDS or clock:
             assert best is not None
-            if best[1] is not done:
+            if clock:
                 say(
-                    f"no round agreed within {MAX_ROUNDS}: keeping round {-best[0][3]}, which drops the "
-                    "fewest visits for hours"
+                    f"the time limit stopped round {round_}'s stages: no more rounds (raise --time-limit "
+                    "for planned and scheduled hours that agree)"
                 )
+            if best[1] is not done:
+                why = "the time limit" if clock else f"no round agreed within {MAX_ROUNDS}"
+                say(f"{why}: keeping round {-best[0][3]}, which drops the fewest visits for hours")
                 done, realigned = best[1], None
             break
         if changes:

@@ -316,3 +316,31 @@ def test_the_checker_disproves_false_drop_reasons(solved) -> None:
         changed = replace(result, visits=kept, dropped=(*result.dropped, drop))
         violations = check_schedule(data, changed).violations
         assert any(f"dropped for '{kind}'" in v for v in violations), (kind, violations[:3])
+
+
+def test_put_back_runs_again_when_a_later_account_frees_hours() -> None:
+    """X (worth most) is tried first and does not fit the 150 minutes; Y then gets its second visit and,
+    put back in the cheaper order on day 0, frees 48 minutes: a second pass fits X. By hand: the start
+    costs 70 + 20 travel and 40 on site = 120 min; X adds 60; Y's two visits cost 21 + 21 travel + 20
+    on site with Z and W; the end is 82 + 60 = 142 ≤ 150."""
+    from salesplan.optimizer.schedule.reinsert import field_minutes, reinsert
+
+    big = 500.0  # nodes: 0 home, 1 X, 2 Y, 3 Z, 4 W
+    tau = np.array([
+        [0, 30, 10, 10, 10],
+        [30, 0, big, big, 30],
+        [10, big, 0, 1, 1],
+        [10, big, 50, 0, big],
+        [10, 30, 1, big, 0],
+    ], dtype=float)  # fmt: skip
+    day = 540
+    problem = RepProblem(
+        "R", (dt.date(2026, 1, 5), dt.date(2026, 1, 6)), (0, 1), 2, ("X", "Y", "Z", "W"), (1, 2, 1, 1),
+        (1, 2, 1, 1), (0, 0, 0, 0), (1.0, 0.1, 0.5, 0.5), (10, 10, 10, 10), ((0, day),) * 4, (day - 60,) * 4,
+        ((0, 1), (0, 1), (0,), (1,)), None, tau, 510, day, 60, (), budget=150.0,
+    )  # fmt: skip
+    routes, days = [[3, 2], [4]], [(), (0,), (0,), (1,)]  # Y after Z: the expensive order
+    assert field_minutes(problem, routes) == 120.0
+    routes, days = reinsert(problem, routes, days)
+    assert days == [(1,), (0, 1), (0,), (1,)]
+    assert field_minutes(problem, routes) == 142.0

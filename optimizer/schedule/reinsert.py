@@ -16,6 +16,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
+
 from .problem import RepProblem
 
 Routes = list[list[int]]  # per day: nodes (account a is node a + 1) in visiting order
@@ -65,11 +68,21 @@ def best_insertion(
 def reinsert(
     problem: RepProblem, routes: Routes, days: list[tuple[int, ...]]
 ) -> tuple[Routes, list[tuple[int, ...]]]:
-    """Routes and visit days per account with missing visits put back where they fit (module doc)."""
+    """Routes and visit days per account with missing visits put back where they fit (module doc),
+    pass after pass until a pass places nothing: a visit put back may move an account's visits to
+    cheaper days and so free hours an account tried before it can use."""
     routes = [list(r) for r in routes]
     days = list(days)
+    while _reinsert_pass(problem, routes, days):
+        pass
+    return routes, days
+
+
+def _reinsert_pass(problem: RepProblem, routes: Routes, days: list[tuple[int, ...]]) -> bool:
+    """One pass of :func:`reinsert` over the accounts short of visits, in place; whether it placed any."""
     short = [a for a in range(problem.n) if len(days[a]) < problem.fitted[a]]
     short.sort(key=lambda a: (-problem.next_drop_penalty(a, len(days[a]) + 1), a))
+    changed = False
     for a in short:
         node = a + 1
         old = {d: routes[d].index(node) for d in days[a]}
@@ -103,12 +116,12 @@ def reinsert(
                     assert found is not None
                     routes[d].insert(found[1], node)
                 days[a] = choice[1]
-                placed = True
+                placed = changed = True
                 break
         if not placed:
             for d in sorted(old, key=old.__getitem__):
                 routes[d].insert(old[d], node)
-    return routes, days
+    return changed
 
 
 def regular_days(
@@ -131,26 +144,21 @@ def regular_days(
     if len(days) < n:
         return None
     rule = spacing(n, problem.horizon_days, problem.min_days)
-    offset = [problem.offsets[d] for d in days]
-    cost = [cache[d][0] for d in days]  # type: ignore[index]
-    best: list[list[float]] = [[math.inf] * len(days) for _ in range(n + 1)]
-    back: list[list[int]] = [[-1] * len(days) for _ in range(n + 1)]
-    for i in range(len(days)):
-        best[1][i] = cost[i]
-    for j in range(2, n + 1):
-        for i in range(len(days)):
-            for h in range(i):
-                gap = offset[i] - offset[h]
-                if (
-                    rule.min_gap <= gap <= rule.max_gap + 1e-9
-                    and best[j - 1][h] + cost[i] < best[j][i] - 1e-12
-                ):
-                    best[j][i], back[j][i] = best[j - 1][h] + cost[i], h
-    end = min(range(len(days)), key=lambda i: best[n][i])
-    if not math.isfinite(best[n][end]):
+    offset = np.array([float(problem.offsets[d]) for d in days])
+    cost = np.array([float(cache[d][0]) for d in days])  # type: ignore[index]
+    gap = offset[:, None] - offset[None, :]  # gap[i, h]: calendar days from day h to day i
+    allowed = (gap > 0) & (gap >= rule.min_gap) & (gap <= rule.max_gap + 1e-9)
+    best = cost.copy()  # best[i]: cheapest j visits ending on day i (j = 1 first)
+    back: list[npt.NDArray[np.intp]] = []
+    for _ in range(2, n + 1):
+        before = np.where(allowed, best[None, :], math.inf)
+        h = np.argmin(before, axis=1)  # the earliest of the cheapest predecessors
+        back.append(h)
+        best = before[np.arange(len(days)), h] + cost
+    end = int(np.argmin(best))
+    if not math.isfinite(best[end]):
         return None
-    chosen, i = [], end
-    for j in range(n, 0, -1):
-        chosen.append(days[i])
-        i = back[j][i]
-    return best[n][end], tuple(reversed(chosen))
+    chosen = [end]
+    for h in reversed(back):
+        chosen.append(int(h[chosen[-1]]))
+    return float(best[end]), tuple(days[i] for i in reversed(chosen))
