@@ -129,3 +129,30 @@ def test_the_checker_rejects_broken_tours() -> None:
     strict = replace(data, overnight=replace(data.overnight, max_nights_per_week=0, max_nights_in_a_row=0))
     found = check_schedule(strict, result).violations
     assert any("nights away in week" in v for v in found) and any("in a row" in v for v in found)
+
+
+def test_the_kept_tours_tell_the_call_plan_how_many_visits_they_hold() -> None:
+    # one 2-day tour for the cluster: each account's visits are capped at the tours built for it
+    toured = _schedule(_scenario(CLUSTER, ["mon", "tue", "wed", "thu"]), {"F1": ONE, "F2": ONE})
+    assert dict(toured.toured) == {"F1": ("R1", 1), "F2": ("R1", 1)}
+    plain = _schedule(_scenario(CLUSTER, ["fri"]), {"F1": ONE, "F2": ONE})
+    assert not plain.toured  # no tour kept: nothing to cap
+
+
+def test_a_tour_too_short_for_its_cluster_is_made_a_day_longer() -> None:
+    # six dealers 220–232 km out (beyond a day trip: 440 min of driving and a 90-min visit exceed 510),
+    # in three pairs 60 km apart. The tour's estimate (nearest-neighbour hops of 3 min) gives 2 days:
+    # 6 × 93 + 2 × 220 = 998 ≤ 1020 minutes; the route itself needs about 440 + 540 + 2 × 60 + 9 =
+    # 1109, so two days hold four visits, and three days hold all six
+    pairs = {
+        "P1": _east(220.0), "P2": _east(223.0), "P3": _east(220.0, 60.0), "P4": _east(223.0, 60.0),
+        "P5": _east(220.0, -60.0), "P6": _east(223.0, -60.0),
+    }  # fmt: skip
+    scenario = _scenario(pairs, ["mon", "tue", "wed", "thu"])
+    scenario = scenario.model_copy(
+        update={"accounts": tuple(a.model_copy(update={"visit_minutes": 90}) for a in scenario.accounts)}
+    )
+    result = _schedule(scenario, {a: ONE for a in pairs})
+    assert len(result.visits) == 6 and not result.dropped
+    away = [d for d in result.days if d.start_place or d.end_place]
+    assert len(away) == 3 and sum(1 for d in away if d.night) == 2  # one tour of three days, two nights

@@ -344,3 +344,23 @@ def test_put_back_runs_again_when_a_later_account_frees_hours() -> None:
     routes, days = reinsert(problem, routes, days)
     assert days == [(1,), (0, 1), (0,), (1,)]
     assert field_minutes(problem, routes) == 142.0
+
+
+def test_a_tier_minimum_visit_takes_the_place_of_one_above_its_minimum() -> None:
+    """One day of 140 engine minutes: X (tier minimum 1) or Y (no minimum, worth more) fits, each 30 min
+    out, 60 on site and 30 back = 120 min, not both (30 + 60 + 100 + 60 + 30 = 280). The engine's start
+    has Y; the put-back cannot add X; Y's visit matters less (π = 2δ above its minimum against 2.1δ for
+    X's minimum visit), so it gives way and X is visited."""
+    from salesplan.optimizer.schedule.reinsert import displace, field_minutes, reinsert
+
+    tau = np.array([[0, 30, 30], [30, 0, 100], [30, 100, 0]], dtype=float)  # 0 home, 1 X, 2 Y
+    problem = RepProblem(
+        "R", (dt.date(2026, 1, 5),), (0,), 1, ("X", "Y"), (1, 1), (1, 1), (1, 0), (0.1, 1.0), (60, 60),
+        ((0, 200),) * 2, (140,) * 2, ((0,), (0,)), None, tau, 480, 200, 60, (), budget=1000.0,
+    )  # fmt: skip
+    routes, days = reinsert(problem, [[2]], [(), (0,)])
+    assert days == [(), (0,)]  # no room for X beside Y
+    routes, days = displace(problem, routes, days)
+    assert (routes, days) == ([[1]], [(0,), ()])
+    assert field_minutes(problem, routes) == 120.0
+    assert problem.penalty(0, 1) + problem.penalty(1, 0) < problem.penalty(0, 0) + problem.penalty(1, 1)

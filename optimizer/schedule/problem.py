@@ -100,6 +100,9 @@ class RepProblem:
     night_cost: tuple[float, ...] = ()  # per date: hotel and per diem of the night after it (currency)
     night_minutes: float = 0.0  # the nights' cost in the objective's minutes (:mod:`.tours`)
     alternative: RepProblem | None = None  # the same rep on day trips only, solved beside it (:mod:`.solve`)
+    longer: RepProblem | None = None  # every tour a day longer, solved when tour visits find no room
+    # (account, tours of its cluster) for the accounts the tours are for (a tour visits each at most once)
+    tour_limits: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         for a, (early, _) in enumerate(self.window):
@@ -221,7 +224,7 @@ class _TourPlan:
 
 def _tour_plan(
     data: PlanData, rep: Rep, accounts: Sequence[Account], visits: Sequence[int], reach: Sequence[bool],
-    tau: FloatMatrix, offsets: Sequence[int],
+    tau: FloatMatrix, offsets: Sequence[int], longer: int = 0,
 ) -> _TourPlan | None:  # fmt: skip
     """Tours for the rep's far accounts (:mod:`.tours`), or None when there are none to plan."""
     rules = data.overnight
@@ -257,7 +260,18 @@ def _tour_plan(
     home_to = [float(np.ceil(model.minutes([rep.home], [site(p)])[0, 0] - 1e-9)) for p in nights]
     service = [float(data.window(a)[0]) for a in accounts]
     tours = plan_tours(
-        rep.dates, offsets, horizon.calendar_days, rules, groups, nights, visits, service, inner, home_to, day
+        rep.dates,
+        offsets,
+        horizon.calendar_days,
+        rules,
+        groups,
+        nights,
+        visits,
+        service,
+        inner,
+        home_to,
+        day,
+        longer,
     )
     if not tours:
         return None
@@ -289,6 +303,7 @@ def build_rep_problem(
     minimum_per_month: Mapping[str, float],
     budget: float = math.inf,
     tours: bool = True,
+    longer: int = 0,
 ) -> RepProblem:
     """The data of one rep's schedule (see module docstring); accounts without visits are left out.
 
@@ -307,7 +322,7 @@ def build_rep_problem(
     np.fill_diagonal(tau, 0.0)
     planned = [round(visits_per_month.get(a.id, 0.0) * horizon.months) for a in accounts]
     reach = [data.day_trip(a, tau[0, i + 1], tau[i + 1, 0]) for i, a in enumerate(accounts)]
-    plan = _tour_plan(data, rep, accounts, planned, reach, tau, offsets) if tours else None
+    plan = _tour_plan(data, rep, accounts, planned, reach, tau, offsets, longer) if tours else None
     rows: list[tuple[int, Account, int, int, int, int, tuple[int, int], int, tuple[int, ...]]] = []
     drops: list[Drop] = []
     for index, account in enumerate(accounts):
@@ -367,6 +382,8 @@ def build_rep_problem(
         def node(k: int) -> int:  # a place's node once only the rows' accounts are kept
             return k if k == 0 else k - len(accounts) + len(rows)
 
+        rules = data.overnight
+        assert rules is not None
         touring_fields = dict(
             tours=plan.tours,
             places=tuple(p.id for p in plan.places),
@@ -376,8 +393,20 @@ def build_rep_problem(
             finish=tuple(node(x) for x in plan.finish),
             night_cost=plan.night_cost,
             night_minutes=plan.night_minutes,
-            alternative=build_rep_problem(
+            tour_limits=tuple(
+                (row[1].id, count)
+                for row in rows
+                if (count := sum(1 for t in plan.tours if row[0] in t.cluster)) > 0
+            ),
+            alternative=None
+            if longer
+            else build_rep_problem(
                 data, rep, accounts, visits_per_month, minimum_per_month, budget, tours=False
+            ),
+            longer=None
+            if longer or all(t.nights >= rules.max_nights_in_a_row for t in plan.tours)
+            else build_rep_problem(
+                data, rep, accounts, visits_per_month, minimum_per_month, budget, longer=1
             ),
         )
     return RepProblem(

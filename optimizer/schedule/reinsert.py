@@ -162,3 +162,90 @@ def regular_days(
     for h in reversed(back):
         chosen.append(int(h[chosen[-1]]))
     return float(best[end]), tuple(days[i] for i in reversed(chosen))
+
+
+def displace(
+    problem: RepProblem, routes: Routes, days: list[tuple[int, ...]]
+) -> tuple[Routes, list[tuple[int, ...]]]:
+    """Tier minimums before the visits above them: an account short of its minimum (most important
+    first) takes one more visit on regularly spaced days where, on a day whose route has no room, a visit
+    that matters less (smaller π, :mod:`.problem`) gives way; each account that gave way gets its other
+    visits placed again on its cheapest regular days (as many as still fit). A trial is kept only when
+    the penalties fall and the rep's selling hours still hold the routes."""
+    routes = [list(r) for r in routes]
+    days = list(days)
+    short = [a for a in range(problem.n) if len(days[a]) < problem.minimum[a]]
+    short.sort(key=lambda a: (-problem.next_drop_penalty(a, len(days[a]) + 1), a))
+    for a in short:
+        while len(days[a]) < problem.minimum[a]:
+            trial = _displace_one(problem, routes, days, a)
+            if trial is None:
+                break
+            routes, days = trial
+    return routes, days
+
+
+def _displace_one(
+    problem: RepProblem, routes: Routes, days: list[tuple[int, ...]], a: int
+) -> tuple[Routes, list[tuple[int, ...]]] | None:
+    """One more visit of account a at the cost of visits that matter less (see :func:`displace`)."""
+    node, n = a + 1, len(days[a]) + 1
+    gain = problem.next_drop_penalty(a, n)
+    without = [[v for v in r if v != node] for r in routes]
+    options: dict[int, tuple[float, int] | None] = {}  # day → (cost, node that gives way, 0: none)
+    for d in problem.allowed[a]:
+        found = best_insertion(problem, without[d], node, d)
+        if found is not None:
+            options[d] = (found[0], 0)
+            continue
+        best: tuple[float, int] | None = None
+        for other in without[d]:
+            b = other - 1
+            loss = problem.next_drop_penalty(b, len(days[b]))
+            if loss >= gain - 1e-9:
+                continue  # only a visit that matters less gives way
+            freed = [v for v in without[d] if v != other]
+            found = best_insertion(problem, freed, node, d)
+            if found is not None and (best is None or found[0] + loss < best[0]):
+                best = (found[0] + loss, other)
+        options[d] = best
+    if not any(o is not None and o[1] for o in options.values()):
+        return None  # nothing to gain over the put-back
+    regular = regular_days(problem, a, n, without, options)
+    if regular is None:
+        return None
+    out = [list(r) for r in without]
+    new_days = list(days)
+    gave: dict[int, set[int]] = {}
+    for d in regular[1]:
+        option = options[d]
+        assert option is not None
+        if option[1]:
+            out[d].remove(option[1])
+            gave.setdefault(option[1] - 1, set()).add(d)
+        found = best_insertion(problem, out[d], node, d)
+        if found is None:  # the cheaper position went with the visit that gave way: recomputed
+            return None
+        out[d].insert(found[1], node)
+    new_days[a] = regular[1]
+    change = problem.penalty(a, n) - problem.penalty(a, n - 1)
+    for b, lost in sorted(gave.items()):
+        other = b + 1
+        for d in days[b]:
+            if other in out[d]:
+                out[d].remove(other)
+        placed: tuple[int, ...] = ()
+        for count in range(len(days[b]) - len(lost), 0, -1):
+            choice = regular_days(problem, b, count, out, {})
+            if choice is not None:
+                for d in choice[1]:
+                    found = best_insertion(problem, out[d], other, d)
+                    assert found is not None
+                    out[d].insert(found[1], other)
+                placed = choice[1]
+                break
+        new_days[b] = placed
+        change += problem.penalty(b, len(placed)) - problem.penalty(b, len(days[b]))
+    if change >= -1e-9 or field_minutes(problem, out) > problem.budget + 1e-9:
+        return None
+    return out, new_days

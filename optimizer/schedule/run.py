@@ -137,6 +137,12 @@ def run_schedule(
                 linked.setdefault(o.account, []).append(o.id)
         opportunities = {a: tuple(ids) for a, ids in linked.items()}
     blocks, short = work_of_reps(data, days, visits, work or {}, rep_of)
+    toured = {
+        account: (p.rep_id, limit)
+        for p, o in zip(problems, outcomes, strict=True)
+        if any(d.end_place for d in o.days)  # the rep's schedule with tours was kept
+        for account, limit in p.tour_limits
+    }
     return ScheduleResult(
         info,
         visits,
@@ -150,6 +156,7 @@ def run_schedule(
         dict(opportunities),
         blocks,
         short,
+        toured,
     )
 
 

@@ -3,7 +3,8 @@
 1. :mod:`.trim` lowers visit counts when the rep's days cannot hold them all (least important first);
 2. the routing engine (:func:`.routing.solve_periodic_routing`) chooses the day patterns and routes
    together — least travel plus penalties of accounts it leaves out;
-3. :mod:`.reinsert` puts left-out visits back while evenly spread patterns still find room;
+3. :mod:`.reinsert` puts left-out visits back while evenly spread patterns still find room, and lets a
+   visit above its tier minimum give way to a tier-minimum visit that finds no room;
 4. :mod:`.timetable` times each day and places the lunch break;
 5. :mod:`.bound` gives a proven lower bound, so the result carries a gap.
 
@@ -22,7 +23,16 @@ from .balance import balance
 from .bound import lower_bound
 from .patterns import spacing
 from .problem import Drop, RepProblem
-from .reinsert import Routes, best_insertion, field_minutes, regular_days, reinsert, route_cost, route_starts
+from .reinsert import (
+    Routes,
+    best_insertion,
+    displace,
+    field_minutes,
+    regular_days,
+    reinsert,
+    route_cost,
+    route_starts,
+)
 from .result import DayPlan, ScheduledVisit
 from .routing import RoutingParams, solve_periodic_routing
 from .timetable import time_route
@@ -74,12 +84,21 @@ def solve_rep(
     """One rep's schedule (:func:`solve_one`); a rep with tours (:mod:`.tours`) is solved with them and on
     day trips only (``problem.alternative``), and the plan that drops fewer visits, then costs less
     travel and nights (minutes, nights at the rep's cost per hour), is kept: a tour is used only when it
-    reaches what day trips cannot or is cheaper than them."""
+    reaches what day trips cannot or is cheaper than them. When visits of the tours' accounts find no
+    room on them ('full'), the rep is also solved with every tour a day longer (``problem.longer``) and
+    the better of the two toured plans is the one compared."""
     toured = solve_one(problem, options, params)
     if problem.alternative is None:
         return toured
+    touring = {account for account, _ in problem.tour_limits}
+    chosen = problem
+    if problem.longer is not None and any(d.kind == "full" and d.account_id in touring for d in toured.drops):
+        # the tours' estimated length left a cluster's visits without room: every tour a day longer
+        longer = solve_one(problem.longer, options, params)
+        if _ranking(problem.longer, longer) < _ranking(problem, toured):
+            chosen, toured = problem.longer, longer
     plain = solve_one(problem.alternative, options, params)
-    return toured if _ranking(problem, toured) < _ranking(problem.alternative, plain) else plain
+    return toured if _ranking(chosen, toured) < _ranking(problem.alternative, plain) else plain
 
 
 def _ranking(problem: RepProblem, outcome: RepOutcome) -> tuple[int, float]:
@@ -114,6 +133,7 @@ def solve_one(
         routes, days = balance(problem, routes, days, params.balance_passes)
         routes, days = reinsert(problem, routes, days)  # what balancing freed takes missing visits
     routes, days, capped = within_budget(problem, routes, days)
+    routes, days = displace(problem, routes, days)  # tier minimums before the visits above them
     routes, days = reinsert(problem, routes, days)  # the last cut may free room a cheaper visit fits
     for d, route in enumerate(routes):
         if route_starts(problem, route, d) is None:  # never: every step above keeps routes feasible

@@ -17,7 +17,9 @@ cheaper than day trips or when day trips cannot reach.
 4. **How many, how long**: T = the most visits any account of the cluster needs over the horizon (each
    tour visits an account at most once), at least enough tours to hold the cluster's visit minutes
    (visit plus the hop to its nearest neighbour) in the days a tour leaves after driving out and back;
-   a tour has the fewest days (2 up to ``max_nights_in_a_row`` + 1) that hold its share of them.
+   a tour has the fewest days (2 up to ``max_nights_in_a_row`` + 1) that hold its share of them. The
+   share is an estimate; where the schedule finds no room for a cluster's visits on its tours, the rep
+   is solved again with every tour a day longer (:func:`.solve.solve_rep`).
 5. **When**: the T tours are spread evenly over the horizon; each starts on the working date nearest its
    target whose next days are consecutive calendar days the rep works, every night falling on an allowed
    weekday, within ``max_nights_per_week`` nights a calendar week, on days no other tour uses.
@@ -144,9 +146,11 @@ def plan_tours(
     tau: FloatMatrix,
     home_to_place: Sequence[float],
     day_minutes: float,
+    longer: int = 0,
 ) -> tuple[Tour, ...]:
     """Steps 4 and 5 of the module docstring for every cluster (largest visit minutes first);
-    ``home_to_place[c]`` is the one-way drive from home to cluster c's night place."""
+    ``home_to_place[c]`` is the one-way drive from home to cluster c's night place; ``longer`` days
+    added to every tour (within ``max_nights_in_a_row``), for clusters whose visits found no room."""
     taken: set[int] = set()
     nights_in_week: dict[tuple[int, int], int] = defaultdict(int)
     tours: list[Tour] = []
@@ -158,7 +162,7 @@ def plan_tours(
         room = max(longest * day_minutes - 2.0 * home_to_place[c], 1.0)
         count = max(max(visits[a] for a in members), math.ceil(need[c] / room))
         share = need[c] / count + 2.0 * home_to_place[c]
-        length = min(longest, max(2, math.ceil(share / day_minutes)))
+        length = min(longest, max(2, math.ceil(share / day_minutes)) + longer)
         for k in range(count):
             target = (k + 0.5) * horizon_days / count
             start = _start(dates, offsets, target, length, rules, taken, nights_in_week)
