@@ -21,6 +21,7 @@ from .result import Infeasibility, Kpi, SolveInfo, SolverOptions
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .calls.problem import Most
     from .calls.result import CallResult
     from .opportunities.result import OpportunityResult
     from .schedule.result import ScheduleResult
@@ -77,6 +78,9 @@ class Plan:
     given: GivenCalls | None = None
     travel: Mapping[str, float] | None = None  # account → travel minutes per visit, from routes
     trim: Mapping[str, float] | None = None  # rep → capacity minutes per month held back (calibrate.py)
+    most: Mapping[str, Most] | None = (
+        None  # account → the most visits its rep's schedule holds (calibrate.py)
+    )
 
     def with_result(self, name: str, result: Any) -> Plan:
         return replace(self, **{name: result})

@@ -13,7 +13,10 @@ The call plan prices visits on estimated travel until the schedule has routed th
 and schedule then run again with the travel measured on the routes (:mod:`~.optimizer.calls.calibrate`),
 until the call plan's hours and the schedule's agree within 5 % for every rep (at most six rounds, and
 none after a round whose stages the time limit stopped; a rep whose routing problem did not change keeps
-its routes). After each round the territories are
+its routes). An account on tours with nights away, or whose days are full, keeps in the next call plan
+to the visits its rep's schedule holds (:func:`~.optimizer.calls.calibrate.most_visits`): priced at an
+average per visit, a visit more looks cheap, yet needs a tour of its own or a day that is not free.
+After each round the territories are
 re-aligned on the call plan's values and hours (:mod:`~.optimizer.territories.realign`: reach first,
 then single moves and swaps between reps of a region; an account never goes back to a rep it left in an
 earlier round); the rounds go on until neither the hours nor the alignment change.
@@ -39,7 +42,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from .optimizer.calls import Calls
-from .optimizer.calls.calibrate import MAX_ROUNDS, TOLERANCE, agreement, measured_travel, trimmed
+from .optimizer.calls.calibrate import (
+    MAX_ROUNDS,
+    TOLERANCE,
+    agreement,
+    measured_travel,
+    most_visits,
+    trimmed,
+)
 from .optimizer.calls.result import CallResult
 from .optimizer.calls.sizing import SizingResult
 from .optimizer.data import PlanData, compile_scenario
@@ -316,7 +326,11 @@ def plan(
             left |= {(m.account, m.from_rep) for m in realigned.moves}
             left |= {(m.partner, m.to_rep) for m in realigned.moves if m.partner}
         trim = trimmed(data, dict(done.trim or {}), agreed) if agreed.worst_gap <= TOLERANCE else done.trim
-        done = replace(done, calls=None, opportunities=None, schedule=None, travel=travel, trim=trim)
+        assert done.schedule is not None
+        most = most_visits(done.most or {}, done.schedule)
+        done = replace(
+            done, calls=None, opportunities=None, schedule=None, travel=travel, trim=trim, most=most
+        )
     done = replace(done, calls=calls.sized(done, options))
     if done.territories is not None:  # balance and workload measured on what the plan executes
         last = realigned if realigned is not None and not realigned.moves else None

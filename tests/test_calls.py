@@ -265,3 +265,51 @@ def test_tier_minimums_beyond_a_reps_hours_give_the_plan_with_the_smallest_short
     assert all(r.hours_used <= r.hours_available + 1e-9 for r in result.reps)
     assert "not met" in next(a.reason for a in result.accounts if a.account_id == "B1")
     assert result.check(compile_scenario(tiny(4.5))) == ()
+
+
+def test_the_schedule_caps_visits_its_tours_or_days_cannot_hold() -> None:
+    """A cap from the schedule (calibrate.most_visits) lowers U_a to ⌊visits / months⌋, never below the
+    tier minimum, only for the rep it was measured on; the reason says which limit holds."""
+    from salesplan.optimizer.calls.problem import Most
+    from salesplan.optimizer.calls.solve import solve_calls
+
+    data = compile_scenario(tiny(200.0))  # hours to spare: every account would go to its maximum
+    months = data.horizon.months
+    free = build_problem(data)
+    index = {a: i for i, a in enumerate(free.account_ids)}
+    most = {
+        "B1": Most("R1", int(3 * months), "tours"),  # 3/month
+        "C1": Most("R1", 0, "days"),  # no minimum: capped at 0
+        "A1": Most("R1", 0, "days"),  # below its tier minimum: kept at the minimum
+        "A2": Most("R1", 0, "tours"),  # measured on R1, but R2 serves it: no cap
+    }
+    capped = build_problem(data, most=most)
+    assert capped.upper[index["B1"]] == 3 < free.upper[index["B1"]]
+    assert capped.upper[index["C1"]] == 0
+    assert capped.upper[index["A1"]] == capped.lower[index["A1"]] == free.lower[index["A1"]] > 0
+    assert capped.upper[index["A2"]] == free.upper[index["A2"]] and capped.held[index["A2"]] == -1
+    plans = {p.account_id: p for p in solve_calls(capped, OPTIONS).accounts}
+    assert plans["B1"].visits_per_month == 3 and "tours with nights away hold" in plans["B1"].reason
+    assert plans["A2"].visits_per_month == free.upper[index["A2"]]
+    assert plans["C1"].visits_per_month == 0 and "days hold" in plans["C1"].reason
+    assert "minimum" in plans["A1"].reason and "schedule holds fewer" in plans["A1"].reason
+
+
+def test_caps_from_the_schedule_only_fall_round_after_round() -> None:
+    from salesplan.optimizer.calls.calibrate import most_visits
+    from salesplan.optimizer.calls.problem import Most
+    from salesplan.optimizer.result import SolveInfo
+    from salesplan.optimizer.schedule.problem import Drop
+    from salesplan.optimizer.schedule.result import ScheduleResult
+
+    def schedule(toured: dict[str, tuple[str, int]], dropped: tuple[Drop, ...]) -> ScheduleResult:
+        solved = SolveInfo("test", SolveStatus.OPTIMAL, "min", 0.0, 0.0, 0.0, False, "")
+        return ScheduleResult(solved, (), (), dropped, (), planned={"F": 6, "G": 6, "D": 6}, toured=toured)
+
+    first = most_visits({}, schedule({"F": ("R1", 6), "G": ("R1", 6)}, ()))
+    assert first == {"F": Most("R1", 6, "tours"), "G": Most("R1", 6, "tours")}
+    full = (Drop("D", "R1", 2, "no room", "full"),)
+    second = most_visits(first, schedule({"F": ("R1", 9), "G": ("R2", 9)}, full))
+    assert second["F"] == Most("R1", 6, "tours")  # never raised for the same rep
+    assert second["G"] == Most("R2", 9, "tours")  # a new rep's tours replace another rep's cap
+    assert second["D"] == Most("R1", 4, "days")  # 6 planned, 2 without room

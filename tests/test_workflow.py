@@ -44,7 +44,7 @@ def _problem(rng: np.random.Generator, accounts: int, levels: int, capacity: int
         curves=(), rep_of=np.zeros(n, np.int64), margin=ones, visit_minutes=zeros, travel_minutes=zeros,
         unit=rng.integers(20, 90, size=n).astype(np.int64), tier_min=lower, tier_max=np.full(n, levels),
         lower=lower.astype(np.int64), upper=np.full(n, levels, np.int64), locked=np.zeros(n, bool),
-        reachable=np.ones(n, bool),
+        held=np.full(n, -1, np.int64), held_by=("",) * n, reachable=np.ones(n, bool),
         current_visits=zeros, current_given=np.zeros(n, bool), sales=profit, profit=profit,
         cost_per_hour=zeros, rep_ids=("r",), rep_regions=("R",), hours_available=np.array([capacity / 60.0]),
         paid_hours=np.array([capacity / 60.0]), rep_cost_per_hour=np.array([3.0]), max_level=levels,

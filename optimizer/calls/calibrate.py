@@ -18,6 +18,13 @@ rep's hours are used up. A rep the schedule still puts over its hours has its ne
 trimmed by that overrun (×1.2, per month), and a rep whose visits were dropped for hours by the field
 hours those visits would take (at the rep's scheduled field minutes per visit): the hours fit, not just
 nearly, and the plan plans the visits its schedule keeps.
+
+Most visits: the price per visit is an average, and two kinds of visit cost far more than it at the
+margin. An account on tours with nights away gets as many tours as its cluster's most visited account
+needs, so one visit more may add a whole tour; an account whose visits the schedule dropped because no
+regularly spaced day has room ('full') cannot take one more at any price. The next call plan keeps such
+an account to what its rep's schedule holds (:func:`most_visits`), and a later round never raises it,
+so the rounds cannot flip between few tours and many.
 """
 
 from __future__ import annotations
@@ -25,11 +32,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..data import PlanData
 from ..schedule.result import ScheduleResult
 from ..workload import visit_travel_minutes
+from .problem import Most
 from .result import CallResult
 
 TOLERANCE = 0.05
@@ -152,4 +161,26 @@ def trimmed(data: PlanData, trim: dict[str, float], agreed: Agreement) -> dict[s
         out[rep] = out.get(rep, 0.0) + 1.2 * 60.0 * hours / data.horizon.months
     for rep, hours in agreed.dropped_hours.items():
         out[rep] = out.get(rep, 0.0) + 60.0 * hours / data.horizon.months
+    return out
+
+
+def most_visits(before: Mapping[str, Most], schedule: ScheduleResult) -> dict[str, Most]:
+    """The caps of the module docstring after a round: ``before``'s, lowered by what the round's schedule
+    holds — the tours of each account's cluster (:attr:`.ScheduleResult.toured`) and the visits kept of
+    an account dropped for 'full' days. A cap set for another rep gives way to the new rep's."""
+    out = dict(before)
+
+    def lower(account: str, rep: str, visits: int, why: str) -> None:
+        old = out.get(account)
+        if old is None or old.rep != rep or visits < old.visits:
+            out[account] = Most(rep, visits, why)
+
+    for account, (rep, visits) in sorted(schedule.toured.items()):
+        lower(account, rep, visits, "tours")
+    full: dict[tuple[str, str], int] = defaultdict(int)
+    for drop in schedule.dropped:
+        if drop.kind == "full" and drop.rep_id:
+            full[drop.account_id, drop.rep_id] += drop.visits
+    for (account, rep), visits in sorted(full.items()):
+        lower(account, rep, max(schedule.planned.get(account, 0) - visits, 0), "days")
     return out

@@ -75,11 +75,26 @@ def reasons(
             else ""
         )
         if k >= high:
-            cap = (
-                f"tier-{tier} maximum of {high} visits/month reached"
-                if high == problem.tier_max[a] or high == low
-                else f"highest level modelled ({problem.max_level} visits/month, policy.response)"
-            )
+            if problem.held[a] == high and problem.held_by[a] == "tours":
+                cap = (
+                    f"kept at the {high} visits/month that {problem.rep_ids[r]}'s tours with nights away hold "
+                    "(built for it and its neighbours; a visit more would need a tour or a long day trip of "
+                    "its own)"
+                )
+            elif problem.held[a] == high and problem.held_by[a] == "minimum":
+                cap = (
+                    f"kept at its tier-{tier} minimum of {high} visits/month, though {problem.rep_ids[r]}'s "
+                    "schedule holds fewer (dropped.csv says why)"
+                )
+            elif problem.held[a] == high:
+                cap = (
+                    f"kept at the {high} visits/month that {problem.rep_ids[r]}'s days hold (the schedule "
+                    "found no regularly spaced day with room for one more)"
+                )
+            elif high == problem.tier_max[a] or high == low:
+                cap = f"tier-{tier} maximum of {high} visits/month reached"
+            else:
+                cap = f"highest level modelled ({problem.max_level} visits/month, policy.response)"
             texts.append(f"{cap}; {got}" if got else cap)
             continue
         rate, steps = float(up[a]), int(up_steps[a])

@@ -39,6 +39,17 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
+class Most:
+    """The most visits over the horizon that ``rep``'s schedule holds for an account, and why: "tours"
+    (as many as the tours with nights away built for its cluster) or "days" (no regular set of days
+    with room for one more)."""
+
+    rep: str
+    visits: int
+    why: str
+
+
+@dataclass(frozen=True)
 class CallProblem:
     """One entry per account (index a) or per rep (index r); see the module docstring for symbols."""
 
@@ -56,6 +67,9 @@ class CallProblem:
     lower: IntArray  # L_a
     upper: IntArray  # U_a
     locked: BoolArray
+    held: IntArray  # visits/month the rep's schedule holds (the upper level it sets), −1 where none
+    held_by: tuple[str, ...]  # why: "tours" (its cluster's tours with nights away), "days" (days full),
+    # "minimum" (the schedule holds fewer than the tier minimum, which stays), "" (no cap)
     reachable: BoolArray  # a day trip from its rep's home fits (no rep: True; see data.PlanData.day_trip)
     current_visits: FloatArray  # the current plan, visits/month (0 where none is given)
     current_given: BoolArray
@@ -94,6 +108,7 @@ def build_problem(
     tiers: TierResult | None = None,
     locked: Mapping[str, int] | None = None,
     travel: Mapping[str, float] | None = None,
+    most: Mapping[str, Most] | None = None,
 ) -> CallProblem:
     """The allocation model of a scenario (see module docstring).
 
@@ -102,6 +117,12 @@ def build_problem(
 
     ``rep_of``: account → rep (e.g. from the territory plan), default ``default_rep_of``; ``tiers``:
     default ``solve_tiers``; ``locked``: account → visits per month that must not change.
+
+    ``most`` (account → :class:`Most`): the most visits its rep's schedule holds, from the rounds before
+    (:func:`.calibrate.most_visits`). Served by that rep, the account gets
+    U_a = max(L_a, min(U_a, ⌊visits / months⌋)): a visit more would need a tour (or a long day trip) of
+    its own, or a day its rep does not have free, whose cost the price per visit (an average,
+    :mod:`.calibrate`) does not see.
     """
     rep_of = default_rep_of(data) if rep_of is None else rep_of
     tier_of = (tiers or solve_tiers(data)).tier_of()
@@ -134,6 +155,17 @@ def build_problem(
         dtype=bool,
     ).reshape(n)
     lower[~reachable] = upper[~reachable] = 0  # no visit fits a day from its rep's home: none is planned
+    held = np.full(n, -1, np.int64)
+    held_by = [""] * n
+    months = data.horizon.months
+    for a, account in enumerate(accounts):
+        limit = (most or {}).get(account.id)
+        if limit and rep_of.get(account.id) == limit.rep and account.id not in locked and reachable[a]:
+            most_per_month = math.floor(limit.visits / months + 1e-9)
+            cap = max(int(lower[a]), most_per_month)
+            if cap < upper[a]:
+                held[a] = upper[a] = cap
+                held_by[a] = limit.why if most_per_month >= lower[a] else "minimum"
     top = int(upper.max()) if n else 0
     curves = tuple(response_of(data, acc, tier_of.get(acc.id, "")) for acc in accounts)
     owner = np.array(
@@ -166,6 +198,8 @@ def build_problem(
         lower=lower,
         upper=upper,
         locked=np.array([acc.id in locked for acc in accounts], dtype=bool).reshape(n),
+        held=held,
+        held_by=tuple(held_by),
         reachable=reachable,
         current_visits=current,
         current_given=given,

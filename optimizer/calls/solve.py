@@ -280,7 +280,7 @@ class Calls:
 
     def problem(self, plan: Plan) -> CallProblem:
         """The call-planning model of the plan so far, on each rep's hours less the calibration trim."""
-        problem = build_problem(plan.data, plan.rep_of(), plan.tiers, travel=plan.travel)
+        problem = build_problem(plan.data, plan.rep_of(), plan.tiers, travel=plan.travel, most=plan.most)
         if plan.trim:
             held = np.array([plan.trim.get(r, 0.0) for r in problem.rep_ids])
             problem = replace(problem, hours_available=np.maximum(problem.hours_available - held / 60.0, 0.0))

@@ -794,7 +794,7 @@ def realign_plan(
     data = plan.data
     assert plan.calls is not None
     rep_of = plan.served()
-    problem = build_problem(data, rep_of, plan.tiers, travel=travel)
+    problem = build_problem(data, rep_of, plan.tiers, travel=travel, most=plan.most)
     capacity = {r.rep_id: r.hours_available for r in plan.calls.reps}
     months = max(data.horizon.months, 1e-9)
     minutes = {
