@@ -23,6 +23,17 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
+# Why an account is held at the level the rep's schedule holds (CallProblem.held_by)
+HELD = {
+    "tours": "kept at the {high} visits/month that {rep}'s tours with nights away hold (built for it and its "
+    "neighbours; a visit more would need a tour or a long day trip of its own)",
+    "days": "kept at the {high} visits/month that {rep}'s days hold (the schedule found no regularly spaced "
+    "day with room for one more)",
+    "minimum": "kept at its tier-{tier} minimum of {high} visits/month, though {rep}'s schedule holds fewer "
+    "(dropped.csv says why)",
+}
+
+
 def _money(x: float) -> str:
     return f"{x:,.0f}"
 
@@ -75,22 +86,8 @@ def reasons(
             else ""
         )
         if k >= high:
-            if problem.held[a] == high and problem.held_by[a] == "tours":
-                cap = (
-                    f"kept at the {high} visits/month that {problem.rep_ids[r]}'s tours with nights away hold "
-                    "(built for it and its neighbours; a visit more would need a tour or a long day trip of "
-                    "its own)"
-                )
-            elif problem.held[a] == high and problem.held_by[a] == "minimum":
-                cap = (
-                    f"kept at its tier-{tier} minimum of {high} visits/month, though {problem.rep_ids[r]}'s "
-                    "schedule holds fewer (dropped.csv says why)"
-                )
-            elif problem.held[a] == high:
-                cap = (
-                    f"kept at the {high} visits/month that {problem.rep_ids[r]}'s days hold (the schedule "
-                    "found no regularly spaced day with room for one more)"
-                )
+            if problem.held[a] == high:
+                cap = HELD[problem.held_by[a]].format(high=high, rep=problem.rep_ids[r], tier=tier)
             elif high == problem.tier_max[a] or high == low:
                 cap = f"tier-{tier} maximum of {high} visits/month reached"
             else:

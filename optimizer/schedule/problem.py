@@ -260,19 +260,9 @@ def _tour_plan(
     home_to = [float(np.ceil(model.minutes([rep.home], [site(p)])[0, 0] - 1e-9)) for p in nights]
     service = [float(data.window(a)[0]) for a in accounts]
     tours = plan_tours(
-        rep.dates,
-        offsets,
-        horizon.calendar_days,
-        rules,
-        groups,
-        nights,
-        visits,
-        service,
-        inner,
-        home_to,
-        day,
+        rep.dates, offsets, horizon.calendar_days, rules, groups, nights, visits, service, inner, home_to, day,
         longer,
-    )
+    )  # fmt: skip
     if not tours:
         return None
     used: list[NightPlace] = []

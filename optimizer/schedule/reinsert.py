@@ -65,6 +65,15 @@ def best_insertion(
     return best
 
 
+def insert_visits(problem: RepProblem, routes: Routes, node: int, days: Sequence[int]) -> None:
+    """Put ``node`` into the route of each of ``days`` where it adds least travel (in place); every day
+    must be able to take it (a day :func:`regular_days` chose)."""
+    for d in days:
+        found = best_insertion(problem, routes[d], node, d)
+        assert found is not None
+        routes[d].insert(found[1], node)
+
+
 def reinsert(
     problem: RepProblem, routes: Routes, days: list[tuple[int, ...]]
 ) -> tuple[Routes, list[tuple[int, ...]]]:
@@ -223,10 +232,7 @@ def _displace_one(
         if option[1]:
             out[d].remove(option[1])
             gave.setdefault(option[1] - 1, set()).add(d)
-        found = best_insertion(problem, out[d], node, d)
-        if found is None:  # the cheaper position went with the visit that gave way: recomputed
-            return None
-        out[d].insert(found[1], node)
+    insert_visits(problem, out, node, regular[1])
     new_days[a] = regular[1]
     change = problem.penalty(a, n) - problem.penalty(a, n - 1)
     for b, lost in sorted(gave.items()):
@@ -238,10 +244,7 @@ def _displace_one(
         for count in range(len(days[b]) - len(lost), 0, -1):
             choice = regular_days(problem, b, count, out, {})
             if choice is not None:
-                for d in choice[1]:
-                    found = best_insertion(problem, out[d], other, d)
-                    assert found is not None
-                    out[d].insert(found[1], other)
+                insert_visits(problem, out, other, choice[1])
                 placed = choice[1]
                 break
         new_days[b] = placed

@@ -163,8 +163,8 @@ class ScheduleResult:
     opportunities: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # account → to work on
     work: tuple[WorkBlock, ...] = ()  # the chosen opportunities' effort in the reps' free time
     work_short: tuple[WorkShortfall, ...] = ()  # effort that does not fit before its due date
-    # account → (rep, visits its rep's tours can hold) where only tours reach it and the rep's kept
-    # schedule has tours (:attr:`.problem.RepProblem.tour_limits`; the next call plan keeps to it)
+    # account → (rep, visits its cluster's tours hold) for the accounts of the tours of the reps whose
+    # kept schedule has tours (:attr:`.problem.RepProblem.tour_limits`; the next call plan keeps to it)
     toured: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
     @property

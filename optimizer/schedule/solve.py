@@ -28,6 +28,7 @@ from .reinsert import (
     best_insertion,
     displace,
     field_minutes,
+    insert_visits,
     regular_days,
     reinsert,
     route_cost,
@@ -190,10 +191,7 @@ def within_budget(
         choice = regular_days(problem, cut, n, routes, {}) if n > 0 else None
         days[cut] = choice[1] if choice is not None else ()
         if choice is not None:
-            for d in choice[1]:
-                found = best_insertion(problem, routes[d], node, d)
-                assert found is not None
-                routes[d].insert(found[1], node)
+            insert_visits(problem, routes, node, choice[1])
         capped.add(cut)
     return routes, days, capped
 
