@@ -293,6 +293,8 @@ def test_the_schedule_caps_visits_its_tours_or_days_cannot_hold() -> None:
     assert plans["A2"].visits_per_month == free.upper[index["A2"]]
     assert plans["C1"].visits_per_month == 0 and "days hold" in plans["C1"].reason
     assert "minimum" in plans["A1"].reason and "schedule holds fewer" in plans["A1"].reason
+    trips = solve_calls(build_problem(data, most={"C1": Most("R1", 0, "trips")}), OPTIONS).accounts
+    assert "trips reach" in next(p for p in trips if p.account_id == "C1").reason
 
 
 def test_caps_from_the_schedule_only_fall_round_after_round() -> None:
@@ -304,7 +306,9 @@ def test_caps_from_the_schedule_only_fall_round_after_round() -> None:
 
     def schedule(toured: dict[str, tuple[str, int]], dropped: tuple[Drop, ...]) -> ScheduleResult:
         solved = SolveInfo("test", SolveStatus.OPTIMAL, "min", 0.0, 0.0, 0.0, False, "")
-        return ScheduleResult(solved, (), (), dropped, (), planned={"F": 6, "G": 6, "D": 6}, toured=toured)
+        return ScheduleResult(
+            solved, (), (), dropped, (), planned={"F": 6, "G": 6, "D": 6, "E": 6}, toured=toured
+        )
 
     first = most_visits({}, schedule({"F": ("R1", 6), "G": ("R1", 6)}, ()))
     assert first == {"F": Most("R1", 6, "tours"), "G": Most("R1", 6, "tours")}
@@ -313,3 +317,8 @@ def test_caps_from_the_schedule_only_fall_round_after_round() -> None:
     assert second["F"] == Most("R1", 6, "tours")  # never raised for the same rep
     assert second["G"] == Most("R2", 9, "tours")  # a new rep's tours replace another rep's cap
     assert second["D"] == Most("R1", 4, "days")  # 6 planned, 2 without room
+    # beyond a day trip, and the kept schedule left 5 of its 6 visits off: the trips hold 1
+    far = (Drop("E", "R1", 5, "a day trip does not fit", "reach"), Drop("D", "R1", 6, "x", "reach"))
+    third = most_visits(second, schedule({}, far))
+    assert third["E"] == Most("R1", 1, "trips") and third["D"] == Most("R1", 0, "trips")
+    assert third["F"] == second["F"]  # no new figure for F: its cap stays

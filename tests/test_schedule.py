@@ -364,3 +364,32 @@ def test_a_tier_minimum_visit_takes_the_place_of_one_above_its_minimum() -> None
     assert (routes, days) == ([[1]], [(0,), ()])
     assert field_minutes(problem, routes) == 120.0
     assert problem.penalty(0, 1) + problem.penalty(1, 0) < problem.penalty(0, 0) + problem.penalty(1, 1)
+
+
+def test_a_rep_keeps_the_plan_that_keeps_its_tier_minimums() -> None:
+    """Tours or day trips (solve_rep): the kept plan loses fewer tier-minimum visits before it drops
+    fewer visits. One day of 140 engine minutes. With tours (``problem``), X (tier minimum 1: 30 min
+    out, 60 on site, 30 back) fits, and Y1 and Y2 (30 min each, 10 apart, 100 from X) do not fit beside
+    it: 2 visits above their minimum dropped. On day trips (``alternative``) X is out of reach (a tier-
+    minimum visit lost) and Y1 and Y2 share the day (30 + 30 + 10 + 30 + 30 = 130): 1 visit dropped, but
+    the minimum's. The plan with X is kept."""
+    from salesplan.optimizer.schedule.problem import Drop
+    from salesplan.optimizer.schedule.solve import solve_rep
+
+    tau = np.array(
+        [[0, 30, 30, 30], [30, 0, 100, 100], [30, 100, 0, 10], [30, 100, 10, 0]], dtype=float
+    )  # 0 home, 1 X, 2 Y1, 3 Y2
+    day = (dt.date(2026, 1, 5),)
+    plain = RepProblem(
+        "R", day, (0,), 1, ("Y1", "Y2"), (1, 1), (1, 1), (0, 0), (1.0, 1.0), (30, 30), ((0, 200),) * 2,
+        (140,) * 2, ((0,), (0,)), None, tau[np.ix_([0, 2, 3], [0, 2, 3])], 480, 200, 60,
+        (Drop("X", "R", 1, "no day trip reaches it", "reach"),), lost=1, budget=1000.0,
+    )  # fmt: skip
+    toured = RepProblem(
+        "R", day, (0,), 1, ("X", "Y1", "Y2"), (1, 1, 1), (1, 1, 1), (1, 0, 0), (0.1, 1.0, 1.0), (60, 30, 30),
+        ((0, 200),) * 3, (140,) * 3, ((0,), (0,), (0,)), None, tau, 480, 200, 60, (), budget=1000.0,
+        alternative=plain,
+    )  # fmt: skip
+    kept = solve_rep(toured, OPTIONS)
+    assert [v.account_id for v in kept.visits] == ["X"]
+    assert sorted(d.account_id for d in kept.drops) == ["Y1", "Y2"]

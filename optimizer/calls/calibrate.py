@@ -22,8 +22,9 @@ nearly, and the plan plans the visits its schedule keeps.
 Most visits: the price per visit is an average, and two kinds of visit cost far more than it at the
 margin. An account on tours with nights away gets as many tours as its cluster's most visited account
 needs, so one visit more may add a whole tour; an account whose visits the schedule dropped because no
-regularly spaced day has room ('full') cannot take one more at any price. The next call plan keeps such
-an account to what its rep's schedule holds (:func:`most_visits`), and a later round never raises it,
+regularly spaced day has room ('full') cannot take one more at any price; nor can an account beyond a
+day trip that the rep's schedule left off its tours ('reach': its day trips kept more tier minimums, or
+its tours hold fewer visits). The next call plan keeps such an account to what its rep's schedule holds (:func:`most_visits`), and a later round never raises it,
 so the rounds cannot flip between few tours and many.
 """
 
@@ -167,7 +168,8 @@ def trimmed(data: PlanData, trim: dict[str, float], agreed: Agreement) -> dict[s
 def most_visits(before: Mapping[str, Most], schedule: ScheduleResult) -> dict[str, Most]:
     """The caps of the module docstring after a round: ``before``'s, lowered by what the round's schedule
     holds — the tours of each account's cluster (:attr:`.ScheduleResult.toured`) and the visits kept of
-    an account dropped for 'full' days. A cap set for another rep gives way to the new rep's."""
+    an account dropped for 'full' days or for 'reach' (its trips hold fewer). A cap set for another rep
+    gives way to the new rep's."""
     out = dict(before)
 
     def lower(account: str, rep: str, visits: int, why: str) -> None:
@@ -177,10 +179,13 @@ def most_visits(before: Mapping[str, Most], schedule: ScheduleResult) -> dict[st
 
     for account, (rep, visits) in sorted(schedule.toured.items()):
         lower(account, rep, visits, "tours")
-    full: dict[tuple[str, str], int] = defaultdict(int)
+    # with tours on, the call plan counts on tours reaching an account beyond a day trip; a 'reach' drop
+    # says the rep's kept schedule held fewer of its visits (day trips beat its tours, or they hold fewer)
+    why = {"full": "days", "reach": "trips"}
+    dropped: dict[tuple[str, str, str], int] = defaultdict(int)
     for drop in schedule.dropped:
-        if drop.kind == "full" and drop.rep_id:
-            full[drop.account_id, drop.rep_id] += drop.visits
-    for (account, rep), visits in sorted(full.items()):
-        lower(account, rep, max(schedule.planned.get(account, 0) - visits, 0), "days")
+        if drop.kind in why and drop.rep_id:
+            dropped[drop.account_id, drop.rep_id, why[drop.kind]] += drop.visits
+    for (account, rep, reason), visits in sorted(dropped.items()):
+        lower(account, rep, max(schedule.planned.get(account, 0) - visits, 0), reason)
     return out

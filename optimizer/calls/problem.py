@@ -41,8 +41,8 @@ BoolArray = npt.NDArray[np.bool_]
 @dataclass(frozen=True)
 class Most:
     """The most visits over the horizon that ``rep``'s schedule holds for an account, and why: "tours"
-    (as many as the tours with nights away built for its cluster) or "days" (no regular set of days
-    with room for one more)."""
+    (as many as the tours with nights away built for its cluster), "days" (no regular set of days
+    with room for one more) or "trips" (beyond a day trip, and the schedule kept no more on tours)."""
 
     rep: str
     visits: int
@@ -69,7 +69,7 @@ class CallProblem:
     locked: BoolArray
     held: IntArray  # visits/month the rep's schedule holds (the upper level it sets), −1 where none
     held_by: tuple[str, ...]  # why: "tours" (its cluster's tours with nights away), "days" (days full),
-    # "minimum" (the schedule holds fewer than the tier minimum, which stays), "" (no cap)
+    # "trips" (beyond a day trip, no more kept on tours), "minimum" (the schedule holds fewer than the tier minimum, which stays), "" (no cap)
     reachable: BoolArray  # a day trip from its rep's home fits (no rep: True; see data.PlanData.day_trip)
     current_visits: FloatArray  # the current plan, visits/month (0 where none is given)
     current_given: BoolArray

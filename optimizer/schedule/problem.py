@@ -89,6 +89,7 @@ class RepProblem:
     day_minutes: int  # H
     lunch: int  # L
     drops: tuple[Drop, ...]
+    lost: int = 0  # tier-minimum visits among ``drops`` (the reach or the calendar rules them out)
     budget: float = math.inf  # minutes of visits and travel the rep's selling hours leave over the horizon
     # tours with nights away (:mod:`.tours`); without them every day runs from home and back home
     tours: tuple[Tour, ...] = ()
@@ -315,10 +316,12 @@ def build_rep_problem(
     plan = _tour_plan(data, rep, accounts, planned, reach, tau, offsets, longer) if tours else None
     rows: list[tuple[int, Account, int, int, int, int, tuple[int, int], int, tuple[int, ...]]] = []
     drops: list[Drop] = []
+    lost = 0  # tier-minimum visits the reach and the calendar rule out
     for index, account in enumerate(accounts):
         k = planned[index]
         if k <= 0:
             continue
+        least = min(k, round(minimum_per_month.get(account.id, 0.0) * horizon.months))
         service, early, late = data.window(account)
         engine_late = max(late - lunch, min(late, day_minutes // 2 - 1))
         allowed = allowed_days(account, dates)
@@ -334,6 +337,7 @@ def build_rep_problem(
                 if plan is not None:
                     reason += "; no day of the rep's tours with nights away lets a visit fit either"
                 drops.append(Drop(account.id, rep.id, k, reason, "reach"))
+                lost += least
                 continue
         fit = min(k, len(allowed))
         while fit > 0 and not even_patterns(fit, allowed, offsets, horizon_days, min_days):
@@ -358,9 +362,10 @@ def build_rep_problem(
                     "calendar",
                 )
             )
+        lost += max(0, least - fit)
         if fit == 0:
             continue
-        minimum = min(fit, round(minimum_per_month.get(account.id, 0.0) * horizon.months))
+        minimum = min(fit, least)
         rows.append((index, account, k, fit, minimum, service, (early, late), engine_late, allowed))
     values = [visit_value(row[1], visits_per_month.get(row[1].id, 0.0)) for row in rows]
     top = max(values, default=0.0)
@@ -416,6 +421,7 @@ def build_rep_problem(
         day_minutes=day_minutes,
         lunch=lunch,
         drops=tuple(drops),
+        lost=lost,
         budget=budget,
         **touring_fields,  # type: ignore[arg-type]
     )  # fmt: skip

@@ -83,13 +83,14 @@ def solve_rep(
     problem: RepProblem, options: SolverOptions, params: ScheduleParams = DEFAULT_PARAMS
 ) -> RepOutcome:
     """One rep's schedule (:func:`solve_one`); a rep with tours (:mod:`.tours`) is solved with them and on
-    day trips only (``problem.alternative``), and the plan that drops fewer visits, then costs less
-    travel and nights (minutes, nights at the rep's cost per hour), is kept: a tour is used only when it
-    reaches what day trips cannot or is cheaper than them. When visits of the tours' accounts find no
+    day trips only (``problem.alternative``), and the plan that loses fewer tier-minimum visits, then
+    drops fewer visits, then costs less travel and nights (minutes, nights at the rep's cost per hour)
+    is kept: a tour is used only when it reaches what day trips cannot or is cheaper than them. When visits of the tours' accounts find no
     room on them ('full'), the rep is also solved with every tour a day longer (``problem.longer``) and
     the better of the two toured plans is the one compared."""
     toured = solve_one(problem, options, params)
-    if problem.alternative is None:
+    alternative = problem.alternative
+    if alternative is None:
         return toured
     touring = {account for account, _ in problem.tour_limits}
     chosen = problem
@@ -98,13 +99,15 @@ def solve_rep(
         longer = solve_one(problem.longer, options, params)
         if _ranking(problem.longer, longer) < _ranking(problem, toured):
             chosen, toured = problem.longer, longer
-    plain = solve_one(problem.alternative, options, params)
-    return toured if _ranking(chosen, toured) < _ranking(problem.alternative, plain) else plain
+    plain = solve_one(alternative, options, params)
+    return toured if _ranking(chosen, toured) < _ranking(alternative, plain) else plain
 
 
-def _ranking(problem: RepProblem, outcome: RepOutcome) -> tuple[int, float]:
+def _ranking(problem: RepProblem, outcome: RepOutcome) -> tuple[int, int, float]:
+    """Tier-minimum visits dropped, then visits dropped, then travel and nights (minutes)."""
+    short = problem.lost + sum(max(0, m - k) for m, k in zip(problem.minimum, outcome.scheduled, strict=True))
     dropped = sum(d.visits for d in outcome.drops)
-    return dropped, sum(d.travel_minutes for d in outcome.days) + problem.night_minutes
+    return short, dropped, sum(d.travel_minutes for d in outcome.days) + problem.night_minutes
 
 
 def solve_one(
