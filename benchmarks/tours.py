@@ -27,7 +27,9 @@ validate``'s warning) that get at least one visit; nights away (a salesplan day'
 schedule's days carry one: "n/a" before they do; 0 for day trips); travel hours (every day's, the trips
 to and from the night's place included); hotel cost = Σ over the nights of the place's hotel cost (the
 policy's where the place has none, or the night is not at a listed place) plus the per diem; total cost =
-Σ_reps travel hours × the rep's cost per hour + hotel cost; time (salesplan: the whole plan; the peer:
+Σ_reps travel hours × the rep's cost per hour + hotel cost; hours gap, the worst rep's planned visit
+hours against its scheduled field hours (workload.csv's ``planned_vs_field_pct``, absolute; the plan's
+rounds aim at 5 %; n/a for the peer, which plans nothing); time (salesplan: the whole plan; the peer:
 its solves). A second table sets ``overnight`` beside the other two: travel ratio and total-cost ratio
 (overnight / other; below 1: overnight is cheaper), with the visits each scheduled (``visits_other``: the
 other chain's).
@@ -84,6 +86,7 @@ class Figures:
     scheduled: int
     seconds: float
     note: str = ""
+    hours_gap: float | None = None  # the worst rep's |planned visit hours / scheduled field hours − 1|, %
 
 
 Demand = dict[tuple[str, int], Counter[str]]  # the visits the peer routes: per (rep, week) per account
@@ -152,6 +155,7 @@ def salesplan_figures(result: PlanResult, far: frozenset[str], seconds: float, t
         scheduled=len(schedule.visits),
         seconds=seconds,
         note="" if nights is not None else "nights not in the schedule yet: total without hotels",
+        hours_gap=float(result.outcome.frame()["planned_vs_field_pct"].abs().max()),
     )
 
 
@@ -238,7 +242,7 @@ def row(
     if figures is None:
         cells: dict[str, Any] = dict.fromkeys(
             ("visits_planned", "dropped_pct", "dropped_reach", "far_visited", "nights", "travel_h",
-             "hotel_cost", "total_cost", "time_s"),
+             "hotel_cost", "total_cost", "hours_gap_pct", "time_s"),
         )  # fmt: skip
         return {**line, **cells, "note": note[:80]}
     f = figures
@@ -252,6 +256,7 @@ def row(
         "travel_h": round(f.travel_hours, 1),
         "hotel_cost": "n/a" if f.hotel_cost is None else round(f.hotel_cost),
         "total_cost": round(f.total_cost),
+        "hours_gap_pct": "n/a" if f.hours_gap is None else round(f.hours_gap, 1),
         "time_s": round(f.seconds, 1),
         "note": f.note,
     }

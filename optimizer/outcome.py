@@ -24,7 +24,8 @@ days.csv with a night; they and their cost (``nights``, ``hotel_cost``) are key 
 day has one, so a plan without nights away has the figures it always had.
 
 Hours: each rep's field and work hours against the selling hours available over the horizon
-(selling hours per month × presence × M); balance: each rep's executed hours F_r + W_r against the mean
+(selling hours per month × presence × M); hours gap: the largest |planned − field| / field hours of a
+rep (workload.csv's planned_vs_field_pct), the call plan's estimate against the schedule; balance: each rep's executed hours F_r + W_r against the mean
 of the rep's region. Tier-A coverage: an account is covered when its visits over the horizon reach its
 tier minimum × M (rounded), for today's plan and for this plan alike (today: current visits × M), over
 the tier-A accounts some rep of their region reaches in a day trip; those no rep reaches are listed
@@ -63,6 +64,11 @@ class RepHours:
     @property
     def used_hours(self) -> float:
         return self.field_hours + self.work_hours
+
+    @property
+    def gap(self) -> float | None:
+        """(planned − field) / field hours: how far the call plan's hours are from the schedule's."""
+        return (self.planned_hours - self.field_hours) / self.field_hours if self.field_hours else None
 
     @property
     def overrun(self) -> float:
@@ -114,6 +120,7 @@ class Outcome:
         used = sum(r.used_hours for r in self.reps)
         work = sum(r.work_hours for r in self.reps)
         worst = max((r.overrun for r in self.reps), default=0.0)
+        gaps = [abs(r.gap) for r in self.reps if r.gap is not None]
         value_name = "total value per month (visit profit + opportunities − their work's cost" + (
             " − hotel and per diem)" if self.nights else ")"
         )
@@ -138,6 +145,8 @@ class Outcome:
                    100.0 * work / selling if selling else None, None),
             Kpi.of("worst_hours_overrun", "largest overrun of a rep's selling hours", "%", None, 100.0 * worst,
                    False),
+            Kpi.of("hours_gap", "largest gap between a rep's planned visit hours and its scheduled field hours",
+                   "%", None, 100.0 * max(gaps) if gaps else None, False),
             Kpi.of("workload_balance", "largest deviation of a rep's executed hours from the region mean", "%",
                    None, 100.0 * self.balance(), False),
             Kpi.of("opportunity_value", "expected value of the opportunities whose work is scheduled", currency,
@@ -210,11 +219,7 @@ class Outcome:
                     "used_share_pct": round(100.0 * r.used_hours / r.selling_hours, 1)
                     if r.selling_hours
                     else None,
-                    "planned_vs_field_pct": round(
-                        100.0 * (r.planned_hours - r.field_hours) / r.field_hours, 1
-                    )
-                    if r.field_hours
-                    else None,
+                    "planned_vs_field_pct": None if r.gap is None else round(100.0 * r.gap, 1),
                 }
                 for r in self.reps
             ]

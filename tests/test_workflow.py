@@ -126,6 +126,9 @@ def test_plan_every_example(name: str, tmp_path: Path) -> None:
     assert (workload["used_hours"] <= workload["selling_hours"] + 1e-6).all()
     # hours that agree: every rep's planned visit hours within 5 % of its scheduled field hours
     assert workload["planned_vs_field_pct"].abs().max() <= 5.0, workload.to_string()
+    assert kpis["hours_gap"]["planned"] == pytest.approx(
+        workload["planned_vs_field_pct"].abs().max(), abs=0.06
+    )
     # balance is measured on the hours the plan executes, and re-measures from the tables
     months = scenario.horizon.weeks * 12.0 / 52.0
     per_rep = pd.read_csv(out / "territory_summary.csv").set_index("rep")
