@@ -14,7 +14,8 @@ from the latter, so that each can be recomputed from the output tables (visits.c
     value  = profit + Σ_{j placed} EV_j / M − Σ_r c_r W_r / M − Σ_d h_d / M
                                            total value, currency/month: visits' profit plus the expected
                                            value of the opportunities whose work is all placed before
-                                           their due date, less the cost of that work (W_r work hours)
+                                           their due date (work that needs visits: with a visit to the
+                                           account by then), less the cost of that work (W_r work hours)
                                            and the nights away (h_d: hotel and per diem of the night
                                            after day d, days.csv's night_cost; 0 at home)
 
@@ -45,6 +46,7 @@ from .calls.response import response_of
 from .data import PlanData, Reach
 from .plan import Plan
 from .result import Kpi
+from .schedule.result import happens
 
 # Key figures of tours, in a plan's summary only when some day has a night: a plan without them has 0.
 TOUR_KPIS = ("nights", "hotel_cost")
@@ -149,7 +151,7 @@ class Outcome:
                    "%", None, 100.0 * max(gaps) if gaps else None, False),
             Kpi.of("workload_balance", "largest deviation of a rep's executed hours from the region mean", "%",
                    None, 100.0 * self.balance(), False),
-            Kpi.of("opportunity_value", "expected value of the opportunities whose work is scheduled", currency,
+            Kpi.of("opportunity_value", "expected value of the opportunities whose work is scheduled (and a visit by the due date, where needed)", currency,
                    None, self.opportunity_value, True),
             Kpi.of("unreachable_accounts", "accounts no rep of their region reaches (apart; day trips, and tours where on)",
                    "accounts", None, float(len(self.unreachable)), False),
@@ -267,7 +269,12 @@ def outcome(plan: Plan) -> Outcome:
     cost = {r.id: r.cost_per_hour for r in data.reps}
     profit = margin - sum(cost[r.rep_id] * r.field_hours for r in reps) / months
     short = {s.opportunity_id for s in schedule.work_short}
-    placed = {b.opportunity_id for b in schedule.work} - short
+    first = schedule.first_visits()
+    placed = {
+        i
+        for i in {b.opportunity_id for b in schedule.work} - short
+        if happens(data.opportunity_by_id[i], first, data)
+    }
     opportunity_value = sum(data.opportunity_by_id[i].value for i in placed)
     work_cost = sum(cost[r.rep_id] * r.work_hours for r in reps)
     hotel_cost = schedule.night_cost  # travel to and from the night's place is already in field hours

@@ -7,6 +7,7 @@ a moved account: the workload estimate scaled by the receiving rep's measured/es
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -272,7 +273,8 @@ def test_headline_profit_recomputes_from_the_visit_table() -> None:
 
 def recomputed_value(result: PlanResult) -> float:
     """Total value per month from the tables alone: Σ_a m_a S_a(x_a) / 12 − Σ_r c_r F_r / M (visits.csv,
-    days.csv) + Σ EV of the opportunities whose work is all placed / M − Σ_r c_r W_r / M (work.csv) − Σ
+    days.csv) + Σ EV of the opportunities whose work is all placed (with a visit by the due date where the
+    work needs visits) / M − Σ_r c_r W_r / M (work.csv) − Σ
     days.csv's night_cost / M."""
     data, frames = result.data, result.frames
     months = data.horizon.months
@@ -287,7 +289,14 @@ def recomputed_value(result: PlanResult) -> float:
     field = (days["travel_minutes"] + days["visit_minutes"]).groupby(days["rep"]).sum()
     placed = work[work["date"] != ""]
     short = set(work.loc[work["where"] == "not scheduled", "opportunity"])
-    value = sum(data.opportunity_by_id[i].value for i in set(placed["opportunity"]) - short)
+    first = frames["visits"].groupby("account")["date"].min().astype(str).to_dict()  # ISO dates sort
+
+    def happens(i: str) -> bool:  # work that needs visits: a visit to the account by the due date
+        o = data.opportunity_by_id[i]
+        due = (o.due_date or data.horizon.end).isoformat()
+        return not o.needs_visit or (o.account in first and first[o.account] <= due)
+
+    value = sum(data.opportunity_by_id[i].value for i in set(placed["opportunity"]) - short if happens(i))
     work_minutes = placed["minutes"].groupby(placed["rep"]).sum()
     spent = sum(cost[r] * m / 60.0 for r, m in field.items()) + sum(
         cost[r] * m / 60.0 for r, m in work_minutes.items()
@@ -304,3 +313,26 @@ def test_total_value_recomputes_from_the_tables() -> None:
     assert (result.frames["days"]["night_cost"] == 0).all()
     assert result.outcome.value == pytest.approx(recomputed_value(result), rel=1e-9)
     assert result.summary.kpi("total_value").planned == pytest.approx(result.outcome.value, abs=0.005)
+
+
+@pytest.mark.xdist_group("bank")
+def test_an_opportunity_that_needs_visits_counts_only_with_a_visit_by_its_due_date() -> None:
+    """The placed work of an opportunity that needs visits is worth its expected value only when its
+    account gets a visit on or before the due date: on the bank's plan, every placed opportunity with
+    its account's first visit moved past its due date, or its visits gone, drops out of the value."""
+    from dataclasses import replace
+
+    from salesplan.optimizer.schedule.result import happens
+
+    result = planned("bank-key-accounts")
+    data = result.data
+    first: dict[str, dt.date] = {}
+    for v in result.schedule.visits:
+        first[v.account_id] = min(first.get(v.account_id, v.date), v.date)
+    placed = {b.opportunity_id for b in result.schedule.work}
+    o = data.opportunity_by_id[sorted(placed)[0]]
+    assert happens(o, first, data)
+    due = o.due_date or data.horizon.end
+    assert not happens(o, {**first, o.account: due + dt.timedelta(days=1)}, data)  # visited too late
+    assert not happens(o, {k: d for k, d in first.items() if k != o.account}, data)  # never visited
+    assert happens(replace(o, needs_visit=False), {}, data)  # desk work needs no visit

@@ -16,13 +16,25 @@ from typing import Any
 
 import pandas as pd
 
-from ..data import PlanData
+from ..data import Opportunity, PlanData
 from ..result import Infeasibility, Kpi, SolveInfo
 from .problem import Drop
 
 VISIT_COLUMNS = ["rep", "date", "start", "end", "account", "travel_minutes_before"]
 DAY_TOUR_COLUMNS = ["start_place", "end_place", "night", "night_cost"]  # days.csv's last columns
+# work.csv's note on the work of an opportunity that needs visits and gets none by its due date
+NO_VISIT = "needs a visit to the account by the due date and none is scheduled: its value is not counted"
 TIMEZONE = "Asia/Shanghai"  # the scenario's local time (scenarios carry no time zone of their own yet)
+
+
+def happens(opportunity: Opportunity, first: Mapping[str, dt.date], data: PlanData) -> bool:
+    """An opportunity whose work is placed happens unless its work needs visits (``needs_visit``) and no
+    visit to its account falls on or before its due date (the horizon's end without one); ``first``:
+    account → date of its first scheduled visit."""
+    if not opportunity.needs_visit:
+        return True
+    seen = first.get(opportunity.account)
+    return seen is not None and seen <= (opportunity.due_date or data.horizon.end)
 
 
 def visit_id(horizon_start: dt.date, rep_id: str, account_id: str, ordinal: int) -> str:
@@ -232,16 +244,30 @@ class ScheduleResult:
             "work": self.work_frame(data),
         }
 
+    def first_visits(self) -> dict[str, dt.date]:
+        """Account → the date of its first scheduled visit."""
+        first: dict[str, dt.date] = {}
+        for v in self.visits:
+            first[v.account_id] = min(first.get(v.account_id, v.date), v.date)
+        return first
+
     def work_frame(self, data: PlanData) -> pd.DataFrame:
         """work.csv: the chosen opportunities' effort, block by block, then what does not fit (no date);
         the last column, work_id, is a block's id (:meth:`work_ids`, the calendar's UID; empty on the
         rows of work that does not fit)."""
         names = {a.id: a.name for a in data.accounts}
+        first = self.first_visits()
+        late = {
+            b.opportunity_id
+            for b in self.work
+            if not happens(data.opportunity_by_id[b.opportunity_id], first, data)
+        }
         rows = [
             {"rep": b.rep_id, "opportunity": b.opportunity_id, "account": b.account_id,
              "account_name": names.get(b.account_id, ""), "date": b.date.isoformat(), "start": clock(b.start),
              "end": clock(b.end), "minutes": b.minutes, "where": "visit day" if b.visit_day else "desk",
-             "due_date": _due(data, b.opportunity_id), "note": "", "work_id": uid}
+             "due_date": _due(data, b.opportunity_id), "note": NO_VISIT if b.opportunity_id in late else "",
+             "work_id": uid}
             for b, uid in zip(self.work, self.work_ids(data), strict=True)
         ]  # fmt: skip
         for s in self.work_short:
