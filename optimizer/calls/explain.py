@@ -29,8 +29,8 @@ HELD = {
     "neighbours; a visit more would need a tour or a long day trip of its own)",
     "days": "kept at the {high} visits/month that {rep}'s days hold (the schedule found no regularly spaced "
     "day with room for one more)",
-    "trips": "kept at the {high} visits/month that {rep}'s trips reach (beyond a day trip, and the rep's "
-    "schedule kept no more of its visits on tours: dropped.csv says why)",
+    "trips": "kept at the {high} visits/month that {rep}'s trips reached in an earlier round (beyond a day "
+    "trip, and the rep's schedule, on day trips or on tours, kept no more of its visits)",
     "minimum": "kept at its tier-{tier} minimum of {high} visits/month, though {rep}'s schedule holds fewer "
     "(dropped.csv says why)",
 }
