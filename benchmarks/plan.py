@@ -26,8 +26,8 @@ share of a rep's selling hours the scheduled field and opportunity work goes bey
 largest gap between a rep's planned visit hours and its scheduled field hours (the summary's
 ``hours_gap``; the plan's rounds aim at 5 %); total value and expected profit per month (the
 scenario's currency), and the part of the value that is the expected value of the opportunities whose
-work is all scheduled (with a visit by the due date where it needs one); accounts no rep of their region reaches in a day trip;
-wall time (compiling the scenario and measuring the outcome included); ``limit_hit``, the stages whose time
+work is all scheduled (with a visit by the due date where it needs one); accounts no rep of their region
+reaches in a day trip; wall time (compiling the scenario and measuring the outcome included); ``limit_hit``, the stages whose time
 limit fired (their result then depends on the machine's load); ``rounds``, the plan's calibration rounds
 (counted from its progress lines). A second table sets the chains side by side per instance: plan time /
 sequential time (target: at most 2 on electronics-distributor) and the plan's gain in value.
@@ -150,9 +150,7 @@ def row(instance: str, scenario: Scenario, chain: str, run: Run) -> dict[str, An
             "dropped_hours_pct": _pct(for_hours, total),
             "tier_a_coverage_pct": None if ground.coverage is None else round(ground.coverage, 2),
             "worst_overrun_pct": round(100.0 * max((r.overrun for r in ground.reps), default=0.0), 2),
-            "hours_gap_pct": round(
-                100.0 * max((abs(r.gap) for r in ground.reps if r.gap is not None), default=0.0), 1
-            ),
+            "hours_gap_pct": None if ground.hours_gap is None else round(100.0 * ground.hours_gap, 1),
             "value_per_month": round(ground.value),
             "profit_per_month": round(ground.profit),
             "opportunity_value_per_month": round(ground.opportunity_value / ground.months),

@@ -155,7 +155,7 @@ def salesplan_figures(result: PlanResult, far: frozenset[str], seconds: float, t
         scheduled=len(schedule.visits),
         seconds=seconds,
         note="" if nights is not None else "nights not in the schedule yet: total without hotels",
-        hours_gap=float(result.outcome.frame()["planned_vs_field_pct"].abs().max()),
+        hours_gap=None if result.outcome.hours_gap is None else 100.0 * result.outcome.hours_gap,
     )
 
 

@@ -26,8 +26,8 @@ day has one, so a plan without nights away has the figures it always had.
 
 Hours: each rep's field and work hours against the selling hours available over the horizon
 (selling hours per month × presence × M); hours gap: the largest |planned − field| / field hours of a
-rep (workload.csv's planned_vs_field_pct), the call plan's estimate against the schedule; balance: each rep's executed hours F_r + W_r against the mean
-of the rep's region. Tier-A coverage: an account is covered when its visits over the horizon reach its
+rep (workload.csv's planned_vs_field_pct), the call plan's estimate against the schedule; balance: each
+rep's executed hours F_r + W_r against the mean of the rep's region. Tier-A coverage: an account is covered when its visits over the horizon reach its
 tier minimum × M (rounded), for today's plan and for this plan alike (today: current visits × M), over
 the tier-A accounts some rep of their region reaches in a day trip; those no rep reaches are listed
 apart with the proof (unreachable.csv), like those whose own rep cannot reach them.
@@ -46,7 +46,6 @@ from .calls.response import response_of
 from .data import PlanData, Reach
 from .plan import Plan
 from .result import Kpi
-from .schedule.result import happens
 
 # Key figures of tours, in a plan's summary only when some day has a night: a plan without them has 0.
 TOUR_KPIS = ("nights", "hotel_cost")
@@ -105,6 +104,11 @@ class Outcome:
     nights: int = 0  # nights away over the horizon (days with a night)
     hotel_cost: float = 0.0  # hotel and per diem of those nights, currency over the horizon
 
+    @property
+    def hours_gap(self) -> float | None:
+        """The largest |gap| of a rep (:attr:`RepHours.gap`), None when no rep has field hours."""
+        return max((abs(r.gap) for r in self.reps if r.gap is not None), default=None)
+
     def balance(self) -> float:
         """Largest |executed hours − region mean| / region mean over the reps, as a share."""
         worst = 0.0
@@ -122,7 +126,6 @@ class Outcome:
         used = sum(r.used_hours for r in self.reps)
         work = sum(r.work_hours for r in self.reps)
         worst = max((r.overrun for r in self.reps), default=0.0)
-        gaps = [abs(r.gap) for r in self.reps if r.gap is not None]
         value_name = "total value per month (visit profit + opportunities − their work's cost" + (
             " − hotel and per diem)" if self.nights else ")"
         )
@@ -148,7 +151,7 @@ class Outcome:
             Kpi.of("worst_hours_overrun", "largest overrun of a rep's selling hours", "%", None, 100.0 * worst,
                    False),
             Kpi.of("hours_gap", "largest gap between a rep's planned visit hours and its scheduled field hours",
-                   "%", None, 100.0 * max(gaps) if gaps else None, False),
+                   "%", None, None if self.hours_gap is None else 100.0 * self.hours_gap, False),
             Kpi.of("workload_balance", "largest deviation of a rep's executed hours from the region mean", "%",
                    None, 100.0 * self.balance(), False),
             Kpi.of("opportunity_value", "expected value of the opportunities whose work is scheduled (and a visit by the due date, where needed)", currency,
@@ -269,12 +272,7 @@ def outcome(plan: Plan) -> Outcome:
     cost = {r.id: r.cost_per_hour for r in data.reps}
     profit = margin - sum(cost[r.rep_id] * r.field_hours for r in reps) / months
     short = {s.opportunity_id for s in schedule.work_short}
-    first = schedule.first_visits()
-    placed = {
-        i
-        for i in {b.opportunity_id for b in schedule.work} - short
-        if happens(data.opportunity_by_id[i], first, data)
-    }
+    placed = {b.opportunity_id for b in schedule.work} - short - schedule.unvisited(data)
     opportunity_value = sum(data.opportunity_by_id[i].value for i in placed)
     work_cost = sum(cost[r.rep_id] * r.work_hours for r in reps)
     hotel_cost = schedule.night_cost  # travel to and from the night's place is already in field hours

@@ -69,8 +69,8 @@ PLAN: tuple[Stage, ...] = (Tiers(), Territories(), Calls(), Opportunities(), Sch
 # Order of the figures in summary.json and the report: the headline figures first.
 KPI_ORDER = (
     "expected_sales", "expected_profit", "total_value", "visits_per_month", "tier_a_coverage",
-    "selling_hours_used", "opportunity_hours_used", "worst_hours_overrun", "hours_gap", "travel_hours", "nights",
-    "hotel_cost", "workload_balance", "accounts_moved", "opportunities_chosen", "opportunity_value",
+    "selling_hours_used", "opportunity_hours_used", "worst_hours_overrun", "hours_gap", "travel_hours",
+    "nights", "hotel_cost", "workload_balance", "accounts_moved", "opportunities_chosen", "opportunity_value",
     "visits_scheduled", "dropped_visits", "planned_visits", "unreachable_accounts", "accounts_out_of_reach",
 )  # fmt: skip
 # Order of the tables (the CSV files of `salesplan plan`).

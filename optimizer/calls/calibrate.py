@@ -24,8 +24,9 @@ margin. An account on tours with nights away gets as many tours as its cluster's
 needs, so one visit more may add a whole tour; an account whose visits the schedule dropped because no
 regularly spaced day has room ('full') cannot take one more at any price; nor can an account beyond a
 day trip that the rep's schedule left off its tours ('reach': its day trips kept more tier minimums, or
-its tours hold fewer visits). The next call plan keeps such an account to what its rep's schedule holds (:func:`most_visits`), and a later round never raises it,
-so the rounds cannot flip between few tours and many.
+its tours hold fewer visits). The next call plan keeps such an account to what its rep's schedule holds
+(:func:`most_visits`), and a later round never raises it, so the rounds cannot flip between few tours
+and many.
 """
 
 from __future__ import annotations

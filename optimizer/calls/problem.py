@@ -69,7 +69,8 @@ class CallProblem:
     locked: BoolArray
     held: IntArray  # visits/month the rep's schedule holds (the upper level it sets), −1 where none
     held_by: tuple[str, ...]  # why: "tours" (its cluster's tours with nights away), "days" (days full),
-    # "trips" (beyond a day trip, no more kept on tours), "minimum" (the schedule holds fewer than the tier minimum, which stays), "" (no cap)
+    # "trips" (beyond a day trip, no more kept on tours), "minimum" (the schedule holds fewer than the tier
+    # minimum, which stays), "" (no cap)
     reachable: BoolArray  # a day trip from its rep's home fits (no rep: True; see data.PlanData.day_trip)
     current_visits: FloatArray  # the current plan, visits/month (0 where none is given)
     current_given: BoolArray

@@ -244,24 +244,21 @@ class ScheduleResult:
             "work": self.work_frame(data),
         }
 
-    def first_visits(self) -> dict[str, dt.date]:
-        """Account → the date of its first scheduled visit."""
+    def unvisited(self, data: PlanData) -> frozenset[str]:
+        """The opportunities with work placed that does not happen (:func:`happens`): it needs visits,
+        and no visit to the account falls by the due date."""
         first: dict[str, dt.date] = {}
         for v in self.visits:
             first[v.account_id] = min(first.get(v.account_id, v.date), v.date)
-        return first
+        placed = {b.opportunity_id for b in self.work}
+        return frozenset(i for i in placed if not happens(data.opportunity_by_id[i], first, data))
 
     def work_frame(self, data: PlanData) -> pd.DataFrame:
         """work.csv: the chosen opportunities' effort, block by block, then what does not fit (no date);
         the last column, work_id, is a block's id (:meth:`work_ids`, the calendar's UID; empty on the
         rows of work that does not fit)."""
         names = {a.id: a.name for a in data.accounts}
-        first = self.first_visits()
-        late = {
-            b.opportunity_id
-            for b in self.work
-            if not happens(data.opportunity_by_id[b.opportunity_id], first, data)
-        }
+        late = self.unvisited(data)
         rows = [
             {"rep": b.rep_id, "opportunity": b.opportunity_id, "account": b.account_id,
              "account_name": names.get(b.account_id, ""), "date": b.date.isoformat(), "start": clock(b.start),

@@ -85,9 +85,9 @@ def solve_rep(
     """One rep's schedule (:func:`solve_one`); a rep with tours (:mod:`.tours`) is solved with them and on
     day trips only (``problem.alternative``), and the plan that loses fewer tier-minimum visits, then
     drops fewer visits, then costs less travel and nights (minutes, nights at the rep's cost per hour)
-    is kept: a tour is used only when it reaches what day trips cannot or is cheaper than them. When visits of the tours' accounts find no
-    room on them ('full'), the rep is also solved with every tour a day longer (``problem.longer``) and
-    the better of the two toured plans is the one compared."""
+    is kept: a tour is used only when it reaches what day trips cannot or is cheaper than them. When
+    visits of the tours' accounts find no room on them ('full'), the rep is also solved with every tour
+    a day longer (``problem.longer``) and the better of the two toured plans is the one compared."""
     toured = solve_one(problem, options, params)
     alternative = problem.alternative
     if alternative is None:
