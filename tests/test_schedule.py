@@ -393,3 +393,33 @@ def test_a_rep_keeps_the_plan_that_keeps_its_tier_minimums() -> None:
     kept = solve_rep(toured, OPTIONS)
     assert [v.account_id for v in kept.visits] == ["X"]
     assert sorted(d.account_id for d in kept.drops) == ["Y1", "Y2"]
+
+
+def test_a_visit_comes_by_the_due_date_of_the_opportunity_that_needs_it() -> None:
+    """Two days; Y may only be visited on day 1, X on either, 5 min from Y and 30 from home. Alone, X
+    rides along with Y on day 1: 30 + 5 + 30 = 65 travel minutes, against 60 + 60 = 120 apart. With an
+    opportunity on X that needs a visit by day 0 (``first_by``), X is visited on day 0 — both by the
+    engine and by the exact put-back over regular day sets; when no day by then allows a visit
+    (first_by −1), the visits are placed as without one."""
+    from salesplan.optimizer.schedule.reinsert import regular_days
+    from salesplan.optimizer.schedule.solve import solve_rep
+
+    tau = np.array([[0, 30, 30], [30, 0, 5], [30, 5, 0]], dtype=float)  # 0 home, 1 X, 2 Y
+    free = RepProblem(
+        "R", (dt.date(2026, 1, 5), dt.date(2026, 1, 6)), (0, 1), 2, ("X", "Y"), (1, 1), (1, 1), (0, 0),
+        (1.0, 1.0), (30, 30), ((0, 480),) * 2, (420,) * 2, ((0, 1), (1,)), None, tau, 510, 480, 60, (),
+        budget=1000.0,
+    )  # fmt: skip
+    day_of = {v.account_id: v.date.day for v in solve_rep(free, OPTIONS).visits}
+    assert day_of == {"X": 6, "Y": 6}
+    due = replace(free, first_by=(0, 1))
+    assert due.patterns(0, 1) == ((0,),) and free.patterns(0, 1) == ((0,), (1,))
+    kept = solve_rep(due, OPTIONS)
+    assert {v.account_id: v.date.day for v in kept.visits} == {"X": 5, "Y": 6}
+    assert sum(d.travel_minutes for d in kept.days) == 120
+    routes = [[], [2]]
+    assert regular_days(free, 0, 1, routes, {}) == (5.0, (1,))
+    assert regular_days(due, 0, 1, routes, {}) == (60.0, (0,))
+    too_early = replace(free, first_by=(-1, 1))
+    assert too_early.patterns(0, 1) == free.patterns(0, 1)
+    assert regular_days(too_early, 0, 1, routes, {}) == (5.0, (1,))

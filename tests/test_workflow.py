@@ -117,6 +117,9 @@ def test_plan_every_example(name: str, tmp_path: Path) -> None:
     assert (reps["hours_used"] <= reps["hours_available"] + 1e-6).all()
     kpis = {k["key"]: k for k in summary["kpis"]}
     assert kpis["opportunities_chosen"]["planned"] > 0  # visits no longer take every hour
+    # every chosen opportunity whose work needs a visit gets one by its due date
+    work = pd.read_csv(out / "work.csv", dtype=str, keep_default_na=False)
+    assert (work["note"] == "").all(), work[work["note"] != ""].to_string()
     # on the ground: at most 1 % of the planned visits dropped, recounted from the tables; hours held
     visits = pd.read_csv(out / "visits.csv", dtype=str)
     dropped = pd.read_csv(out / "dropped.csv")

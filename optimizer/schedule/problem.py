@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 import numpy.typing as npt
@@ -104,6 +105,9 @@ class RepProblem:
     longer: RepProblem | None = None  # every tour a day longer, solved when tour visits find no room
     # (account, tours of its cluster) for the accounts the tours are for (a tour visits each at most once)
     tour_limits: tuple[tuple[str, int], ...] = ()
+    # per account: the last date index its first visit may fall on, so that a chosen opportunity whose
+    # work needs a visit gets one by its due date; empty: no such opportunity
+    first_by: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         for a, (early, _) in enumerate(self.window):
@@ -166,8 +170,13 @@ class RepProblem:
         return self.penalty(a, visits - 1) - self.penalty(a, visits)
 
     def patterns(self, a: int, visits: int) -> tuple[tuple[int, ...], ...]:
-        """Evenly spread candidate patterns of ``visits`` visits of account a."""
-        return even_patterns(visits, self.allowed[a], self.offsets, self.horizon_days, self.min_days)
+        """Evenly spread candidate patterns of ``visits`` visits of account a: those whose first visit
+        falls by ``first_by[a]`` when there are any (an opportunity's due date), else all of them."""
+        every = even_patterns(visits, self.allowed[a], self.offsets, self.horizon_days, self.min_days)
+        if not self.first_by:
+            return every
+        early = tuple(p for p in every if p[0] <= self.first_by[a])
+        return early or every
 
     @cached_property
     def timing(self) -> PeriodicRoutingProblem:
@@ -295,8 +304,12 @@ def build_rep_problem(
     budget: float = math.inf,
     tours: bool = True,
     longer: int = 0,
+    visit_by: Mapping[str, dt.date] | None = None,
 ) -> RepProblem:
     """The data of one rep's schedule (see module docstring); accounts without visits are left out.
+
+    ``visit_by`` (account → date): the first visit of the account falls on or before that date whenever
+    an evenly spread pattern allows it — the due date of a chosen opportunity whose work needs a visit.
 
     With overnight trips on (``data.overnight``) and accounts beyond ``min_drive_minutes`` or a day trip,
     the problem carries the rep's tours (:mod:`.tours`) and, as ``alternative``, the same rep on day
@@ -379,6 +392,10 @@ def build_rep_problem(
 
         rules = data.overnight
         assert rules is not None
+        variant = partial(  # the same rep on day trips only, or with every tour a day longer
+            build_rep_problem, data, rep, accounts, visits_per_month, minimum_per_month, budget,
+            visit_by=visit_by,
+        )  # fmt: skip
         touring_fields = dict(
             tours=plan.tours,
             places=tuple(p.id for p in plan.places),
@@ -393,16 +410,10 @@ def build_rep_problem(
                 for row in rows
                 if (count := sum(1 for t in plan.tours if row[0] in t.cluster)) > 0
             ),
-            alternative=None
-            if longer
-            else build_rep_problem(
-                data, rep, accounts, visits_per_month, minimum_per_month, budget, tours=False
-            ),
+            alternative=None if longer else variant(tours=False),
             longer=None
             if longer or all(t.nights >= rules.max_nights_in_a_row for t in plan.tours)
-            else build_rep_problem(
-                data, rep, accounts, visits_per_month, minimum_per_month, budget, longer=1
-            ),
+            else variant(longer=1),
         )
     return RepProblem(
         rep.id, dates, offsets, horizon_days,
@@ -423,8 +434,19 @@ def build_rep_problem(
         drops=tuple(drops),
         lost=lost,
         budget=budget,
+        first_by=_first_by(dates, [row[1].id for row in rows], visit_by or {}),
         **touring_fields,  # type: ignore[arg-type]
     )  # fmt: skip
+
+
+def _first_by(
+    dates: Sequence[dt.date], accounts: Sequence[str], by: Mapping[str, dt.date]
+) -> tuple[int, ...]:
+    """Per account, the index of the last date on or before its ``by`` date (−1 when none is; the last
+    date without one); empty when no account has one."""
+    if not any(a in by for a in accounts):
+        return ()
+    return tuple(bisect_right(dates, by[a]) - 1 if a in by else len(dates) - 1 for a in accounts)
 
 
 def _tour_days(plan: _TourPlan, node: int, service: int, early: int, late: int, day: int) -> set[int]:

@@ -157,20 +157,35 @@ def regular_days(
     cost = np.array([float(cache[d][0]) for d in days])  # type: ignore[index]
     gap = offset[:, None] - offset[None, :]  # gap[i, h]: calendar days from day h to day i
     allowed = (gap > 0) & (gap >= rule.min_gap) & (gap <= rule.max_gap + 1e-9)
-    best = cost.copy()  # best[i]: cheapest j visits ending on day i (j = 1 first)
+    if problem.first_by:  # the first visit by the due date when some regular set allows it
+        early = np.where(np.array(days) <= problem.first_by[a], cost, math.inf)
+        found = _cheapest(early, cost, allowed, n)
+        if found is not None:
+            return found[0], tuple(days[i] for i in found[1])
+    found = _cheapest(cost, cost, allowed, n)
+    return None if found is None else (found[0], tuple(days[i] for i in found[1]))
+
+
+def _cheapest(
+    first: npt.NDArray[np.float64], cost: npt.NDArray[np.float64], allowed: npt.NDArray[np.bool_], n: int
+) -> tuple[float, list[int]] | None:
+    """The cheapest n positions i_1, …, i_n with allowed[i_j+1, i_j] (dynamic programming), the first
+    costing ``first[i_1]`` and the others ``cost[i_j]``: their total and positions, or None when none has
+    a finite total."""
+    best = first.copy()  # best[i]: cheapest j visits ending on day i (j = 1 first)
     back: list[npt.NDArray[np.intp]] = []
     for _ in range(2, n + 1):
         before = np.where(allowed, best[None, :], math.inf)
         h = np.argmin(before, axis=1)  # the earliest of the cheapest predecessors
         back.append(h)
-        best = before[np.arange(len(days)), h] + cost
+        best = before[np.arange(len(cost)), h] + cost
     end = int(np.argmin(best))
     if not math.isfinite(best[end]):
         return None
     chosen = [end]
     for h in reversed(back):
         chosen.append(int(h[chosen[-1]]))
-    return float(best[end]), tuple(days[i] for i in reversed(chosen))
+    return float(best[end]), chosen[::-1]
 
 
 def displace(

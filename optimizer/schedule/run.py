@@ -10,11 +10,12 @@ the proven bound are the sums over the reps.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 import pickle
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -38,8 +39,10 @@ def build_problems(
     visits_per_month: Mapping[str, float],
     minimum_per_month: Mapping[str, float],
     budgets: Mapping[str, float] | None = None,
+    visit_by: Mapping[str, dt.date] | None = None,
 ) -> tuple[list[RepProblem], list[Drop], dict[str, int]]:
-    """Every rep's problem, the visits of accounts no rep serves, and the planned visits per account."""
+    """Every rep's problem, the visits of accounts no rep serves, and the planned visits per account;
+    ``visit_by``: account → the date its first visit should fall by (:func:`.problem.build_rep_problem`)."""
     months = data.horizon.months
     planned = {a.id: round(visits_per_month.get(a.id, 0.0) * months) for a in data.accounts}
     by_rep: dict[str, list[Account]] = {r.id: [] for r in data.reps}
@@ -66,6 +69,7 @@ def build_problems(
             visits_per_month,
             minimum_per_month,
             (budgets or {}).get(rep.id, math.inf),
+            visit_by=visit_by,
         )
         for rep in data.reps
         if any(planned[a.id] > 0 for a in by_rep[rep.id])
@@ -108,7 +112,9 @@ def run_schedule(
         )
         for a in data.accounts
     }
-    problems, unserved, planned = build_problems(data, rep_of, visits_per_month, minimum, budgets)
+    problems, unserved, planned = build_problems(
+        data, rep_of, visits_per_month, minimum, budgets, visit_due(data, work or {})
+    )
     outcomes = _solve_cached(problems, options, params, cache)
     visits = tuple(v for o in outcomes for v in o.visits)
     days = tuple(d for o in outcomes for d in o.days)
@@ -158,6 +164,18 @@ def run_schedule(
         short,
         toured,
     )
+
+
+def visit_due(data: PlanData, work: Mapping[str, Sequence[str]]) -> dict[str, dt.date]:
+    """Account → the earliest due date among its chosen opportunities whose work needs a visit: the
+    opportunity counts only when the account's first visit falls by then (:func:`.result.happens`)."""
+    out: dict[str, dt.date] = {}
+    for account, ids in work.items():
+        for i in ids:
+            o = data.opportunity_by_id[i]
+            if o.needs_visit and o.due_date is not None and o.due_date < data.horizon.end:
+                out[account] = min(o.due_date, out.get(account, o.due_date))
+    return out
 
 
 class Schedule:
