@@ -17,6 +17,7 @@ BENCHMARKS = {
     "fuzz": "random valid scenarios through every command (issue 9)",
     "review": "the quarterly review of 100,000 accounts with 1.5 M visit-log rows (issue 17)",
     "plan": "this plan vs today's sequential chain, examples and 5,000 / 20,000 accounts (One plan, one truth)",
+    "schedule": "schedule gaps told apart: bound (proof) vs PyVRP day routes on the same days (issue 18)",
     "tours": "overnight trips vs day trips vs PyVRP week routes on generated dealer tours (Overnight trips)",
 }
 
