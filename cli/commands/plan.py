@@ -131,6 +131,8 @@ def command(
         click.echo(f"  {kpi.name:48} {current:>16} → {planned:>16} {kpi.unit}")
     for stage in summary.stages:
         gap = "" if stage.gap is None else f", gap {stage.gap:.3%}"
+        if gap and stage.stage == "schedule":  # the bound, not the routes, makes most of this gap
+            gap += " to a bound that relaxes the visit days (routes vs a peer: python -m benchmarks schedule)"
         click.echo(
             f"  {stage.stage:12} {stage.status}{gap}" + (" (time limit hit)" if stage.time_limit_hit else "")
         )
