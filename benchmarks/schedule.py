@@ -47,8 +47,8 @@ def _place(data: PlanData, rep_home: Place, place_id: str) -> Place:
     """Where a day starts or ends: the rep's home, a listed overnight place, or an account's town."""
     if not place_id:
         return rep_home
-    listed = {p.id: p.place for p in data.overnight_places}
-    return listed[place_id] if place_id in listed else data.account_by_id[place_id].place
+    listed = next((p.place for p in data.overnight_places if p.id == place_id), None)
+    return listed if listed is not None else data.account_by_id[place_id].place
 
 
 def peer_day(data: PlanData, start: Place, end: Place, accounts: list[str], iterations: int) -> int | None:
@@ -63,7 +63,7 @@ def peer_day(data: PlanData, start: Place, end: Place, accounts: list[str], iter
     clients = []
     for k, account_id in enumerate(accounts, start=2):
         service, early, late = data.window(data.account_by_id[account_id])
-        engine_late = max(late - horizon.lunch, min(late, horizon.day_minutes // 2 - 1))
+        engine_late = data.engine_late(late)
         clients.append(
             Client(location=k, delivery=[0], service_duration=service, tw_early=early,
                    tw_late=max(early, engine_late), required=True, name=account_id)

@@ -362,6 +362,13 @@ class PlanData:
         )
         return service, early, min(close, horizon.day_minutes) - service
 
+    def engine_late(self, late: int) -> int:
+        """The latest start the schedule's engine may give a visit whose real latest start is ``late``:
+        the lunch break goes in after the routing, right after the last visit that starts before the
+        middle of the day, and delays later visits by up to its length (:mod:`.schedule.problem`)."""
+        horizon = self.horizon
+        return max(late - horizon.lunch, min(late, horizon.day_minutes // 2 - 1))
+
     def day_trip(self, account: Account, there: float, back: float) -> bool:
         """Whether one visit fits a day from home: the rep leaves at the start of the day, travels
         ⌈there⌉ minutes, waits for the opening, visits, travels ⌈back⌉ minutes home, within the working
@@ -369,7 +376,7 @@ class PlanData:
         it (the schedule's own rule, :mod:`.schedule.problem`)."""
         horizon = self.horizon
         service, early, late = self.window(account)
-        engine_late = max(late - horizon.lunch, min(late, horizon.day_minutes // 2 - 1))
+        engine_late = self.engine_late(late)
         arrive = max(float(early), math.ceil(there - 1e-9))
         return (
             arrive <= engine_late
@@ -385,7 +392,7 @@ class PlanData:
             return False
         horizon = self.horizon
         service, early, late = self.window(account)
-        engine_late = max(late - horizon.lunch, min(late, horizon.day_minutes // 2 - 1))
+        engine_late = self.engine_late(late)
         day = horizon.day_minutes - horizon.lunch
         return (
             max(math.ceil(there - 1e-9), math.ceil(back - 1e-9)) <= day

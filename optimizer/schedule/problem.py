@@ -336,7 +336,7 @@ def build_rep_problem(
             continue
         least = min(k, round(minimum_per_month.get(account.id, 0.0) * horizon.months))
         service, early, late = data.window(account)
-        engine_late = max(late - lunch, min(late, day_minutes // 2 - 1))
+        engine_late = data.engine_late(late)
         allowed = allowed_days(account, dates)
         if not reach[index]:
             touring = (
