@@ -43,6 +43,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .optimizer.calls import Calls
 from .optimizer.calls.calibrate import (
+    DROP_TOLERANCE,
     MAX_ROUNDS,
     TOLERANCE,
     agreement,
@@ -268,19 +269,27 @@ def plan(
     say = progress or (lambda _text: None)
     done = run_stages(stages[:2], Plan(data), options, progress)
     left: set[tuple[str, str]] = set()  # (account, rep) it left in a realignment: it does not go back
-    best: tuple[tuple[bool, bool, float, int], Plan] | None = None  # the round kept if none agrees
+    best: tuple[tuple[bool, bool, float, float, int], Plan] | None = None  # the round kept if none agrees
     for round_ in range(1, MAX_ROUNDS + 1):
         done = run_stages(stages[2:], done, options, progress)
         assert done.calls is not None and done.schedule is not None and done.territories is not None
         agreed = agreement(data, done.calls, done.schedule)
-        # a round that agrees wins (the latest); else the fewest visits dropped for hours, no overrun first
-        rank = (not agreed.ok, agreed.worst_overrun > 0, 0.0 if agreed.ok else agreed.dropped_share, -round_)
+        # a round that agrees wins (the latest); else no overrun first, then the fewest visits dropped for
+        # hours (any share within the tolerance counts as none), then the smallest gap in hours
+        rank = (
+            not agreed.ok,
+            agreed.worst_overrun > 0,
+            0.0 if agreed.ok else max(agreed.dropped_share, DROP_TOLERANCE),
+            0.0 if agreed.ok else agreed.worst_gap,
+            -round_,
+        )
         if best is None or rank < best[0]:
             best = (rank, done)
         say(
             f"round {round_}: planned and scheduled hours differ by up to {agreed.worst_gap:.1%} "
             f"({agreed.rep}); worst overrun {agreed.worst_overrun:.1%}; "
             f"{agreed.dropped_share:.1%} of the visits dropped for hours"
+            + (f"; {agreed.unvisited} chosen opportunities without their visit" if agreed.unvisited else "")
         )
         travel = measured_travel(data, done.schedule, done.rep_of())
         # a stage the wall clock stopped gives figures the next round could not compare with: no more rounds
@@ -316,7 +325,10 @@ def plan(
                 )
             if best[1] is not done:
                 why = "the time limit" if clock else f"no round agreed within {MAX_ROUNDS}"
-                say(f"{why}: keeping round {-best[0][3]}, which drops the fewest visits for hours")
+                say(
+                    f"{why}: keeping round {-best[0][4]}, which drops the fewest visits for hours "
+                    "(then: whose hours differ least)"
+                )
                 done, realigned = best[1], None
             break
         if changes:

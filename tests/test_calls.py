@@ -322,3 +322,64 @@ def test_caps_from_the_schedule_only_fall_round_after_round() -> None:
     third = most_visits(second, schedule({}, far))
     assert third["E"] == Most("R1", 1, "trips") and third["D"] == Most("R1", 0, "trips")
     assert third["F"] == second["F"]  # no new figure for F: its cap stays
+
+
+def test_measured_travel_shares_each_day_and_keeps_the_reps_travel() -> None:
+    """calibrate.measured_travel: a day's travel shared equally by its visits (m_a), taken half and half
+    with the estimate scaled to the rep's measured travel, so that Σ n_a τ_a is the rep's scheduled
+    travel; an account with visits the rep's trips cannot hold spreads its travel over them too."""
+    from salesplan.optimizer.calls.calibrate import MEASURED_WEIGHT, measured_travel
+    from salesplan.optimizer.result import SolveInfo
+    from salesplan.optimizer.schedule.problem import Drop
+    from salesplan.optimizer.schedule.result import DayPlan, ScheduledVisit, ScheduleResult
+    from salesplan.optimizer.workload import visit_travel_minutes
+
+    base = tiny()
+    spread = {"A1": (31.25, 121.45), "B1": (31.3, 121.5), "C1": (31.1, 121.3)}  # apart, so e_a differ
+    accounts = tuple(
+        a.model_copy(update=dict(zip(("lat", "lon"), spread[a.id], strict=True))) if a.id in spread else a
+        for a in base.accounts
+    )
+    data = compile_scenario(base.model_copy(update={"accounts": accounts}))
+    day = [dt.date(2026, 1, 5) + dt.timedelta(days=k) for k in range(3)]
+
+    def visit(date: dt.date, order: int, account: str, before: int) -> ScheduledVisit:
+        return ScheduledVisit("R1", date, order, account, 540 + 90 * order, 600 + 90 * order, before)
+
+    def plan_of(date: dt.date, visits: int, travel: int) -> DayPlan:
+        return DayPlan("R1", date, visits, 480, 1020, None, None, travel, 60 * visits, 0)
+
+    visits = (visit(day[0], 1, "A1", 30), visit(day[0], 2, "B1", 10), visit(day[1], 1, "A1", 20))
+    visits += (visit(day[2], 1, "C1", 25),)
+    days = (plan_of(day[0], 2, 100), plan_of(day[1], 1, 40), plan_of(day[2], 1, 60))
+    solved = SolveInfo("test", SolveStatus.OPTIMAL, "min", 0.0, 0.0, 0.0, False, "")
+    rep_of: dict[str, str | None] = {a.id: a.current_rep for a in data.accounts}
+    estimate = visit_travel_minutes(data, rep_of)
+    measured = {"A1": (50 + 40) / 2, "B1": 50.0, "C1": 60.0}  # the order inside a day does not matter
+    count = {"A1": 2, "B1": 1, "C1": 1}
+    rho = 200.0 / sum(count[a] * estimate[a] for a in count)
+    w = MEASURED_WEIGHT
+    tau = measured_travel(data, ScheduleResult(solved, visits, days, (), ()), rep_of)
+    for account, m in measured.items():
+        assert tau[account] == pytest.approx(w * m + (1 - w) * rho * estimate[account])
+    assert sum(count[a] * tau[a] for a in count) == pytest.approx(200.0)  # the rep's scheduled travel
+    assert tau["A2"] == pytest.approx(estimate["A2"])  # R2 has no routes: its estimate, unscaled
+    # C1 planned 2 visits, one beyond what the trips hold: its 60 minutes price both
+    far = (Drop("C1", "R1", 1, "a day trip does not fit", "reach"),)
+    capped = measured_travel(data, ScheduleResult(solved, visits, days, far, ()), rep_of)
+    assert capped["C1"] == pytest.approx(w * 30.0 + (1 - w) * rho * estimate["C1"])
+
+
+def test_the_reserve_keeps_no_hours_for_opportunities_past_the_account_limit() -> None:
+    """reserve.beyond_limit: per account the K best by expected value stay (must-pursue first, excluded
+    ones take no place); the reserve keeps no hours for the rest, which the portfolio would never take."""
+    from salesplan.optimizer.calls.reserve import beyond_limit
+
+    accounts = ["X", "X", "X", "Y", "Y"]
+    value = np.array([10.0, 30.0, 20.0, 5.0, 50.0])
+    must = np.array([True, False, False, False, False])
+    exclude = np.array([False, False, False, False, True])
+    assert beyond_limit(accounts, value, must, exclude, 1).tolist() == [False, True, True, False, False]
+    assert beyond_limit(accounts, value, must, exclude, 2).tolist() == [False, False, True, False, False]
+    free = np.zeros(5, bool)
+    assert beyond_limit(accounts, value, free, free, 1).tolist() == [True, False, True, True, False]

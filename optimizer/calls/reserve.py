@@ -14,9 +14,13 @@ account, over a horizon of M months: w_j = (EV_j − e_j · p_r) / M (expected v
 less the cost of its e_j effort hours) and u_j = ⌈60 · e_j / M⌉ minutes per month.
 
 The opportunities' minutes are then reserved: the call plan runs on C_r minus them (it keeps the same
-visit levels, which are optimal for the rest), and the portfolio stage chooses within the hours the
-visits leave, with its per-account limit and hours share. A rep whose tier minimums alone exceed the
-hours reserves nothing (the call plan reports the shortfall).
+visit levels, which are optimal for the rest), and the portfolio stage chooses within the hours the visits
+leave, with its per-account limit and hours share. The joint model sees the per-account limit K too: an
+account's opportunities beyond its K of the highest expected value (must-pursue ones first) are left out,
+for the portfolio would not take them — without this the hours of a second opportunity on an account that
+may have one were kept from visits and then left idle (dealer network: 65 h a quarter of R04's, while its
+visits paid 342 CNY/h). A rep whose tier minimums alone exceed the hours reserves nothing (the call plan
+reports the shortfall).
 """
 
 from __future__ import annotations
@@ -89,13 +93,36 @@ def reserved_minutes(
         return np.zeros(len(problem.rep_ids), np.int64)
     index = {rep: k for k, rep in enumerate(problem.rep_ids)}
     opportunities = data.opportunities
+    must = np.array([o.must_pursue for o in opportunities], dtype=bool)
+    exclude = np.array([o.exclude for o in opportunities], dtype=bool)
+    limit = data.rules.max_opportunities_per_account
+    if limit is not None:
+        exclude |= beyond_limit(
+            [o.account for o in opportunities], data.expected_value, must & ~exclude, exclude, limit
+        )
     return opportunity_minutes(
         problem,
         data.expected_value,
         np.array([o.effort_hours for o in opportunities], dtype=float),
         np.array([index.get(rep_of.get(o.account) or "", -1) for o in opportunities], dtype=np.int64),
-        np.array([o.must_pursue for o in opportunities], dtype=bool),
-        np.array([o.exclude for o in opportunities], dtype=bool),
+        must,
+        exclude,
         data.horizon.months,
         replace(options, progress=None),
     )
+
+
+def beyond_limit(
+    accounts: list[str], value: FloatArray, must: BoolArray, exclude: BoolArray, limit: int
+) -> BoolArray:
+    """The opportunities past each account's ``limit`` best: must-pursue first, then by expected value
+    (ties by position); excluded ones take no place. Must-pursue ones are never past it."""
+    out = np.zeros(len(accounts), dtype=bool)
+    taken: dict[str, int] = {}
+    for j in sorted(range(len(accounts)), key=lambda j: (not must[j], -value[j], j)):
+        if exclude[j]:
+            continue
+        if not must[j] and taken.get(accounts[j], 0) >= limit:
+            out[j] = True
+        taken[accounts[j]] = taken.get(accounts[j], 0) + 1
+    return out
