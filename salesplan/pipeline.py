@@ -326,7 +326,7 @@ def plan(
             if best[1] is not done:
                 why = "the time limit" if clock else f"no round agreed within {MAX_ROUNDS}"
                 say(
-                    f"{why}: keeping round {-best[0][4]}, which drops the fewest visits for hours "
+                    f"{why}: keeping round {-best[0][-1]}, which drops the fewest visits for hours "
                     "(then: whose hours differ least)"
                 )
                 done, realigned = best[1], None

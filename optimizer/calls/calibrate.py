@@ -17,8 +17,8 @@ visits a quarter, and whether they fell on a day of their own or rode along on a
 more than where the account lies; the call plan then puts its hours where m_a happened to look cheap, and
 the next routes disagree. On the generated 5,000-dealer network (benchmarks/plan.py, one run each) the
 kept round's worst gap was 14.9 % with the old rule (the leg before a visit, the way home to the day's
-last visit) and is 7.0 % with w = 0.5; w = 1 gave 7.9 %, and w = 0.25 lost the agreement on a bundled
-example. Planning again with τ_a makes the call plan's hours the hours its schedule will take — up to how
+last visit) and is 7.7 % with this module and the reserve's per-account limit (7.0 % with w = 0.5 before
+either; w = 1 gave 7.9 %); w = 0.25 lost the agreement on a bundled example. Planning again with τ_a makes the call plan's hours the hours its schedule will take — up to how
 routes change with the visits chosen, which the next round measures again.
 
 Agreement: for every rep, |planned − scheduled field hours| ≤ ``TOLERANCE`` × scheduled (both per
@@ -58,6 +58,8 @@ TOLERANCE = 0.05
 MEASURED_WEIGHT = 0.5  # w of the module docstring: the share of τ_a measured, the rest the scaled estimate
 DROP_TOLERANCE = 0.01
 MAX_ROUNDS = 6
+# drops whose visits the rep's schedule cannot hold at any price, and the cap each sets (most_visits)
+CAPS = {"full": "days", "reach": "trips"}
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def measured_travel(
     # visits the rep's trips or days cannot hold stay planned at a tier minimum: priced with the others
     held = dict(count)
     for drop in schedule.dropped:
-        if drop.kind in ("reach", "full") and drop.account_id in held:
+        if drop.kind in CAPS and drop.account_id in held:
             held[drop.account_id] += drop.visits
     estimate = visit_travel_minutes(data, rep_of)
     ratio_num: dict[str, float] = defaultdict(float)
@@ -209,11 +211,10 @@ def most_visits(before: Mapping[str, Most], schedule: ScheduleResult) -> dict[st
         lower(account, rep, visits, "tours")
     # with tours on, the call plan counts on tours reaching an account beyond a day trip; a 'reach' drop
     # says the rep's kept schedule held fewer of its visits (day trips beat its tours, or they hold fewer)
-    why = {"full": "days", "reach": "trips"}
     dropped: dict[tuple[str, str, str], int] = defaultdict(int)
     for drop in schedule.dropped:
-        if drop.kind in why and drop.rep_id:
-            dropped[drop.account_id, drop.rep_id, why[drop.kind]] += drop.visits
+        if drop.kind in CAPS and drop.rep_id:
+            dropped[drop.account_id, drop.rep_id, CAPS[drop.kind]] += drop.visits
     for (account, rep, reason), visits in sorted(dropped.items()):
         lower(account, rep, max(schedule.planned.get(account, 0) - visits, 0), reason)
     return out
