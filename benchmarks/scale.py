@@ -12,9 +12,9 @@ opportunity portfolio run in this process. Every stage's time comes from summary
 rest of the wall time (tiers, sizing curve, starting the clusters).
 
 The two plans must be identical (summary without timings, territories and visits tables); the benchmark
-fails otherwise. --time-limit is each stage's safety net (wall clock): the territory stage gives each
-region its share of it by size, the schedule stage uses it as one deadline for all reps, so a limit that
-is hit makes the plan depend on machine load. The default is generous so that only the deterministic
+fails otherwise. --time-limit is each stage's safety net (wall clock): the territory and schedule stages
+use it as one deadline for all their regions and reps, so a limit that is hit makes the plan depend on
+machine load. The default is generous so that only the deterministic
 work budgets end the searches; the table says when a limit was hit.
 
 Prints two tables and writes benchmarks/results/scale.csv and scale_stages.csv.

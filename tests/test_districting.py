@@ -21,6 +21,7 @@ from salesplan.optimizer.territories.districting import (
 )
 from salesplan.optimizer.territories.districting.bounds import diameter_bound, home_bound, median_bound
 from salesplan.optimizer.territories.districting.feasibility import plan_tolerance
+from salesplan.optimizer.territories.districting.solve import _lp_and_fix
 
 HEURISTIC = TerritorySettings(restarts=12, exact_max_units=0)
 OPTIONS = SolverOptions(time_limit_seconds=60, seed=3)
@@ -163,6 +164,27 @@ def test_relaxation_bounds_never_exceed_the_optimum(optima) -> None:  # type: ig
         else:
             value = diameter_bound(problem).value
         assert value is not None and value <= best + 1e-6
+
+
+def test_lp_and_fix_keeps_the_lps_whole_units_and_never_beats_the_optimum() -> None:
+    fixed_some = 0
+    for seed in range(1, 9):
+        problem = tiny(seed, n=9, p=3, objective="home", contiguous=False, tolerance=0.2)
+        best, _ = brute(problem)
+        relaxed = home_bound(problem, 10)
+        assert relaxed.solution is not None
+        outcome, plan = _lp_and_fix(problem, relaxed, TerritorySettings(), OPTIONS, 10)
+        assert plan is not None
+        whole = relaxed.solution.max(axis=1) >= 1 - 1e-6
+        if outcome is None:  # no plan with those units fixed: the rounded LP, for the search to balance
+            assert np.array_equal(plan, relaxed.solution.argmax(axis=1))
+            continue
+        fixed_some += 1
+        assert np.array_equal(plan[whole], relaxed.solution.argmax(axis=1)[whole])
+        assert check_plan(problem, plan).feasible
+        assert outcome.objective is not None and outcome.objective >= best - 1e-6
+        assert relaxed.value is not None and relaxed.value <= best + 1e-6
+    assert fixed_some >= 4
 
 
 def test_locks_previous_plan_and_cap_match_brute_force() -> None:

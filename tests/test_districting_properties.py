@@ -115,7 +115,7 @@ def test_every_plan_meets_every_rule_or_the_failure_is_explained(problem: Territ
             meets_rules(problem, result.closest_plan, result.smallest_tolerance)
 
 
-def _region(seed: int = 4, n: int = 120, p: int = 5) -> TerritoryProblem:
+def _region(seed: int = 4, n: int = 120, p: int = 5, contiguous: bool = True) -> TerritoryProblem:
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 300, (n, 2))
     order = np.argsort(xy[:, 0])
@@ -128,7 +128,7 @@ def _region(seed: int = 4, n: int = 120, p: int = 5) -> TerritoryProblem:
         p=p,
         objective="home",
         homes=rng.uniform(0, 300, (p, 2)),
-        contiguous=True,
+        contiguous=contiguous,
         previous=previous,
         move_weight=rng.uniform(1, 3, n),
         disruption_weight=20.0,
@@ -158,6 +158,39 @@ def test_same_seed_same_plan_any_worker_count() -> None:
     assert np.array_equal(one.assignment, again.assignment)
     assert np.array_equal(one.assignment, two.assignment)
     assert one.info.objective == two.info.objective
+
+
+def test_lp_start_same_plan_any_worker_count_and_never_the_clock() -> None:
+    """Without contiguity the search starts from the LP-and-fix plan: still one plan whatever runs the
+    restarts, and a generous safety net is never reported as hit (node budget, not the clock)."""
+    problem = _region(seed=3, n=150, p=5, contiguous=False)
+    search = TerritorySettings(restarts=4, exact_max_units=0, imax=150)
+    one = solve_territories(problem, SolverOptions(time_limit_seconds=60, seed=5), search)
+    with ProcessPoolExecutor(2) as pool:
+        options = SolverOptions(time_limit_seconds=60, seed=5, workers=2, mapper=pool.map)
+        two = solve_territories(problem, options, search)
+    assert one.assignment is not None and two.assignment is not None
+    assert np.array_equal(one.assignment, two.assignment)
+    assert not one.info.time_limit_hit and not two.info.time_limit_hit
+    assert one.info.message.startswith("LP and fix") or one.info.message.startswith("LP rounded")
+    meets_rules(problem, one.assignment, problem.tolerance)
+
+
+def test_effort_scales_the_restarts_and_large_regions_get_fewer() -> None:
+    base = TerritorySettings(restarts=16, exact_nodes=2_000, full_units=1_500, fewest=2)
+    assert base.scaled(1.0, 800).restarts == 16
+    assert base.scaled(0.5, 800).restarts == 8
+    assert base.scaled(0.5, 800).exact_nodes == 1_000
+    assert base.scaled(1.0, 3_000).restarts == 4  # 16 · (1500 / 3000)²
+    assert base.scaled(1.0, 100_000).restarts == 2  # never below ``fewest``
+    assert base.scaled(0.01, 800).restarts == 1 and base.scaled(0.0001, 800).exact_nodes == 1
+    problem = _region(seed=2, n=80, p=4)  # contiguous: the multistart alone
+    result = solve_territories(
+        problem,
+        SolverOptions(time_limit_seconds=60, effort=0.25),
+        TerritorySettings(restarts=8, exact_max_units=0),
+    )
+    assert result.restarts == 2
 
 
 def test_time_limit_is_reported() -> None:

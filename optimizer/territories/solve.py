@@ -15,8 +15,9 @@ For every region g with accounts I_g and reps K_g (territories/problem.py builds
 
 Regions are independent: each is solved by the districting engine (territories/districting/, exact for small
 regions, tabu search with a relaxation bound for large ones) one after the other, deterministically, and
-each plan is re-verified by the engine's independent checker before it is used. The wall-clock limit is
-shared among the regions in proportion to their accounts. The scenario objective and bound are the sums
+each plan is re-verified by the engine's independent checker before it is used. Each region stops on its
+work budget (restarts and nodes, fixed by its size and the effort); the wall-clock limit is one deadline
+for the whole stage, a safety net that says when it fires. The scenario objective and bound are the sums
 over regions. Source: Ríos-Mercado & Fernández (2009) for the commercial territory design problem.
 """
 
@@ -80,13 +81,11 @@ def run_territories(
     visits = planned_visits(data, visits_per_month, tiers)
     inputs = build_region_inputs(data, visits, disruption)
     total_units = max(sum(len(r.account_ids) for r in inputs), 1)
-    # Each region gets a share of the time limit by its size, fixed in advance, so that regions solved
-    # in parallel (options.mapper) and one after another get the same budgets.
-    jobs = [
-        (region, replace(options.for_worker(), time_limit_seconds=max(
-            options.time_limit_seconds * len(region.account_ids) / total_units, 0.05)), settings)
-        for region in inputs
-    ]  # fmt: skip
+    # Each region's work budget is fixed by its size and the effort (districting/heuristic.py), so regions
+    # solved in parallel (options.mapper) and one after another give the same plans; the time limit is
+    # the stage's safety net, one deadline for every region.
+    pieces = options.for_pieces()
+    jobs = [(region, pieces, settings) for region in inputs]
     options.report("territories", 0, len(inputs), f"{len(inputs)} region(s), {total_units} accounts")
     outcomes = options.map(_solve_job, jobs)
     solved = [(region, *outcome) for region, outcome in zip(inputs, outcomes, strict=True)]

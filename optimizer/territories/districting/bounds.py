@@ -34,6 +34,7 @@ class Bound:
     value: float | None  # proven lower bound on the objective, None when none could be computed
     method: str
     infeasible: bool = False  # the relaxation itself is infeasible: so is the problem
+    solution: np.ndarray | None = None  # the relaxation's optimum x[i, k] where it has one (home: the LP)
 
 
 def home_cost(problem: TerritoryProblem) -> np.ndarray:
@@ -110,7 +111,8 @@ def home_bound(problem: TerritoryProblem, seconds: float) -> Bound:
         return Bound(None, "lp", infeasible=True)
     if outcome.status is not SolveStatus.OPTIMAL:
         return Bound(None, "lp")
-    return Bound(float(res.fun) - 1e-7 * max(1.0, abs(float(res.fun))), "lp")
+    value = float(res.fun) - 1e-7 * max(1.0, abs(float(res.fun)))
+    return Bound(value, "lp", solution=np.asarray(res.x, dtype=float).reshape(n, p))
 
 
 def median_bound(

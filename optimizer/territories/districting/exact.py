@@ -15,6 +15,7 @@ removes the relabelled copies of each plan.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ class ExactOutcome:
     assignment: IntArray | None
     objective: float | None
     bound: float | None
+    clock: bool = False  # the wall clock stopped HiGHS (not the node budget nor the gap)
 
 
 class _Model:
@@ -66,7 +68,7 @@ class _Model:
         self.row_ub.append(hi)
 
     def solve(
-        self, cost: np.ndarray, lb: np.ndarray, ub: np.ndarray, seconds: float, gap: float
+        self, cost: np.ndarray, lb: np.ndarray, ub: np.ndarray, seconds: float, gap: float, nodes: int | None
     ) -> OptimizeResult:
         a = coo_matrix(
             (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
@@ -77,7 +79,8 @@ class _Model:
             integrality=np.concatenate(self.integer),
             bounds=Bounds(lb, ub),
             constraints=LinearConstraint(a, np.array(self.row_lb), np.array(self.row_ub)),
-            options={"time_limit": max(0.1, seconds), "mip_rel_gap": gap, "disp": False},
+            options={"time_limit": max(0.1, seconds), "mip_rel_gap": gap, "disp": False}
+            | ({} if nodes is None else {"node_limit": max(1, int(nodes))}),
         )
 
 
@@ -87,8 +90,14 @@ def solve_exact(
     gap: float = 1e-6,
     widen: tuple[int, ...] | None = None,
     tau_min: float = 0.0,
+    nodes: int | None = None,
+    fixed: IntArray | None = None,
 ) -> ExactOutcome:
-    """Solve the model (or, with ``widen``, the smallest common tolerance τ ≥ tau_min of those measures)."""
+    """Solve the model (or, with ``widen``, the smallest common tolerance τ ≥ tau_min of those measures).
+
+    ``nodes`` is the deterministic work budget (branch-and-bound nodes; None: no limit), ``seconds`` the
+    wall-clock safety net; ``fixed[i] ≥ 0`` fixes unit i to that territory (the LP-and-fix heuristic).
+    """
     assert problem.edges is not None and problem.locks is not None  # arrays once TerritoryProblem is built
     assert problem.previous is not None and problem.weight is not None and problem.move_weight is not None
     n, p = problem.n, problem.p
@@ -139,12 +148,7 @@ def solve_exact(
         )
     # objective
     if widen is None:
-        if problem.objective == "home":
-            c = home_cost(problem)
-            for i in range(n):
-                for k in range(p):
-                    cost_parts[int(x[i, k])] = float(c[i, k])
-        else:
+        if problem.objective != "home":
             lam_v = problem.disruption_weight * problem.move_weight
             for h in had:  # λ v_h (1 − x_{h, r_h}); the constant is added back below
                 cost_parts[int(x[h, problem.previous[h]])] = -float(lam_v[h])
@@ -183,6 +187,8 @@ def solve_exact(
     cost = np.zeros(mdl.size)
     for col, val in cost_parts.items():
         cost[col] = val
+    if widen is None and problem.objective == "home":
+        cost[x.ravel()] = home_cost(problem).ravel()
     lb, ub = np.concatenate(mdl.lb), np.concatenate(mdl.ub)
     locked = np.flatnonzero(problem.locks >= 0)
     ub[x[locked].ravel()] = 0.0  # (4) locked units stay in their territory
@@ -191,15 +197,23 @@ def solve_exact(
     if not problem.has_labels:  # symmetry: unit i only in territories 0..i
         for i in range(min(n, p)):
             ub[x[i, i + 1 :]] = 0.0
-    res = mdl.solve(cost, lb, ub, seconds, gap)
+    if fixed is not None:
+        held = np.flatnonzero(fixed >= 0)
+        ub[x[held].ravel()] = 0.0
+        ub[x[held, fixed[held]]] = 1.0
+        lb[x[held, fixed[held]]] = 1.0
+    started = time.monotonic()
+    res = mdl.solve(cost, lb, ub, seconds, gap, nodes)
+    clock = time.monotonic() - started >= 0.99 * max(0.1, seconds)
     outcome = status.highs(res)
     if outcome.status is SolveStatus.INFEASIBLE:
         return ExactOutcome("infeasible", None, None, None)
     bound = getattr(res, "mip_dual_bound", None)
     bound = None if bound is None or not np.isfinite(bound) else float(bound) + constant
     if res.x is None:
-        return ExactOutcome("unknown", None, None, bound)
+        return ExactOutcome("unknown", None, None, bound, clock)
     assignment = np.argmax(np.asarray(res.x)[x].round(), axis=1).astype(np.int64)
     found = outcome.status.value if outcome.status.has_solution else "feasible"
     value = float(res.fun) + constant
-    return ExactOutcome(found, assignment, value, value if found == "optimal" else bound)
+    optimal = found == "optimal"
+    return ExactOutcome(found, assignment, value, value if optimal else bound, clock and not optimal)

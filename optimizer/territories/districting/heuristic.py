@@ -14,7 +14,7 @@ side and still gives the same plans as one thread.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -37,8 +37,14 @@ class TerritorySettings:
     (at least 2 moves). tenure_sum: the same for the sum search, multiplied by 1, 2, ½, 4 in turn over
     the restarts (at most half the units).
     median_rounds: re-centring rounds of the p-median search. scratch: restarts from new starts before the
-    restarts that perturb the best plan. exact_max_units: regions up to this many
-    units are solved by the exact model first. exact_seconds: its share of the time limit.
+    restarts that perturb the best plan (none when the search starts from a given plan, e.g. the LP's).
+    exact_max_units, exact_max_cells: regions up to this many units and units × territories are solved
+    by the exact model first. exact_nodes: its branch-and-bound nodes (the work budget; the LP-and-fix
+    model's too). exact_seconds: its share of the wall-clock safety net.
+    ``restarts`` and ``exact_nodes`` are scaled by ``SolverOptions.effort`` (:meth:`scaled`); on a region of
+    n > full_units units the restarts are cut by (full_units / n)², at least ``fewest``, because a
+    restart's moves and each move's neighbourhood both grow with n (measured: about 1 s a restart at 860
+    units, 11 s at 4,000).
     """
 
     restarts: int = 16
@@ -49,7 +55,26 @@ class TerritorySettings:
     median_rounds: int = 12
     scratch: int = 8
     exact_max_units: int = 24
+    exact_max_cells: int = 10_000
+    exact_nodes: int = 2_000
     exact_seconds: float = 0.5
+    full_units: int = 1_500
+    fewest: int = 2
+
+    def scaled(self, effort: float, units: int) -> TerritorySettings:
+        """These settings with the work budget (restarts, nodes) times ``effort``, and the restarts cut on
+        a region of more than ``full_units`` units (at least one restart and one node)."""
+        size = min(1.0, (self.full_units / max(units, 1)) ** 2)
+        restarts = (
+            self.restarts
+            if size >= 1.0
+            else max(min(self.fewest, self.restarts), round(self.restarts * size))
+        )
+        return replace(
+            self,
+            restarts=max(1, round(restarts * effort)),
+            exact_nodes=max(1, round(self.exact_nodes * effort)),
+        )
 
 
 @dataclass(frozen=True)
@@ -226,10 +251,16 @@ def _run_one(
             if np.array_equal(new, centres):
                 break
             centres = new
+    c, b = _evaluate(problem, arr, assign)
+    return assign, c, b
+
+
+def _evaluate(problem: TerritoryProblem, arr: SearchArrays, assign: IntArray) -> tuple[float, float]:
+    """(objective, balance excess + cap excess) of a plan of the sum objectives (home, median)."""
     cost = _site_cost(problem, arr, assign)
     c = float(cost[np.arange(len(assign)), assign].sum())
-    b = float(balance_of(build_totals(assign, arr.act, p), arr.mu, arr.tolmu, arr.invmu))
-    return assign, c, b + _over_cap(arr, assign)
+    b = float(balance_of(build_totals(assign, arr.act, arr.p), arr.mu, arr.tolmu, arr.invmu))
+    return c, b + _over_cap(arr, assign)
 
 
 def _over_cap(arr: SearchArrays, assign: IntArray) -> float:
@@ -254,11 +285,13 @@ def multistart(
     settings: TerritorySettings,
     options: SolverOptions,
     deadline: float,
+    start: IntArray | None = None,
 ) -> SearchOutcome:
     """Run ``settings.restarts`` restarts, ``options.workers`` at a time through ``options.map`` (the
     caller's executor; one after another without one); keep the best plan by (unbalanced?, balance excess
     if unbalanced, objective, restart index). Restart i perturbs the best of restarts 0..i−2, so batches
-    of at most two after the fresh starts give the same plans whatever runs them."""
+    of at most two after the fresh starts give the same plans whatever runs them. A ``start`` plan counts
+    as restart −1: every restart then perturbs the best plan so far (no fresh starts)."""
     best: tuple[float, float, int] | None = None
     best_plan: IntArray | None = None
     best_obj, best_b = np.inf, np.inf
@@ -267,12 +300,20 @@ def multistart(
     done = 0
     hit = False
     workers = max(1, int(options.workers))
+    scratch = settings.scratch
+    if start is not None:
+        obj, b = _evaluate(problem, arr, start)
+        best = (1.0 if b > 1e-9 else 0.0, b if b > 1e-9 else obj, -1)
+        best_plan, best_obj, best_b, scratch = start, obj, b, 0
+        keys.append(best)
+        plans.append(start)
 
     def base_of(i: int) -> IntArray | None:
-        """The plan restart i perturbs: the best of restarts 0..i−2 (None while still starting afresh)."""
-        if i < settings.scratch or i < 2:
+        """The plan restart i perturbs: the best of restarts −1..i−2 (None while still starting afresh)."""
+        if i < scratch or (start is None and i < 2):
             return None
-        return plans[min(range(i - 1), key=lambda j: keys[j])]
+        last = max(i - 2, -1)  # the start (−1) is there from the first restart
+        return plans[min((j for j in range(len(keys)) if keys[j][2] <= last), key=lambda j: keys[j])]
 
     restart = partial(_restart, problem, arr, settings)
     r = 0
@@ -280,7 +321,7 @@ def multistart(
         if time.monotonic() >= deadline:
             hit = True
             break
-        width = workers if r + workers <= settings.scratch else min(workers, 2)
+        width = workers if r + workers <= scratch else min(workers, 2)
         batch = list(range(r, min(settings.restarts, r + width)))
         jobs = [(i, (options.seed * 1_000_003 + i) % (2**31 - 1), base_of(i)) for i in batch]
         outs = options.map(restart, jobs)
