@@ -13,6 +13,7 @@ import pytest
 from salesplan.optimizer.data import compile_scenario
 from salesplan.optimizer.result import SolverOptions, SolveStatus
 from salesplan.optimizer.territories.problem import build_region_inputs, planned_visits
+from salesplan.optimizer.territories.realign import Move, Realignment, move_reasons
 from salesplan.optimizer.territories.solve import run_territories
 from salesplan.optimizer.travel import great_circle_km
 from salesplan.scenarios import Account, Adjacency, Horizon, Policy, Rep, Scenario
@@ -306,3 +307,32 @@ def test_a_dealer_beyond_its_reps_day_trip_moves_to_a_rep_who_reaches_it_outside
     assert all(not a.moved for a in result.accounts if a.region == "N"), "no budget: nothing else moves"
     west = next(r for r in result.regions if r.region == "W")
     assert west.chosen_moves == 0 and west.forced_moves == 1 and west.moved_share == 0.0
+
+
+def test_move_reasons_tell_minimums_kept_from_value_and_use_each_accounts_last_move() -> None:
+    """A move that keeps tier minimums at a loss of profit is not "for value"; an account moved twice is
+    described by its last move's own figures (they were summed over every move that touched it)."""
+    moves = (
+        Move("move", "A1", "R1", "R2", -5_685.0, recovered=120.0),  # minimums kept, profit falls
+        Move("move", "A2", "R1", "R2", 900.0),  # value alone
+        Move("reach", "A3", "R3", "R1", -87.0),
+        Move("move", "A3", "R1", "R2", 400.0),  # A3 moves on
+        Move("swap", "A4", "R2", "R1", 250.0, partner="A5"),
+    )
+    realignment = Realignment(
+        rep_of={"A1": "R2", "A2": "R2", "A3": "R2", "A4": "R1", "A5": "R2"},
+        moves=moves, value_before=0.0, value_after=0.0, short_before=0.0, short_after=0.0,
+        proven=True, evaluated=5, travel={}, stuck={}, bound=None,
+    )  # fmt: skip
+    before = {"A1": "R1", "A2": "R1", "A3": "R3", "A4": "R2", "A5": "R1"}
+    reasons = move_reasons(realignment, before, "CNY")
+    assert reasons["A1"].startswith("moved to R2 so that more tier-minimum visits can be made")
+    assert "keeps 2.0 h/month more of tier-minimum visits" in reasons["A1"]
+    assert "profit changes by -5,685 CNY/month" in reasons["A1"]
+    assert reasons["A2"].startswith("moved for value to R2: the call plan earns +900 CNY/month more")
+    assert "+400 CNY/month more" in reasons["A3"] and reasons["A3"].endswith(
+        "(moved 2 times in this re-alignment, from R3)"
+    )
+    assert "-87" not in reasons["A3"] and "+313" not in reasons["A3"]  # not the sum of both moves
+    assert reasons["A4"].startswith("swapped with A5 (to R1)") and reasons["A5"].startswith("swapped with A4")
+    assert all("earns -" not in text for text in reasons.values())

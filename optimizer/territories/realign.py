@@ -82,8 +82,9 @@ MAX_CHANGES = 2000  # moves and swaps per region at most (a guard; the search st
 @dataclass(frozen=True)
 class Move:
     """One applied change: ``account`` goes from ``from_rep`` to ``to_rep`` (for a swap, ``partner``
-    goes the other way); ``gain`` raises Σ_r V_r by that much (currency/month, profit only when no
-    minimum is short)."""
+    goes the other way); ``gain``: the call plan's profit changes by that much (currency/month, the price
+    of missed minimums left out); ``recovered``: tier-minimum minutes per month the call plan no longer
+    misses (the search takes a change that keeps minimums even when profit falls)."""
 
     kind: str  # "reach", "move" or "swap"
     account: str
@@ -91,6 +92,7 @@ class Move:
     to_rep: str
     gain: float
     partner: str | None = None
+    recovered: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -427,7 +429,8 @@ class _Search:
         self.budget = math.inf if region.cap is None or base <= 0 else region.cap * base + 1e-9
         self.evaluated = 0
         self.proven = True
-        self.changes: list[tuple[str, int, int, int, float, int]] = []  # kind, a, from, to, gain, partner
+        # kind, a, from, to, profit gain, partner, minimum minutes recovered
+        self.changes: list[tuple[str, int, int, int, float, int, int]] = []
         self.stuck: dict[int, str] = {}  # row → why no rep that reaches it can take it
 
     # -- measures -------------------------------------------------------------------------------------
@@ -515,7 +518,7 @@ class _Search:
             )  # fmt: skip
         a, f, t = changes[0]
         partner = changes[1][0] if len(changes) > 1 else -1
-        self.changes.append((kind, a, f, t, gain + self.region.price * short, partner))
+        self.changes.append((kind, a, f, t, gain + self.region.price * short, partner, -short))
 
     def threshold(self, k: IntArray | int, s: IntArray | int) -> FloatArray:
         """The smallest gain that counts for a change between reps k and s (MIN_GAIN_SHARE)."""
@@ -747,7 +750,7 @@ def realign(data: PlanData, facts: CallPlanFacts) -> Realignment:
         evaluated += search.evaluated
         proven = proven and search.proven
         ids = [data.accounts[int(a)].id for a in region.rows]
-        for kind, a, f, t, gain, partner in search.changes:
+        for kind, a, f, t, gain, partner, recovered in search.changes:
             moves.append(
                 Move(
                     kind,
@@ -756,6 +759,7 @@ def realign(data: PlanData, facts: CallPlanFacts) -> Realignment:
                     region.rep_ids[t],
                     gain,
                     ids[partner] if partner >= 0 else None,
+                    recovered,
                 )
             )
         for row, k in enumerate(region.assign.tolist()):
@@ -804,37 +808,59 @@ def realign_plan(
     return realign(data, CallPlanFacts(problem, rep_of, travel, capacity, minutes, barred, screened))
 
 
+MINUTE = 0.5  # tier-minimum minutes per month below this are no change in a reason
+
+
+def _move_figures(move: Move, currency: str) -> str:
+    """What a move changed in the call plan, in a planner's words: minimum visits kept, then profit."""
+    profit = (
+        f"the call plan earns {move.gain:+,.0f} {currency}/month more"
+        if move.gain >= 0
+        else f"the call plan's profit changes by {move.gain:+,.0f} {currency}/month"
+    )
+    if abs(move.recovered) <= MINUTE:
+        return profit
+    hours = abs(move.recovered) / 60.0
+    kept = "keeps" if move.recovered > 0 else "misses"
+    return f"it {kept} {hours:,.1f} h/month more of tier-minimum visits and {profit}"
+
+
 def move_reasons(realignment: Realignment, before: Mapping[str, str], currency: str) -> dict[str, str]:
     """territories.csv's reason for every account the search moved away from its rep in ``before`` (the
-    alignment handed in), or could not move (module docstring)."""
-    gains: dict[str, float] = defaultdict(float)
+    alignment handed in), or could not move (module docstring). The figures are the account's last move's
+    own: an account moved twice is described by where it went last, with how often it moved."""
     last: dict[str, Move] = {}
+    count: dict[str, int] = defaultdict(int)
     for m in realignment.moves:
         for account in (m.account, m.partner):
             if account:
-                gains[account] += m.gain
                 last[account] = m
+                count[account] += 1
     out: dict[str, str] = {}
     for account, m in last.items():
         was, final = before.get(account, ""), realignment.rep_of[account]
         if was == final:
             continue
-        earns = f"the call plan earns {gains[account]:+,.0f} {currency}/month"
+        figures = _move_figures(m, currency)
         if m.kind == "reach":
             out[account] = (
                 f"its rep {was} cannot reach it in a day trip; {final} can and has the hours for its minimum "
-                f"visits ({earns})"
+                f"visits ({figures})"
             )
         elif m.kind == "swap":
             other = m.partner if m.account == account else m.account
             out[account] = (
-                f"swapped for value with {other} (to {final}): {earns} more — each account goes where the "
-                "hours are worth more"
+                f"swapped with {other} (to {final}): {figures} — each account goes where the hours are worth "
+                "more"
             )
+        elif m.recovered > MINUTE:
+            out[account] = f"moved to {final} so that more tier-minimum visits can be made: {figures}"
         else:
             out[account] = (
-                f"moved for value to {final}: {earns} more, the hours it took are worth more on other accounts"
+                f"moved for value to {final}: {figures}, the hours it took are worth more on other accounts"
             )
+        if count[account] > 1:
+            out[account] += f" (moved {count[account]} times in this re-alignment, from {was})"
     for account, why in realignment.stuck.items():
         rep = realignment.rep_of.get(account, "")
         out[account] = (
