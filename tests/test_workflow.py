@@ -51,10 +51,12 @@ def _problem(rng: np.random.Generator, accounts: int, levels: int, capacity: int
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("share", [1.0, 0.5])
 @pytest.mark.parametrize("seed", range(12))
-def test_reserved_minutes_admit_the_joint_optimum(seed: int) -> None:
+def test_reserved_minutes_admit_the_joint_optimum(seed: int, share: float) -> None:
     """Brute force over every visit level and opportunity subset: some optimal joint plan gives the
-    opportunities exactly the reserved minutes."""
+    opportunities exactly the reserved minutes. With an hours share s the portfolio may give them at most
+    s of the hours the visits leave: an opportunity then keeps its minutes / s from visits."""
     rng = np.random.default_rng(seed)
     problem = _problem(rng, accounts=3, levels=3, capacity=int(rng.integers(150, 400)))
     months = 3.0
@@ -65,9 +67,9 @@ def test_reserved_minutes_admit_the_joint_optimum(seed: int) -> None:
     exclude = np.zeros(count, bool)
     exclude[0] = seed % 3 == 0
     reserved = opportunity_minutes(
-        problem, value, effort, np.zeros(count, np.int64), must, exclude, months, SolverOptions(seed=1)
+        problem, value, effort, np.zeros(count, np.int64), must, exclude, months, SolverOptions(seed=1), share
     )
-    unit = np.ceil(60 * effort / months - 1e-9).astype(int)
+    unit = np.ceil(60 * effort / months / share - 1e-9).astype(int)
     worth = (value - effort * 3.0) / months
     capacity = int(problem.capacity_minutes[0])
     best, best_with_reserve = -np.inf, -np.inf

@@ -11,7 +11,9 @@ multiple-choice knapsack (solved exactly by :func:`.mckp.solve_mckp`):
 
 with v, t, L, U, C of the call-planning model (:mod:`.problem`), and for opportunity j of a rep's
 account, over a horizon of M months: w_j = (EV_j − e_j · p_r) / M (expected value, margin included,
-less the cost of its e_j effort hours) and u_j = ⌈60 · e_j / M⌉ minutes per month.
+less the cost of its e_j effort hours) and u_j = ⌈60 · e_j / (M · s)⌉ minutes per month, s the policy's
+hours share: the portfolio may give opportunities at most s of the hours the visits leave,
+Σ_j 60 e_j y_j / M ≤ s (C_r − Σ_a t_a k_a), which is (1) with u_j so scaled (s = 1: the effort itself).
 
 The opportunities' minutes are then reserved: the call plan runs on C_r minus them (it keeps the same
 visit levels, which are optimal for the rest), and the portfolio stage chooses within the hours the visits
@@ -45,15 +47,20 @@ def opportunity_minutes(
     exclude: BoolArray,
     months: float,
     options: SolverOptions | None = None,
+    share: float = 1.0,
 ) -> IntArray:
-    """Minutes per month per rep (index of ``problem.rep_ids``) that the jointly optimal plan gives to
-    opportunities. ``rep_index[j]`` is the rep serving opportunity j's account (−1: none)."""
+    """Minutes per month per rep (index of ``problem.rep_ids``) that the jointly optimal plan keeps from
+    visits for opportunities (their effort over the hours ``share``). ``rep_index[j]`` is the rep serving
+    opportunity j's account (−1: none)."""
     groups = len(problem.rep_ids)
     n = len(expected_value)
     if n == 0:
         return np.zeros(groups, np.int64)
     months = max(months, 1e-9)
-    unit = np.maximum(1, np.ceil(60.0 * np.asarray(effort_hours) / months - 1e-9)).astype(np.int64)
+    if share <= 0:  # the portfolio may give opportunities no hours: keep none from visits
+        return np.zeros(groups, np.int64)
+    share = min(share, 1.0)
+    unit = np.maximum(1, np.ceil(60.0 * np.asarray(effort_hours) / months / share - 1e-9)).astype(np.int64)
     cost = np.where(rep_index >= 0, problem.rep_cost_per_hour[np.maximum(rep_index, 0)], 0.0)
     worth = (np.asarray(expected_value) - np.asarray(effort_hours) * cost) / months
     lower = (must & ~exclude).astype(np.int64)
@@ -109,6 +116,7 @@ def reserved_minutes(
         exclude,
         data.horizon.months,
         replace(options, progress=None),
+        data.rules.opportunity_hours_share,
     )
 
 
