@@ -116,6 +116,11 @@ class Horizon:
     def end(self) -> dt.date:
         return self.start + dt.timedelta(days=7 * self.weeks - 1)
 
+    def due(self, due_date: dt.date | None) -> dt.date:
+        """The last day work with this due date may be done in the horizon: the due date, at the latest
+        (and without one) the horizon's end."""
+        return self.end if due_date is None else min(due_date, self.end)
+
     @property
     def months(self) -> float:
         """Length in months (a month is 52/12 weeks)."""

@@ -267,7 +267,7 @@ def _check_work(data: PlanData, result: ScheduleResult, bad: list[str]) -> None:
             bad.append(f"{where}: not a working day of the rep")
         if b.start < horizon.day_start or b.end > horizon.day_end or b.end <= b.start:
             bad.append(f"{where}: {b.start}–{b.end} outside the working hours")
-        if b.date > min(o.due_date or horizon.end, horizon.end):
+        if b.date > horizon.due(o.due_date):
             bad.append(f"{where}: after its due date")
         for start, end, what in busy[b.rep_id, b.date]:
             if b.start < end and start < b.end:

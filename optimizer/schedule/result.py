@@ -34,7 +34,7 @@ def happens(opportunity: Opportunity, first: Mapping[str, dt.date], data: PlanDa
     if not opportunity.needs_visit:
         return True
     seen = first.get(opportunity.account)
-    return seen is not None and seen <= (opportunity.due_date or data.horizon.end)
+    return seen is not None and seen <= data.horizon.due(opportunity.due_date)
 
 
 def visit_id(horizon_start: dt.date, rep_id: str, account_id: str, ordinal: int) -> str:

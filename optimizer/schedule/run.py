@@ -173,8 +173,9 @@ def visit_due(data: PlanData, work: Mapping[str, Sequence[str]]) -> dict[str, dt
     for account, ids in work.items():
         for i in ids:
             o = data.opportunity_by_id[i]
-            if o.needs_visit and o.due_date is not None and o.due_date < data.horizon.end:
-                out[account] = min(o.due_date, out.get(account, o.due_date))
+            due = data.horizon.due(o.due_date)
+            if o.needs_visit and due < data.horizon.end:  # by the end, every visit is in time
+                out[account] = min(due, out.get(account, due))
     return out
 
 

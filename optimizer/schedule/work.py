@@ -85,7 +85,7 @@ def _edf(
     short: list[WorkShortfall] = []
     order = sorted(opportunities, key=lambda o: (o.due_date or data.horizon.end, -o.value, o.id))
     for o in order:
-        due = min(o.due_date or data.horizon.end, data.horizon.end)
+        due = data.horizon.due(o.due_date)
         left = round(o.effort_hours * 60)
         for k, (date, a, b) in enumerate(gaps):
             if left <= 0 or date > due:
