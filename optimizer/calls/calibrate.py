@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -148,7 +149,8 @@ def travel_by_account(schedule: ScheduleResult) -> tuple[dict[str, float], dict[
 
 
 def agreement(data: PlanData, calls: CallResult, schedule: ScheduleResult) -> Agreement:
-    """The worst gap between planned and scheduled hours, and the worst overrun (module docstring)."""
+    """The worst gap between planned and scheduled hours — |planned − scheduled| / scheduled field hours,
+    the summary's hours gap — and the worst overrun (module docstring)."""
     months = data.horizon.months
     field: dict[str, float] = defaultdict(float)
     for day in schedule.days:
@@ -161,7 +163,8 @@ def agreement(data: PlanData, calls: CallResult, schedule: ScheduleResult) -> Ag
     for rep in calls.reps:
         planned = rep.hours_used * months
         scheduled = field[rep.rep_id]
-        gap = abs(planned - scheduled) / max(scheduled, planned, 1e-9)
+        # as workload.csv's planned_vs_field_pct: the call plan's hours against what the schedule does
+        gap = abs(planned - scheduled) / scheduled if scheduled > 0 else (math.inf if planned > 0 else 0.0)
         if gap > worst_gap:
             worst_gap, worst_rep = gap, rep.rep_id
         selling = data.rep_by_id[rep.rep_id].available_hours_per_month * months
