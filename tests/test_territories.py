@@ -327,7 +327,7 @@ def test_move_reasons_tell_minimums_kept_from_value_and_use_each_accounts_last_m
     before = {"A1": "R1", "A2": "R1", "A3": "R3", "A4": "R2", "A5": "R1"}
     reasons = move_reasons(realignment, before, "CNY")
     assert reasons["A1"].startswith("moved to R2 so that more tier-minimum visits can be made")
-    assert "keeps 2.0 h/month more of tier-minimum visits" in reasons["A1"]
+    assert "the move keeps 2.0 h/month more of tier-minimum visits" in reasons["A1"]
     assert "profit changes by -5,685 CNY/month" in reasons["A1"]
     assert reasons["A2"].startswith("moved for value to R2: the call plan earns +900 CNY/month more")
     assert "+400 CNY/month more" in reasons["A3"] and reasons["A3"].endswith(

@@ -822,7 +822,8 @@ def _move_figures(move: Move, currency: str) -> str:
         return profit
     hours = abs(move.recovered) / 60.0
     kept = "keeps" if move.recovered > 0 else "misses"
-    return f"it {kept} {hours:,.1f} h/month more of tier-minimum visits and {profit}"
+    subject = "the swap" if move.kind == "swap" else "the move"
+    return f"{subject} {kept} {hours:,.1f} h/month more of tier-minimum visits and {profit}"
 
 
 def move_reasons(realignment: Realignment, before: Mapping[str, str], currency: str) -> dict[str, str]:
