@@ -140,7 +140,7 @@ def test_reassignment_rebalances_within_the_cap() -> None:
     problem = _region()
     before = check_plan(problem, problem.previous)
     assert before.balance_violations > 0  # the previous alignment is out of balance
-    result = solve_territories(problem, SolverOptions(time_limit_seconds=60, seed=2), SEARCH)
+    result = solve_territories(problem, SolverOptions(time_limit_seconds=600, seed=2), SEARCH)
     assert result.feasible and result.assignment is not None
     meets_rules(problem, result.assignment, problem.tolerance)
     assert 0 < result.moved_share <= 0.35 + 1e-9
@@ -149,10 +149,10 @@ def test_reassignment_rebalances_within_the_cap() -> None:
 
 def test_same_seed_same_plan_any_worker_count() -> None:
     problem = _region(seed=9, n=90, p=4)
-    one = solve_territories(problem, SolverOptions(time_limit_seconds=60, seed=5, workers=1), SEARCH)
-    again = solve_territories(problem, SolverOptions(time_limit_seconds=60, seed=5, workers=1), SEARCH)
+    one = solve_territories(problem, SolverOptions(time_limit_seconds=600, seed=5, workers=1), SEARCH)
+    again = solve_territories(problem, SolverOptions(time_limit_seconds=600, seed=5, workers=1), SEARCH)
     with ProcessPoolExecutor(2) as pool:  # restarts side by side in other processes
-        options = SolverOptions(time_limit_seconds=60, seed=5, workers=2, mapper=pool.map)
+        options = SolverOptions(time_limit_seconds=600, seed=5, workers=2, mapper=pool.map)
         two = solve_territories(problem, options, SEARCH)
     assert one.assignment is not None
     assert np.array_equal(one.assignment, again.assignment)
@@ -165,9 +165,9 @@ def test_lp_start_same_plan_any_worker_count_and_never_the_clock() -> None:
     restarts, and a generous safety net is never reported as hit (node budget, not the clock)."""
     problem = _region(seed=3, n=150, p=5, contiguous=False)
     search = TerritorySettings(restarts=4, exact_max_units=0, imax=150)
-    one = solve_territories(problem, SolverOptions(time_limit_seconds=60, seed=5), search)
+    one = solve_territories(problem, SolverOptions(time_limit_seconds=600, seed=5), search)
     with ProcessPoolExecutor(2) as pool:
-        options = SolverOptions(time_limit_seconds=60, seed=5, workers=2, mapper=pool.map)
+        options = SolverOptions(time_limit_seconds=600, seed=5, workers=2, mapper=pool.map)
         two = solve_territories(problem, options, search)
     assert one.assignment is not None and two.assignment is not None
     assert np.array_equal(one.assignment, two.assignment)
@@ -187,7 +187,7 @@ def test_effort_scales_the_restarts_and_large_regions_get_fewer() -> None:
     problem = _region(seed=2, n=80, p=4)  # contiguous: the multistart alone
     result = solve_territories(
         problem,
-        SolverOptions(time_limit_seconds=60, effort=0.25),
+        SolverOptions(time_limit_seconds=600, effort=0.25),
         TerritorySettings(restarts=8, exact_max_units=0),
     )
     assert result.restarts == 2
