@@ -574,8 +574,8 @@ class _Search:
         account of that rep which its old rep reaches. Balance does not bind; the move cap binds only
         an account (or a swap partner) that could have stayed with its current rep. An account no
         reaching rep can take is recorded with why (``stuck``). The swaps are all evaluated exactly up to
-        EXHAUSTIVE partners, above that the SCREENED best by the estimate of step 2 (20,000 accounts, 20
-        reps a region: about 3,800 partners an account, two knapsacks each)."""
+        SCREENED partners, above that the SCREENED best by the estimate of step 2 (bundled examples: at
+        most 31 partners; 20,000 accounts with 20 reps a region: about 3,800, two knapsacks each)."""
         r = self.region
         for a in range(len(r.rows)):
             k = int(r.assign[a])
@@ -594,7 +594,7 @@ class _Search:
                         (r.assign == s) & r.reach[:, k] & ~r.barred[:, k] & ~r.locked
                     ).tolist()
                 ]
-                if len(pairs) > EXHAUSTIVE:  # as in step 2: the SCREENED best by their estimate
+                if len(pairs) > SCREENED:  # as in step 2 for a large region: the SCREENED best by estimate
                     scores, own, _ = self._estimates()
                     estimate = np.array([scores[a, s] - own[a] + scores[b, k] - own[b] for s, b in pairs])
                     pairs = [pairs[i] for i in _best(estimate, SCREENED)]
