@@ -65,11 +65,7 @@ class TerritorySettings:
         """These settings with the work budget (restarts, nodes) times ``effort``, and the restarts cut on
         a region of more than ``full_units`` units (at least one restart and one node)."""
         size = min(1.0, (self.full_units / max(units, 1)) ** 2)
-        restarts = (
-            self.restarts
-            if size >= 1.0
-            else max(min(self.fewest, self.restarts), round(self.restarts * size))
-        )
+        restarts = max(min(self.fewest, self.restarts), round(self.restarts * size))
         return replace(
             self,
             restarts=max(1, round(restarts * effort)),
@@ -279,6 +275,12 @@ def _restart(
     return _run_one(problem, arr, settings, *job)
 
 
+def _rank(objective: float, excess: float, restart: int) -> tuple[float, float, int]:
+    """The order of plans in :func:`multistart`: balanced first, then the balance excess if unbalanced,
+    else the objective, then the restart index."""
+    return (1.0 if excess > 1e-9 else 0.0, excess if excess > 1e-9 else objective, restart)
+
+
 def multistart(
     problem: TerritoryProblem,
     arr: SearchArrays,
@@ -303,7 +305,7 @@ def multistart(
     scratch = settings.scratch
     if start is not None:
         obj, b = _evaluate(problem, arr, start)
-        best = (1.0 if b > 1e-9 else 0.0, b if b > 1e-9 else obj, -1)
+        best = _rank(obj, b, -1)
         best_plan, best_obj, best_b, scratch = start, obj, b, 0
         keys.append(best)
         plans.append(start)
@@ -326,7 +328,7 @@ def multistart(
         jobs = [(i, (options.seed * 1_000_003 + i) % (2**31 - 1), base_of(i)) for i in batch]
         outs = options.map(restart, jobs)
         for i, (plan, obj, b) in zip(batch, outs, strict=True):
-            key = (1.0 if b > 1e-9 else 0.0, b if b > 1e-9 else obj, i)
+            key = _rank(obj, b, i)
             keys.append(key)
             plans.append(plan)
             if best is None or key < best:

@@ -221,11 +221,12 @@ def solve_territories(
         first = "" if start is None else "LP and fix, then " if fixed is not None else "LP rounded, then "
         if fixed is not None:
             hit = hit or fixed.clock
-            assert start is not None and fixed.objective is not None and relaxed.value is not None
-            if fixed.objective - relaxed.value <= options.relative_gap * max(abs(fixed.objective), 1e-9):
-                return _result(
-                    problem, start, SolveStatus.OPTIMAL, relaxed.value, started, hit, "LP and fix", 0
-                )
+            done = _proven(
+                _result(problem, start, SolveStatus.FEASIBLE, relaxed.value, started, hit, "LP and fix", 0),
+                options.relative_gap,
+            )
+            if done.info.status is SolveStatus.OPTIMAL:
+                return done
     # the search leaves time for the bound: the Lagrangian needs most, the LP some, geometry little
     reserve = (
         0.0 if relaxed is not None else {"median": 0.2, "home": 0.1, "diameter": 0.03}[problem.objective]
@@ -257,9 +258,14 @@ def solve_territories(
         f"{first}{outcome.restarts} restarts, bound: {relaxed.method}",
         outcome.restarts,
     )
+    return _proven(result, options.relative_gap)
+
+
+def _proven(result: TerritoryResult, relative_gap: float) -> TerritoryResult:
+    """The result, optimal when its plan is proven within ``relative_gap`` of its bound."""
     gap = result.info.gap
-    if result.feasible and gap is not None and gap <= options.relative_gap:
-        result = replace(result, info=replace(result.info, status=SolveStatus.OPTIMAL))
+    if result.feasible and gap is not None and gap <= relative_gap:
+        return replace(result, info=replace(result.info, status=SolveStatus.OPTIMAL))
     return result
 
 
