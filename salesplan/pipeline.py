@@ -11,10 +11,11 @@
 
 The call plan prices visits on estimated travel until the schedule has routed them: calls, opportunities
 and schedule then run again with the travel measured on the routes (:mod:`~.optimizer.calls.calibrate`),
-until the call plan's hours and the schedule's agree within 5 % for every rep (at most six rounds, and
+until the call plan's hours and the schedule's agree within 5 % for every rep (at most eight rounds, and
 none after a round whose stages the time limit stopped; a rep whose routing problem did not change keeps
-its routes). An account on tours with nights away, or whose days are full, keeps in the next call plan
-to the visits its rep's schedule holds (:func:`~.optimizer.calls.calibrate.most_visits`): priced at an
+its routes, and a rep that agrees keeps its prices, so its call plan and routes stay). An account on
+tours with nights away, or whose days are full, keeps in the next call plan to the visits its rep's
+schedule holds (:func:`~.optimizer.calls.calibrate.most_visits`): priced at an
 average per visit, a visit more looks cheap, yet needs a tour of its own or a day that is not free.
 After each round the territories are
 re-aligned on the call plan's values and hours (:mod:`~.optimizer.territories.realign`: reach first,
@@ -49,6 +50,7 @@ from .optimizer.calls.calibrate import (
     agreement,
     measured_travel,
     most_visits,
+    settled_travel,
     trimmed,
 )
 from .optimizer.calls.result import CallResult
@@ -337,9 +339,13 @@ def plan(
             travel = {**travel, **{a: realigned.travel[a] for a in moves}}
             left |= {(m.account, m.from_rep) for m in realigned.moves}
             left |= {(m.partner, m.to_rep) for m in realigned.moves if m.partner}
+        # a rep that agrees on its own keeps its prices and caps, hence its call plan and routes
+        touched = {r for m in realigned.moves for r in (m.from_rep, m.to_rep)} if realigned else set()
+        settled = agreed.settled - touched
+        travel = settled_travel(travel, done.travel, done.served(), settled)
         trim = trimmed(data, dict(done.trim or {}), agreed) if agreed.worst_gap <= TOLERANCE else done.trim
         assert done.schedule is not None
-        most = most_visits(done.most or {}, done.schedule)
+        most = most_visits(done.most or {}, done.schedule, settled)
         done = replace(
             done, calls=None, opportunities=None, schedule=None, travel=travel, trim=trim, most=most
         )

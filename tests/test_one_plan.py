@@ -336,3 +336,57 @@ def test_an_opportunity_that_needs_visits_counts_only_with_a_visit_by_its_due_da
     assert not happens(o, {**first, o.account: due + dt.timedelta(days=1)}, data)  # visited too late
     assert not happens(o, {k: d for k, d in first.items() if k != o.account}, data)  # never visited
     assert happens(replace(o, needs_visit=False), {}, data)  # desk work needs no visit
+
+
+def test_a_rep_that_agrees_keeps_its_call_plan_and_routes_next_round() -> None:
+    """calibrate.settled_travel and most_visits(..., settled): a rep whose planned and scheduled hours
+    agree keeps its prices and caps, so the next round gives it the same visits, the same routes and so
+    the same agreement (the reps that agree only grow); the others are priced on the new routes."""
+    from dataclasses import replace
+
+    from salesplan.optimizer.calls import Calls
+    from salesplan.optimizer.calls.calibrate import (
+        agreement,
+        measured_travel,
+        most_visits,
+        settled_travel,
+    )
+    from salesplan.optimizer.data import compile_scenario
+    from salesplan.optimizer.plan import Plan
+    from salesplan.optimizer.schedule import Schedule
+    from salesplan.pipeline import PLAN, run_stages
+
+    scenario = load_scenario(EXAMPLES / "dealer-network")
+    data = compile_scenario(scenario)
+    policy = scenario.policy.solver
+    options = SolverOptions(policy.time_limit_seconds, policy.relative_gap, policy.seed)
+    stages = (Calls(sizing=False), PLAN[3], Schedule(reuse=True))
+    done = run_stages(stages, run_stages(PLAN[:2], Plan(data), options), options)
+
+    def next_round(done: Plan, settled: frozenset[str]) -> Plan:
+        assert done.schedule is not None
+        measured = measured_travel(data, done.schedule, done.rep_of())
+        travel = settled_travel(measured, done.travel, done.served(), settled)
+        most = most_visits(done.most or {}, done.schedule, settled)
+        cleared = replace(done, calls=None, opportunities=None, schedule=None, travel=travel, most=most)
+        return run_stages(stages, cleared, options)
+
+    def of(plan: Plan, rep: str) -> tuple[list[tuple[str, float]], list[tuple[object, ...]]]:
+        assert plan.calls is not None and plan.schedule is not None
+        visits = sorted((a.account_id, a.visits_per_month) for a in plan.calls.accounts if a.rep_id == rep)
+        routes = sorted((v.date, v.order, v.account_id) for v in plan.schedule.visits if v.rep_id == rep)
+        return visits, routes
+
+    second = next_round(done, frozenset())
+    assert second.calls is not None and second.schedule is not None
+    agreed = agreement(data, second.calls, second.schedule)
+    settled = agreed.settled
+    reps = {r.rep_id for r in second.calls.reps}
+    assert settled and settled < reps  # some agree and some do not: both kinds are tested
+    for rep in settled:  # the rule of Agreement.settled, rep by rep
+        assert rep not in agreed.overrun_hours and rep not in agreed.dropped_hours
+    third = next_round(second, settled)
+    assert third.calls is not None and third.schedule is not None
+    for rep in sorted(settled):
+        assert of(third, rep) == of(second, rep), rep
+    assert settled <= agreement(data, third.calls, third.schedule).settled
