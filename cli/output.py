@@ -25,6 +25,7 @@ from typing import Any
 
 import click
 
+from . import signals
 from .signals import raise_terminated
 
 _PARTIAL = ".partial-"
@@ -188,21 +189,25 @@ class OutputFolder:
             self._close()
 
     def _publish(self) -> None:
-        _sync_tree(self.staging)
-        if not self.target.exists():
-            os.rename(self.staging, self.target)
-            return
-        if _exchange(self.staging, self.target):
-            shutil.rmtree(self.staging, ignore_errors=True)  # now holds the previous output
-            return
-        old = self.target.parent / f".{self.target.name}{_OLD}{os.getpid()}"
-        os.rename(self.target, old)
-        try:
-            os.rename(self.staging, self.target)
-        except OSError:
-            os.rename(old, self.target)  # put the previous output back
-            raise
-        shutil.rmtree(old, ignore_errors=True)
+        """Swap the staging folder into place. Ctrl-C and SIGTERM wait until it is done: a run stopped
+        around its end has then either left the previous output as it was or published its whole new
+        one, and says which (signals.exit_stopped), never half of the clean-up."""
+        with _signals_held():
+            _sync_tree(self.staging)
+            if not self.target.exists():
+                os.rename(self.staging, self.target)
+            elif _exchange(self.staging, self.target):
+                shutil.rmtree(self.staging, ignore_errors=True)  # now holds the previous output
+            else:
+                old = self.target.parent / f".{self.target.name}{_OLD}{os.getpid()}"
+                os.rename(self.target, old)
+                try:
+                    os.rename(self.staging, self.target)
+                except OSError:
+                    os.rename(old, self.target)  # put the previous output back
+                    raise
+                shutil.rmtree(old, ignore_errors=True)
+            signals.published(str(self.requested))
 
     def _close(self) -> None:
         if self._lock is not None:
@@ -211,6 +216,30 @@ class OutputFolder:
         if self._sigterm is not None:
             signal.signal(signal.SIGTERM, self._sigterm)
             self._sigterm = None
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block ends: inside it a handler that only records them stands in
+    for the installed ones, which get the first recorded signal afterwards. (Blocking the signal with
+    pthread_sigmask would not do: it blocks one thread, and the kernel hands the signal to another, such
+    as a solver's, whose C handler then flags it for the main thread at once.) Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    for number, handler in before.items():
+        if handler is not None:
+            signal.signal(number, lambda signum, _frame: held.append(signum))
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            if handler is not None:
+                signal.signal(number, handler)
+        if held:
+            signal.raise_signal(held[0])
 
 
 def _catch_sigterm() -> Any:

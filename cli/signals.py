@@ -18,6 +18,7 @@ EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
 _received: list[int] = []
+_published: list[str] = []  # output folders this run has published (a signal after that is no loss)
 
 
 class Terminated(KeyboardInterrupt):
@@ -41,8 +42,14 @@ def _remember_termination(signum: int, frame: Any) -> None:
 def install() -> None:
     """Handle SIGINT and SIGTERM for the rest of the process (the `salesplan` command does this first)."""
     _received.clear()
+    _published.clear()
     signal.signal(signal.SIGINT, _remember_interrupt)
     signal.signal(signal.SIGTERM, _remember_termination)
+
+
+def published(folder: str) -> None:
+    """Remember that ``folder`` now holds this run's complete output (cli/output.py)."""
+    _published.append(folder)
 
 
 def received() -> int | None:
@@ -51,8 +58,14 @@ def received() -> int | None:
 
 
 def exit_stopped(error: BaseException | None = None) -> NoReturn:
-    """Say that the run stopped and nothing was written; exit 130 (Ctrl-C) or 143 (SIGTERM)."""
+    """Say that the run stopped and whether its output was written; exit 130 (Ctrl-C) or 143 (SIGTERM).
+    A signal that came while the output was being published waits until it is (cli/output.py): then the
+    folder holds the complete new output, and the message says so."""
     terminated = isinstance(error, Terminated) or (error is None and received() == signal.SIGTERM)
     word = "Terminated" if terminated else "Interrupted"
-    click.secho(f"{word}: no output was written.", fg="yellow", err=True)
+    if _published:
+        where = ", ".join(_published)
+        click.secho(f"{word} after the output was written: {where} holds the complete new plan.", err=True)
+    else:
+        click.secho(f"{word}: no output was written.", fg="yellow", err=True)
     sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)

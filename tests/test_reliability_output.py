@@ -106,6 +106,44 @@ def test_stale_staging_folders_are_swept_and_a_living_run_is_left_alone(tmp_path
     assert listing(tmp_path) == ["out", "scenario"], "exactly one output folder"
 
 
+def test_a_signal_while_publishing_waits_and_the_run_says_the_output_is_complete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C while the staging folder is swapped into place is held until the swap and its clean-up are
+    done; the run then stops saying that the folder holds its complete new output (not "no output was
+    written")."""
+    from salesplan.cli import output
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.json").write_text("{}\n")
+    real = output._sync_tree
+
+    def interrupted(root: Path) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # arrives at the start of the publishing
+        time.sleep(0.2)  # a handler that ran now would raise here, mid-publish
+        real(root)
+
+    monkeypatch.setattr(output, "_sync_tree", interrupted)
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    signals.install()
+    try:
+        with pytest.raises(KeyboardInterrupt), OutputFolder(out) as staging:
+            (staging / "summary.json").write_text('{"new": 1}\n')
+        assert listing(tmp_path) == ["out"], "the new output in place, the previous one cleaned up"
+        assert snapshot(out) == {"summary.json": b'{"new": 1}\n'}
+        with pytest.raises(SystemExit) as stopped:
+            signals.exit_stopped()
+        assert stopped.value.code == signals.EXIT_INTERRUPTED
+        assert f"Interrupted after the output was written: {out} holds the complete new plan." in (
+            capsys.readouterr().err
+        )
+    finally:
+        signals.install()  # forget the signal and the folder
+        signal.signal(signal.SIGINT, handlers[0])
+        signal.signal(signal.SIGTERM, handlers[1])
+
+
 def test_sigterm_inside_the_output_folder_cleans_up_like_ctrl_c(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
@@ -128,7 +166,7 @@ def test_sigterm_while_writing_exits_143_and_leaves_one_folder(tmp_path: Path) -
         status, _staging, stderr = _signal_while_writing(EXAMPLES / "bank-key-accounts", out, signal.SIGTERM)
         if status is not None:
             break
-        shutil.rmtree(out)  # the run finished first: put the previous output back and try again
+        shutil.rmtree(out)  # the run published first: put the previous output back and try again
         out.mkdir()
         (out / "summary.json").write_text("{}\n", encoding="utf-8")
     else:
