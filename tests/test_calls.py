@@ -383,3 +383,28 @@ def test_the_reserve_keeps_no_hours_for_opportunities_past_the_account_limit() -
     assert beyond_limit(accounts, value, must, exclude, 2).tolist() == [False, False, True, False, False]
     free = np.zeros(5, bool)
     assert beyond_limit(accounts, value, free, free, 1).tolist() == [True, False, True, True, False]
+
+
+def test_the_calibration_trim_never_takes_a_rep_below_its_tier_minimums() -> None:
+    """Calls.problem: the calibration trim comes off each rep's hours, but never below the minutes the
+    rep's tier minimums need (else the call plan misses a minimum and the held-back hours go to optional
+    opportunities); a rep whose minimums exceed even its full hours keeps them all."""
+    from salesplan.optimizer.calls import Calls
+    from salesplan.optimizer.calls.solve import solve_calls
+    from salesplan.optimizer.plan import Plan
+
+    data = compile_scenario(tiny())
+    full = build_problem(data).capacity_minutes
+    need = build_problem(data).instance().minimum_minutes()
+    assert (need > 0).all() and (need < full - 60).all()
+    light = Calls().problem(Plan(data, trim={r.id: 30.0 for r in data.reps}))
+    assert (light.capacity_minutes == full - 30).all()  # a trim above the minimums comes off in full
+    heavy = Calls().problem(Plan(data, trim={r.id: 1e6 for r in data.reps}))
+    assert (heavy.capacity_minutes == need).all()  # held back down to the minimums, not below
+    planned = solve_calls(heavy, OPTIONS).planned
+    assert planned is not None and planned.accounts_below_minimum == 0
+    short = compile_scenario(tiny(hours=0.5))  # minimums above the full hours: nothing more comes off
+    assert (
+        Calls().problem(Plan(short, trim={r.id: 1e6 for r in short.reps})).capacity_minutes
+        == build_problem(short).capacity_minutes
+    ).all()

@@ -279,11 +279,16 @@ class Calls:
         self.sizing = sizing  # also the profit-against-headcount curve (sizing.csv); see :meth:`sized`
 
     def problem(self, plan: Plan) -> CallProblem:
-        """The call-planning model of the plan so far, on each rep's hours less the calibration trim."""
+        """The call-planning model of the plan so far, on each rep's hours less the calibration trim —
+        never below the minutes its tier minimums need (policy first: the trim is a correction of the
+        price per visit, and minutes it held back below the minimums went to optional opportunities
+        while a tier-A account missed its minimum; electronics-distributor, E11)."""
         problem = build_problem(plan.data, plan.rep_of(), plan.tiers, travel=plan.travel, most=plan.most)
         if plan.trim:
             held = np.array([plan.trim.get(r, 0.0) for r in problem.rep_ids])
-            problem = replace(problem, hours_available=np.maximum(problem.hours_available - held / 60.0, 0.0))
+            need = np.minimum(problem.instance().minimum_minutes(), problem.capacity_minutes) / 60.0
+            hours = np.maximum(problem.hours_available - held / 60.0, 0.0)
+            problem = replace(problem, hours_available=np.where(hours < need, need, hours))
         return problem
 
     def run(self, plan: Plan, options: SolverOptions) -> CallResult:
