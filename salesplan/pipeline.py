@@ -34,7 +34,7 @@ shorter chain through :func:`run_stages`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -47,6 +47,7 @@ from .optimizer.calls.calibrate import (
     DROP_TOLERANCE,
     MAX_ROUNDS,
     TOLERANCE,
+    Agreement,
     agreement,
     measured_travel,
     most_visits,
@@ -339,15 +340,9 @@ def plan(
             travel = {**travel, **{a: realigned.travel[a] for a in moves}}
             left |= {(m.account, m.from_rep) for m in realigned.moves}
             left |= {(m.partner, m.to_rep) for m in realigned.moves if m.partner}
-        # a rep that agrees on its own keeps its prices and caps, hence its call plan and routes
-        touched = {r for m in realigned.moves for r in (m.from_rep, m.to_rep)} if realigned else set()
-        settled = agreed.settled - touched
-        travel = settled_travel(travel, done.travel, done.served(), settled)
-        trim = trimmed(data, dict(done.trim or {}), agreed) if agreed.worst_gap <= TOLERANCE else done.trim
-        assert done.schedule is not None
-        most = most_visits(done.most or {}, done.schedule, settled)
-        done = replace(
-            done, calls=None, opportunities=None, schedule=None, travel=travel, trim=trim, most=most
+        moved = realigned.moves if realigned is not None else ()
+        done = next_round(
+            done, agreed, travel, agreed.settled - {r for m in moved for r in (m.from_rep, m.to_rep)}
         )
     done = replace(done, calls=calls.sized(done, options))
     if done.territories is not None:  # balance and workload measured on what the plan executes
@@ -363,6 +358,24 @@ def plan(
         )  # fmt: skip
     runtime = time.perf_counter() - started
     return PlanResult(scenario, data, done, summarise(done, options, outcome(done)), runtime)
+
+
+def next_round(done: Plan, agreed: Agreement, travel: Mapping[str, float], settled: frozenset[str]) -> Plan:
+    """``done`` cleared for the next round of calls, opportunities and schedule: priced at ``travel``
+    (τ measured on its routes), with the calibration trim and the caps of its schedule — except that a
+    ``settled`` rep keeps its prices and caps, hence its call plan and routes (calibrate.py)."""
+    assert done.schedule is not None
+    data = done.data
+    trim = trimmed(data, dict(done.trim or {}), agreed) if agreed.worst_gap <= TOLERANCE else done.trim
+    return replace(
+        done,
+        calls=None,
+        opportunities=None,
+        schedule=None,
+        travel=settled_travel(travel, done.travel, done.served(), settled),
+        trim=trim,
+        most=most_visits(done.most or {}, done.schedule, settled),
+    )
 
 
 def summarise(plan: Plan, options: SolverOptions, ground: Outcome | None = None) -> PlanSummary:

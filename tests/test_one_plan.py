@@ -339,22 +339,16 @@ def test_an_opportunity_that_needs_visits_counts_only_with_a_visit_by_its_due_da
 
 
 def test_a_rep_that_agrees_keeps_its_call_plan_and_routes_next_round() -> None:
-    """calibrate.settled_travel and most_visits(..., settled): a rep whose planned and scheduled hours
-    agree keeps its prices and caps, so the next round gives it the same visits, the same routes and so
-    the same agreement (the reps that agree only grow); the others are priced on the new routes."""
-    from dataclasses import replace
-
+    """pipeline.next_round (calibrate.settled_travel, most_visits(..., settled)): a rep whose planned and
+    scheduled hours agree keeps its prices and caps, so the next round gives it the same visits, the same
+    routes and so the same agreement (the reps that agree only grow); the others are priced on the new
+    routes."""
     from salesplan.optimizer.calls import Calls
-    from salesplan.optimizer.calls.calibrate import (
-        agreement,
-        measured_travel,
-        most_visits,
-        settled_travel,
-    )
+    from salesplan.optimizer.calls.calibrate import agreement, measured_travel
     from salesplan.optimizer.data import compile_scenario
     from salesplan.optimizer.plan import Plan
     from salesplan.optimizer.schedule import Schedule
-    from salesplan.pipeline import PLAN, run_stages
+    from salesplan.pipeline import PLAN, next_round, run_stages
 
     scenario = load_scenario(EXAMPLES / "dealer-network")
     data = compile_scenario(scenario)
@@ -363,13 +357,11 @@ def test_a_rep_that_agrees_keeps_its_call_plan_and_routes_next_round() -> None:
     stages = (Calls(sizing=False), PLAN[3], Schedule(reuse=True))
     done = run_stages(stages, run_stages(PLAN[:2], Plan(data), options), options)
 
-    def next_round(done: Plan, settled: frozenset[str]) -> Plan:
-        assert done.schedule is not None
+    def again(done: Plan, settled: frozenset[str]) -> Plan:
+        assert done.calls is not None and done.schedule is not None
         measured = measured_travel(data, done.schedule, done.rep_of())
-        travel = settled_travel(measured, done.travel, done.served(), settled)
-        most = most_visits(done.most or {}, done.schedule, settled)
-        cleared = replace(done, calls=None, opportunities=None, schedule=None, travel=travel, most=most)
-        return run_stages(stages, cleared, options)
+        agreed = agreement(data, done.calls, done.schedule)
+        return run_stages(stages, next_round(done, agreed, measured, settled), options)
 
     def of(plan: Plan, rep: str) -> tuple[list[tuple[str, float]], list[tuple[object, ...]]]:
         assert plan.calls is not None and plan.schedule is not None
@@ -377,7 +369,7 @@ def test_a_rep_that_agrees_keeps_its_call_plan_and_routes_next_round() -> None:
         routes = sorted((v.date, v.order, v.account_id) for v in plan.schedule.visits if v.rep_id == rep)
         return visits, routes
 
-    second = next_round(done, frozenset())
+    second = again(done, frozenset())
     assert second.calls is not None and second.schedule is not None
     agreed = agreement(data, second.calls, second.schedule)
     settled = agreed.settled
@@ -385,7 +377,7 @@ def test_a_rep_that_agrees_keeps_its_call_plan_and_routes_next_round() -> None:
     assert settled and settled < reps  # some agree and some do not: both kinds are tested
     for rep in settled:  # the rule of Agreement.settled, rep by rep
         assert rep not in agreed.overrun_hours and rep not in agreed.dropped_hours
-    third = next_round(second, settled)
+    third = again(second, settled)
     assert third.calls is not None and third.schedule is not None
     for rep in sorted(settled):
         assert of(third, rep) == of(second, rep), rep

@@ -288,7 +288,7 @@ class Calls:
             held = np.array([plan.trim.get(r, 0.0) for r in problem.rep_ids])
             need = np.minimum(problem.instance().minimum_minutes(), problem.capacity_minutes) / 60.0
             hours = np.maximum(problem.hours_available - held / 60.0, 0.0)
-            problem = replace(problem, hours_available=np.where(hours < need, need, hours))
+            problem = replace(problem, hours_available=np.maximum(hours, need))
         return problem
 
     def run(self, plan: Plan, options: SolverOptions) -> CallResult:
