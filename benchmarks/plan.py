@@ -21,7 +21,9 @@ process:
   measured by ``result.outcome``.
 
 Columns: dropped share = dropped / (scheduled + dropped) visits (``dropped_hours_pct``: those dropped for
-hours); tier-A coverage, the top tier's accounts at their minimum visits (%); worst overrun, the largest
+hours); tier-A coverage, the top tier's accounts at their minimum visits (%); ``below_minimum``, the accounts of
+any tier whose scheduled visits miss their tier's minimum (a chain that breaks minimums frees hours the
+plan keeps for them, so its value is not like for like); worst overrun, the largest
 share of a rep's selling hours the scheduled field and opportunity work goes beyond; hours gap, the
 largest gap between a rep's planned visit hours and its scheduled field hours (the summary's
 ``hours_gap``; the plan's rounds aim at 5 %); total value and expected profit per month (the
@@ -137,7 +139,8 @@ def row(instance: str, scenario: Scenario, chain: str, run: Run) -> dict[str, An
         "chain": chain,
     }
     figures: dict[str, Any] = dict.fromkeys(
-        ("dropped_pct", "dropped_hours_pct", "tier_a_coverage_pct", "worst_overrun_pct", "hours_gap_pct",
+        ("dropped_pct", "dropped_hours_pct", "tier_a_coverage_pct", "below_minimum", "worst_overrun_pct",
+         "hours_gap_pct",
          "value_per_month", "profit_per_month", "opportunity_value_per_month", "unreachable"),
     )  # fmt: skip
     if run.done is not None and run.ground is not None:
@@ -151,6 +154,7 @@ def row(instance: str, scenario: Scenario, chain: str, run: Run) -> dict[str, An
             "dropped_pct": _pct(dropped, total),
             "dropped_hours_pct": _pct(for_hours, total),
             "tier_a_coverage_pct": None if ground.coverage is None else round(ground.coverage, 2),
+            "below_minimum": ground.below_minimum,
             "worst_overrun_pct": round(100.0 * max((r.overrun for r in ground.reps), default=0.0), 2),
             "hours_gap_pct": None if ground.hours_gap is None else round(100.0 * ground.hours_gap, 1),
             "value_per_month": round(ground.value),

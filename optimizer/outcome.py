@@ -103,6 +103,7 @@ class Outcome:
     ]  # (account, its rep, reach): its rep's day trip does not reach it
     nights: int = 0  # nights away over the horizon (days with a night)
     hotel_cost: float = 0.0  # hotel and per diem of those nights, currency over the horizon
+    below_minimum: int = 0  # accounts of any tier (unreachable ones apart) scheduled below its minimum
 
     @property
     def hours_gap(self) -> float | None:
@@ -293,6 +294,12 @@ def outcome(plan: Plan) -> Outcome:
         return 100.0 * sum(flags) / len(flags) if flags else None
 
     current_profit = plan.calls.current.profit if plan.calls is not None else None
+    bands = {a.id: data.rules.band(tier_of.get(a.id, "")) for a in data.accounts if a.id not in apart}
+    below = sum(
+        1
+        for a, b in bands.items()
+        if b is not None and not covered(scheduled.get(a, 0) / months, b.min, months)
+    )
     return Outcome(
         months=months,
         sales=sales,
@@ -312,6 +319,7 @@ def outcome(plan: Plan) -> Outcome:
         out_of_reach=out_of_reach,
         nights=schedule.nights,
         hotel_cost=hotel_cost,
+        below_minimum=below,
     )
 
 
