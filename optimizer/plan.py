@@ -78,6 +78,7 @@ class Plan:
     given: GivenCalls | None = None
     travel: Mapping[str, float] | None = None  # account → travel minutes per visit, from routes
     trim: Mapping[str, float] | None = None  # rep → capacity minutes per month held back (calibrate.py)
+    days: Mapping[str, float] | None = None  # rep → minutes per month its days cannot hold (calibrate.py)
     most: Mapping[str, Most] | None = None  # account → most visits its rep's schedule holds (calibrate.py)
 
     def with_result(self, name: str, result: Any) -> Plan:

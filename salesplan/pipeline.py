@@ -49,6 +49,7 @@ from .optimizer.calls.calibrate import (
     TOLERANCE,
     Agreement,
     agreement,
+    days_held,
     measured_travel,
     most_visits,
     settled_travel,
@@ -374,6 +375,7 @@ def next_round(done: Plan, agreed: Agreement, travel: Mapping[str, float], settl
         schedule=None,
         travel=settled_travel(travel, done.travel, done.served(), settled),
         trim=trim,
+        days=days_held(data, dict(done.days or {}), agreed, settled),
         most=most_visits(done.most or {}, done.schedule, settled),
     )
 

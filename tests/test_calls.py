@@ -408,3 +408,43 @@ def test_the_calibration_trim_never_takes_a_rep_below_its_tier_minimums() -> Non
         Calls().problem(Plan(short, trim={r.id: 1e6 for r in short.reps})).capacity_minutes
         == build_problem(short).capacity_minutes
     ).all()
+
+
+def test_hours_the_days_cannot_hold_come_off_even_below_the_minimums() -> None:
+    """calibrate.agreement / days_held / Calls.problem ("Full days"): a rep whose schedule dropped visits
+    for full days while its call plan planned more hours than its days held has that excess taken off
+    its next call plan — below its tier minimums too (they cannot happen) — a settled rep keeps its
+    hours, and a rep without 'full' drops is not touched."""
+    from types import SimpleNamespace
+
+    from salesplan.optimizer.calls import Calls
+    from salesplan.optimizer.calls.calibrate import agreement, days_held
+    from salesplan.optimizer.plan import Plan
+
+    data = compile_scenario(tiny(hours=0.5))  # minimums above the full hours: the trim would not bite
+    months = data.horizon.months
+    calls = SimpleNamespace(
+        reps=[
+            SimpleNamespace(rep_id=r, hours_used=20.0, hours_available=available)
+            for r, available in (("R1", 20.5), ("R2", 20.0))
+        ]
+    )
+    day = SimpleNamespace(rep_id="R1", travel_minutes=0.0, visit_minutes=60.0 * 18.0 * months)
+    other = SimpleNamespace(rep_id="R2", travel_minutes=0.0, visit_minutes=60.0 * 18.0 * months)
+    schedule = SimpleNamespace(
+        days=[day, other],
+        work=[],
+        visits=[SimpleNamespace(rep_id="R1"), SimpleNamespace(rep_id="R2")],
+        dropped=[SimpleNamespace(kind="full", rep_id="R1", visits=2, account_id="A1")],
+        unvisited=lambda data: set(),
+    )
+    agreed = agreement(data, calls, schedule)  # type: ignore[arg-type]
+    assert agreed.days_short == pytest.approx({"R1": 2.0 * months})  # 20 planned − 18 held, per month
+    loose = SimpleNamespace(reps=[SimpleNamespace(rep_id="R1", hours_used=20.0, hours_available=21.5)])
+    assert not agreement(data, loose, schedule).days_short  # type: ignore[arg-type]  # its hours not full
+    held = days_held(data, {"R2": 5.0}, agreed)
+    assert held == pytest.approx({"R1": 120.0, "R2": 5.0})  # minutes per month; R2 as it was
+    assert days_held(data, {}, agreed, frozenset({"R1"})) == {}
+    full = build_problem(data).hours_available
+    less = Calls().problem(Plan(data, days=held)).hours_available
+    assert less == pytest.approx(np.maximum(full - np.array([2.0, 5.0 / 60.0]), 0.0))

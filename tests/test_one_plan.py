@@ -407,3 +407,37 @@ def test_accounts_below_their_tier_minimum_recount_from_the_tables() -> None:
     for account in below:
         reasons = dropped.loc[dropped["account"] == account, "reason"]
         assert len(reasons) and all(str(r).strip() for r in reasons), account
+
+
+def test_hours_the_days_cannot_hold_are_not_given_to_opportunities() -> None:
+    """Calls.run / Opportunities.run (calibrate.py, "Full days"): the hours a rep's days cannot hold come
+    off its call plan, and the portfolio chooses within the selling hours less the planned visits *and*
+    those hours — they are no room for opportunity work either."""
+    from dataclasses import replace
+
+    from salesplan.optimizer.calls import Calls
+    from salesplan.optimizer.data import compile_scenario
+    from salesplan.optimizer.plan import Plan
+    from salesplan.pipeline import PLAN, run_stages
+
+    scenario = load_scenario(EXAMPLES / "dealer-network")
+    data = compile_scenario(scenario)
+    options = SolverOptions(60, scenario.policy.solver.relative_gap, scenario.policy.solver.seed)
+    stages = (Calls(sizing=False), PLAN[3])
+    aligned = run_stages(PLAN[:2], Plan(data), options)
+    days = {r.id: 600.0 for r in data.reps}  # 10 h/month off every rep
+    done = run_stages(stages, replace(aligned, days=days), options)
+    assert done.calls is not None and done.opportunities is not None
+    held = done.calls.held
+    assert held == pytest.approx({r: 10.0 for r in days})
+    months = data.horizon.months
+    used = {r.rep_id: r.hours_used for r in done.calls.reps}
+    work: dict[str, float] = defaultdict(float)
+    for o, chosen in zip(data.opportunities, done.opportunities.portfolio.selected.tolist(), strict=True):
+        if chosen and not o.must_pursue:
+            work[done.served()[o.account]] += o.effort_hours
+    for hours in done.opportunities.hours:
+        left = hours.selling_hours - (used[hours.rep] + held.get(hours.rep, 0.0)) * months
+        share = data.rules.opportunity_hours_share
+        assert hours.opportunity_hours == pytest.approx(share * max(0.0, left), abs=1e-6)
+        assert work[hours.rep] <= max(0.0, left) + 1e-6

@@ -41,6 +41,18 @@ the tolerance while others moved in (generated 5,000-dealer network, benchmarks/
 6.0–7.3 % in rounds 6–8, never within 5 %); with it, 65, 114, 139, 145 and 147 of the 150 reps agree
 after rounds 2–6 and round 7 agrees (4.8 %).
 
+Full days: a rep whose call plan fills its hours, whose schedule drops visits because no regularly
+spaced day has room ('full'), and whose planned hours exceed the field hours its days held has more
+hours on paper than its days can take — selling hours are whole days less lunch, and visits, travel and regular spacing never fill them to
+the minute. Typically a rep whose tier minimums alone exceed its hours: its call plan fills them to the
+last minute with minimum visits. The next call plan runs on the rep's hours less that excess
+(:func:`days_held`, kept in ``Plan.days`` and only ever raised), minimums or not — visits beyond what the
+days hold cannot happen, so the call plan, not the schedule, decides which minimums to miss (the fewest
+minimum minutes, then the highest profit) — and the portfolio gets no opportunity hours from them
+(``CallResult.held``). Without this, on the generated 20,000-account scenario seven such reps planned
+their full 520 h a quarter against 471–499 h scheduled (gaps 5–10 %) round after round, and no round
+agreed.
+
 Most visits: the price per visit is an average, and two kinds of visit cost far more than it at the
 margin. An account on tours with nights away gets as many tours as its cluster's most visited account
 needs, so one visit more may add a whole tour; an account whose visits the schedule dropped because no
@@ -58,7 +70,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..data import PlanData
 from ..schedule.result import ScheduleResult
@@ -69,6 +81,7 @@ from .result import CallResult
 TOLERANCE = 0.05
 MEASURED_WEIGHT = 0.5  # w of the module docstring: the share of τ_a measured, the rest the scaled estimate
 DROP_TOLERANCE = 0.01
+FILLED = 1.0  # hours per month left below which a call plan fills its rep's hours ("Full days")
 MAX_ROUNDS = 8  # rounds after the first few re-plan only the reps that do not agree yet: cheap
 # drops whose visits the rep's schedule cannot hold at any price, and the cap each sets (most_visits)
 CAPS = {"full": "days", "reach": "trips"}
@@ -86,6 +99,10 @@ class Agreement:
     dropped_share: float  # visits dropped for hours / visits planned
     unvisited: int = 0  # chosen opportunities whose work needs a visit that the schedule does not make
     settled: frozenset[str] = frozenset()  # reps that agree on their own: gap, no overrun, nothing dropped
+    # rep → planned − scheduled field hours (horizon) of a rep whose days are full: its call plan fills its
+    # hours, visits were dropped because no regularly spaced day has room ('full'), and the call plan's
+    # hours exceed what the days held
+    days_short: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -192,9 +209,19 @@ def agreement(data: PlanData, calls: CallResult, schedule: ScheduleResult) -> Ag
     for v in schedule.visits:
         visits[v.rep_id] += 1
     dropped: dict[str, int] = defaultdict(int)
+    full: set[str] = set()
     for drop in schedule.dropped:
         if drop.kind == "hours" and drop.rep_id:
             dropped[drop.rep_id] += drop.visits
+        if drop.kind == "full" and drop.rep_id:
+            full.add(drop.rep_id)
+    days_short = {  # reps whose call plan fills their hours (less than FILLED left) and whose days are full
+        rep.rep_id: rep.hours_used * months - hours
+        for rep in calls.reps
+        if rep.rep_id in full
+        and rep.hours_available - rep.hours_used < FILLED
+        and rep.hours_used * months > (hours := field[rep.rep_id])
+    }
     per_visit = {r: field[r] / visits[r] for r in visits if visits[r]}
     dropped_hours = {r: n * per_visit.get(r, 0.0) for r, n in dropped.items() if n}
     planned_visits = len(schedule.visits) + sum(d.visits for d in schedule.dropped)
@@ -203,7 +230,15 @@ def agreement(data: PlanData, calls: CallResult, schedule: ScheduleResult) -> Ag
     owner = {b.opportunity_id: b.rep_id for b in schedule.work}
     settled = frozenset(close - set(over) - set(dropped_hours) - {owner[i] for i in late})
     return Agreement(
-        worst_gap, max(0.0, worst_overrun), worst_rep, over, dropped_hours, share, len(late), settled
+        worst_gap,
+        max(0.0, worst_overrun),
+        worst_rep,
+        over,
+        dropped_hours,
+        share,
+        len(late),
+        settled,
+        days_short,
     )
 
 
@@ -214,6 +249,19 @@ def trimmed(data: PlanData, trim: dict[str, float], agreed: Agreement) -> dict[s
         out[rep] = out.get(rep, 0.0) + 1.2 * 60.0 * hours / data.horizon.months
     for rep, hours in agreed.dropped_hours.items():
         out[rep] = out.get(rep, 0.0) + 60.0 * hours / data.horizon.months
+    return out
+
+
+def days_held(
+    data: PlanData, held: Mapping[str, float], agreed: Agreement, settled: frozenset[str] = frozenset()
+) -> dict[str, float]:
+    """Minutes per month of each rep's hours that its days cannot hold (module docstring, "Full days"):
+    ``held``, raised for every rep of ``agreed.days_short`` that is not ``settled`` by the hours its call
+    plan put beyond what its schedule's days held."""
+    out = dict(held)
+    for rep, hours in agreed.days_short.items():
+        if rep not in settled:
+            out[rep] = out.get(rep, 0.0) + 60.0 * hours / data.horizon.months
     return out
 
 

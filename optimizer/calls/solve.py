@@ -282,13 +282,17 @@ class Calls:
         """The call-planning model of the plan so far, on each rep's hours less the calibration trim —
         never below the minutes its tier minimums need (policy first: the trim is a correction of the
         price per visit, and minutes it held back below the minimums went to optional opportunities
-        while a tier-A account missed its minimum; electronics-distributor, E11)."""
+        while a tier-A account missed its minimum; electronics-distributor, E11) — and less the minutes
+        its days cannot hold (``plan.days``), minimums or not: visits beyond them cannot happen."""
         problem = build_problem(plan.data, plan.rep_of(), plan.tiers, travel=plan.travel, most=plan.most)
         if plan.trim:
             held = np.array([plan.trim.get(r, 0.0) for r in problem.rep_ids])
             need = np.minimum(problem.instance().minimum_minutes(), problem.capacity_minutes) / 60.0
             hours = np.maximum(problem.hours_available - held / 60.0, 0.0)
             problem = replace(problem, hours_available=np.maximum(hours, need))
+        if plan.days:
+            days = np.array([plan.days.get(r, 0.0) for r in problem.rep_ids]) / 60.0
+            problem = replace(problem, hours_available=np.maximum(problem.hours_available - days, 0.0))
         return problem
 
     def run(self, plan: Plan, options: SolverOptions) -> CallResult:
@@ -302,6 +306,8 @@ class Calls:
             data.currency,
             strict=self.strict,
         )
+        if plan.days:
+            result = replace(result, held={r: m / 60.0 for r, m in plan.days.items() if m > 0})
         if result.planned is None or not self.sizing:
             return result
         return replace(result, sizing=sizing_curve(problem, options.share(SHARES["sizing"])))

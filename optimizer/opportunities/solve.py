@@ -147,11 +147,15 @@ class Opportunities:
 
     def run(self, plan: Plan, options: SolverOptions) -> OpportunityResult:
         rep_of = plan.served()
+        visits = plan.visit_hours()
+        if visits is not None and plan.calls is not None and plan.calls.held:
+            # hours a rep's days cannot hold are no room for opportunity work either
+            visits = {r: h + plan.calls.held.get(r, 0.0) for r, h in visits.items()}
         return solve_opportunities(
             plan.data,
             options,
             rep_of,
-            plan.visit_hours(),
+            visits,
             capacity_by=self.capacity_by,
             tiers=plan.tiers,
             visits_per_month=plan.visits_per_month() if plan.calls is not None else None,
