@@ -181,12 +181,13 @@ def run_instance(
             result.info.bound,
             result.restarts,
             result.info.time_limit_hit,
+            result.bound_method,
         )
     ]
     started = time.monotonic()
     peer = kmeans_peer(problem, seed)
-    plans.append(("kmeans+repair", peer, time.monotonic() - started, None, 1, False))
-    for method, plan, secs, bound, runs, hit in plans:
+    plans.append(("kmeans+repair", peer, time.monotonic() - started, None, 1, False, ""))
+    for method, plan, secs, bound, runs, hit, bound_method in plans:
         row: dict[str, Any] = {
             "set": "published" if published else "generated",
             "instance": path.stem,
@@ -211,10 +212,12 @@ def run_instance(
             row["gap_ref"] = _gap(chk.objective, reference_value) if chk.feasible else ""
             row["bound"] = "" if bound is None else f"{bound:.2f}"
             row["gap_bound"] = _gap(chk.objective, bound) if chk.feasible else ""
+            row["bound_method"] = bound_method if bound is not None else ""
         row.setdefault("max_radius", "")
         row.setdefault("gap_ref", "")
         row.setdefault("bound", "")
         row.setdefault("gap_bound", "")
+        row.setdefault("bound_method", "")
         row["reference"] = "" if reference_value is None else f"{reference_value:.2f}"
         row["ref_lb"] = "" if published else ref.get("lower_bound_D", "")
         row["seconds"] = f"{secs:.1f}"

@@ -7,6 +7,7 @@ optimum, the smallest feasible tolerance and the validity of every bound are kno
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -281,3 +282,40 @@ def test_checker_catches_every_kind_of_violation() -> None:
     )
     assert check_plan(line, np.array([0, 1, 1, 0])).disconnected == (0,)
     assert check_plan(line, np.array([0, 0, 1, 1])).feasible
+
+
+def test_lens_bound_is_the_smallest_diameter_of_a_territory_around_each_unit() -> None:
+    """For every unit i, the lens search's D_i lies between the brute-force smallest diameter of a set
+    S ∋ i holding L_e of one measure (the search is exact per measure) and of all measures at once (a
+    territory holds them all); the whole diameter bound stays at or below the brute-force optimum."""
+    from salesplan.optimizer.territories.districting.bounds import _lens_diameter
+
+    checked = 0
+    for seed in range(1, 7):
+        problem = tiny(seed, n=10, p=3, objective="diameter", contiguous=False, tolerance=0.2)
+        if seed == 6:  # one heavy unit: its own territory may be itself alone (diameter 0)
+            problem = replace(problem, activity=problem.activity * np.r_[8.0, np.ones(9)][:, None])
+        n = problem.n
+        least = (1 - problem.tolerance_array) * problem.targets * (1 - 1e-12)
+        d = np.sqrt(((problem.xy[:, None] - problem.xy[None]) ** 2).sum(axis=2))
+        weight = np.column_stack([problem.activity, (problem.activity / least).sum(axis=1)])
+        need = np.append(least, 2 * (1 - 1e-12))
+        for i in range(n):
+            one_measure, all_measures = np.full(2, np.inf), np.inf
+            others = [j for j in range(n) if j != i]
+            for size in range(n):
+                for rest in itertools.combinations(others, size):
+                    units = [i, *rest]
+                    diameter = float(d[np.ix_(units, units)].max())
+                    held = problem.activity[units].sum(axis=0) >= least
+                    one_measure = np.where(held, np.minimum(one_measure, diameter), one_measure)
+                    if held.all():
+                        all_measures = min(all_measures, diameter)
+            local = np.array([i, *others])
+            lens = _lens_diameter(problem.xy[local], weight[local], need, 0.0, 1e6, np.inf)
+            assert one_measure.max() - 1e-9 <= lens <= all_measures + 1e-9
+            checked += 1
+        best, _ = brute(problem)
+        bound = diameter_bound(problem)
+        assert bound.value is not None and bound.value <= best + 1e-6
+    assert checked == 60

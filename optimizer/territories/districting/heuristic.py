@@ -288,12 +288,15 @@ def multistart(
     options: SolverOptions,
     deadline: float,
     start: IntArray | None = None,
+    limit_at: float = np.inf,
 ) -> SearchOutcome:
     """Run ``settings.restarts`` restarts, ``options.workers`` at a time through ``options.map`` (the
     caller's executor; one after another without one); keep the best plan by (unbalanced?, balance excess
     if unbalanced, objective, restart index). Restart i perturbs the best of restarts 0..i−2, so batches
     of at most two after the fresh starts give the same plans whatever runs them. A ``start`` plan counts
-    as restart −1: every restart then perturbs the best plan so far (no fresh starts)."""
+    as restart −1: every restart then perturbs the best plan so far (no fresh starts). No batch begins
+    after ``deadline``, nor one that would end past ``limit_at`` (the solve's wall clock) if it takes as
+    long as the batch before it: a restart runs to its end once begun."""
     best: tuple[float, float, int] | None = None
     best_plan: IntArray | None = None
     best_obj, best_b = np.inf, np.inf
@@ -319,14 +322,17 @@ def multistart(
 
     restart = partial(_restart, problem, arr, settings)
     r = 0
+    batch_seconds = 0.0
     while r < settings.restarts:
-        if time.monotonic() >= deadline:
+        now = time.monotonic()
+        if now >= deadline or now + batch_seconds > limit_at:
             hit = True
             break
         width = workers if r + workers <= scratch else min(workers, 2)
         batch = list(range(r, min(settings.restarts, r + width)))
         jobs = [(i, (options.seed * 1_000_003 + i) % (2**31 - 1), base_of(i)) for i in batch]
-        outs = options.map(restart, jobs)
+        outs = list(options.map(restart, jobs))
+        batch_seconds = time.monotonic() - now
         for i, (plan, obj, b) in zip(batch, outs, strict=True):
             key = _rank(obj, b, i)
             keys.append(key)

@@ -39,6 +39,7 @@ class TerritoryResult:
     infeasibilities: tuple[Infeasibility, ...] = ()
     smallest_tolerance: tuple[float | None, ...] | None = None
     restarts: int = 0
+    bound_method: str = ""  # the relaxation that gives ``info.bound`` ("" without a bound)
 
     @property
     def feasible(self) -> bool:
@@ -74,4 +75,5 @@ class TerritoryResult:
             "infeasibilities": [i.to_dict() for i in self.infeasibilities],
             "smallest_tolerance": None if self.smallest_tolerance is None else list(self.smallest_tolerance),
             "restarts": self.restarts,
+            "bound_method": self.bound_method,
         }

@@ -3,7 +3,8 @@
 Steps: (1) screen rules no tolerance can fix (parts of the adjacency, locks, the cap); (2) the exact model
 for small regions (``exact_max_units`` units and ``exact_max_cells`` units × territories, on a budget of
 branch-and-bound nodes); (3) otherwise — or when the exact model stops on its budget — the multistart
-local search (``heuristic``) and a lower bound from a relaxation (``bounds``). For the home objective
+local search (``heuristic``) and a lower bound from a relaxation (``bounds``; for the diameter, which needs
+no plan, before the search). For the home objective
 without contiguity the LP relaxation comes first and is also the bound: the exact model with every unit
 the LP assigns whole fixed to its territory (LP and fix; only the split units, about one per balance
 row, are branched on) gives a plan within the LP's gap, optimal when that gap is within
@@ -47,6 +48,7 @@ def _result(
     restarts: int,
     infeasibilities: tuple[Infeasibility, ...] = (),
     smallest_tolerance: tuple[float | None, ...] | None = None,
+    bound_method: str = "",
 ) -> TerritoryResult:
     runtime = time.monotonic() - started
     if plan is None:
@@ -57,6 +59,7 @@ def _result(
             infeasibilities=infeasibilities,
             smallest_tolerance=smallest_tolerance,
             restarts=restarts,
+            bound_method=bound_method if bound is not None else "",
         )
     chk = check_plan(problem, plan)
     if status.has_solution and not chk.feasible:  # never claim what the checker does not confirm
@@ -87,20 +90,21 @@ def _result(
         infeasibilities=infeasibilities,
         smallest_tolerance=smallest_tolerance,
         restarts=restarts,
+        bound_method=bound_method if bound is not None else "",
     )
 
 
-MAX_DENSE_UNITS = 6000  # the median and diameter bounds hold an n × n distance matrix
+MAX_DENSE_UNITS = 6000  # the median bound holds an n × n distance matrix (the diameter bound does not)
 
 
 def _relaxation_bound(problem: TerritoryProblem, upper: float | None, seconds: float) -> Bound:
-    if problem.objective != "home" and problem.n > MAX_DENSE_UNITS:
+    if problem.objective == "median" and problem.n > MAX_DENSE_UNITS:
         return Bound(None, "none (region too large for the dense bound)")
     if problem.objective == "home":
         return home_bound(problem, seconds)
     if problem.objective == "median":
         return median_bound(problem, upper, seconds)
-    return diameter_bound(problem)
+    return diameter_bound(problem, upper, seconds)
 
 
 def _tolerance_result(
@@ -206,7 +210,15 @@ def solve_territories(
             )
         if exact.status == "optimal":
             return _result(
-                problem, exact.assignment, SolveStatus.OPTIMAL, exact.bound, started, False, "exact model", 0
+                problem,
+                exact.assignment,
+                SolveStatus.OPTIMAL,
+                exact.bound,
+                started,
+                False,
+                "exact model",
+                0,
+                bound_method="exact model",
             )
         hit = exact.clock
         bound = exact.bound
@@ -222,16 +234,33 @@ def solve_territories(
         if fixed is not None:
             hit = hit or fixed.clock
             done = _proven(
-                _result(problem, start, SolveStatus.FEASIBLE, relaxed.value, started, hit, "LP and fix", 0),
+                _result(
+                    problem,
+                    start,
+                    SolveStatus.FEASIBLE,
+                    relaxed.value,
+                    started,
+                    hit,
+                    "LP and fix",
+                    0,
+                    bound_method=relaxed.method,
+                ),
                 options.relative_gap,
             )
             if done.info.status is SolveStatus.OPTIMAL:
                 return done
-    # the search leaves time for the bound: the Lagrangian needs most, the LP some, geometry little
+    if problem.objective == "diameter":
+        # the geometry bound needs no plan, so it comes first: a restart runs to its end once begun (on
+        # 10,000 units one takes about 15 s), and a search that ends late must not leave it without time
+        relaxed = diameter_bound(problem, None, max(1.0, min(60.0, 0.1 * (deadline - time.monotonic()))))
+    # the search leaves time for the bound: the Lagrangian needs most, the LP some; for the diameter the
+    # bound is done and the reserve is the margin for a restart that ends past the search's deadline
     reserve = (
-        0.0 if relaxed is not None else {"median": 0.2, "home": 0.1, "diameter": 0.03}[problem.objective]
+        {"median": 0.2, "home": 0.1, "diameter": 0.03}[problem.objective]
+        if relaxed is None or problem.objective == "diameter"
+        else 0.0
     )
-    outcome = multistart(problem, arrays, settings, options, deadline - reserve * limit, start)
+    outcome = multistart(problem, arrays, settings, options, deadline - reserve * limit, start, deadline)
     hit = hit or outcome.time_limit_hit
     if outcome.assignment is not None and outcome.excess <= 1e-9 and outcome.objective < objective:
         plan, objective = outcome.assignment, outcome.objective
@@ -243,8 +272,9 @@ def solve_territories(
         return _tolerance_result(
             problem, analysis, started, hit, outcome.restarts, "the relaxation without contiguity has no plan"
         )
-    if relaxed.value is not None:
-        bound = relaxed.value if bound is None else max(bound, relaxed.value)
+    method = "exact model" if bound is not None else ""  # the exact model's bound, until one beats it
+    if relaxed.value is not None and (bound is None or relaxed.value >= bound):
+        bound, method = relaxed.value, relaxed.method
     if plan is None:
         analysis = smallest_tolerance(problem, seconds, False, quick_search, outcome.assignment)
         return _tolerance_result(problem, analysis, started, hit, outcome.restarts)
@@ -257,6 +287,7 @@ def solve_territories(
         hit,
         f"{first}{outcome.restarts} restarts, bound: {relaxed.method}",
         outcome.restarts,
+        bound_method=method,
     )
     return _proven(result, options.relative_gap)
 
