@@ -1,13 +1,17 @@
 """Territory design benchmark (issue 6) on ../shared/benchmarks/territory/ (see its README).
 
-published/  eight DL instances of Gliesch, Ritt & Moreira (2018): minimise the largest territory diameter,
-            3 activities within ±5 %, connected territories; reference = best published value.
+published/  ten DL instances of Gliesch, Ritt & Moreira (2018), 1,000–10,000 units: minimise the largest
+            territory diameter, 3 activities within ±5 %, connected territories; reference = best
+            published value (MATS).
 generated/  ten sales-like instances: minimise D = Σ distance of each unit to its territory's centre unit
             (p-median), same rules; reference = best feasible D found by a separate solver (an upper
             bound, not an optimum; empty for the two large clustered instances), and its lower bound.
 Each instance is converted here to the engine's model, solved, and the plan re-checked with
-``check_plan``. A peer runs on the same instances: k-means on the coordinates, then a greedy balance
-repair over boundary moves that keep territories connected.
+``check_plan``; the table gives the engine's proven lower bound, its gap (objective / bound − 1) and the
+method that gave it (bound_method: lp, lagrangian, exact model, or the geometry part for the diameter —
+lens clique, gathering radius, p + 1 units apart, locked units). A peer runs on the same instances:
+k-means on the coordinates, then a greedy balance repair over boundary moves that keep territories
+connected.
 
 Run: python -m benchmarks territory [--time-limit S] [--instances TEXT] [--quick] [--restarts N]
 Writes benchmarks/results/territory.csv.

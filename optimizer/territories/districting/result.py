@@ -23,7 +23,9 @@ class TerritoryResult:
     totals, deviation: (p, m) activity per territory and (total − μ)/μ. moved: units whose territory
     differs from the previous plan; moved_share in the basis of the cap. compactness: C of the objective
     (km); disruption: Σ v_i over moved units. smallest_tolerance: per measure max(t_e, τ*) when the given
-    tolerances cannot be met (None for measures without tolerance). restarts: searches run.
+    tolerances cannot be met (None for measures without tolerance). restarts: searches run. bound_method:
+    the relaxation that gives ``info.bound`` (``bounds``: "lp", "lagrangian", "geometry: …"; or "exact
+    model"), "" without a bound.
     """
 
     info: SolveInfo
@@ -39,7 +41,7 @@ class TerritoryResult:
     infeasibilities: tuple[Infeasibility, ...] = ()
     smallest_tolerance: tuple[float | None, ...] | None = None
     restarts: int = 0
-    bound_method: str = ""  # the relaxation that gives ``info.bound`` ("" without a bound)
+    bound_method: str = ""
 
     @property
     def feasible(self) -> bool:
