@@ -49,7 +49,7 @@ last minute with minimum visits. The next call plan runs on the rep's hours less
 (:func:`days_held`, kept in ``Plan.days`` and only ever raised), minimums or not — visits beyond what the
 days hold cannot happen, so the call plan, not the schedule, decides which minimums to miss (the fewest
 minimum minutes, then the highest profit) — and the portfolio gets no opportunity hours from them
-(``CallResult.held``). Without this, on the generated 20,000-account scenario seven such reps planned
+(``Opportunities.run``). Without this, on the generated 20,000-account scenario seven such reps planned
 their full 520 h a quarter against 471–499 h scheduled (gaps 5–10 %) round after round, and no round
 agreed.
 

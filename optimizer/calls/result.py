@@ -5,7 +5,7 @@ per month, shadow prices currency per selling hour."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -97,9 +97,6 @@ class CallResult:
     same_hours: PlanTotals | None = None  # the optimum when each rep keeps the current plan's hours
     sizing: SizingResult | None = None  # profit against headcount per region
     shortfall: tuple[Infeasibility, ...] = ()  # tier minimums the plan could not meet (smallest shortfall)
-    # rep → hours per month its days cannot hold (calibrate.py, "Full days"): kept from visits and from
-    # opportunities alike
-    held: dict[str, float] = field(default_factory=dict)
 
     @property
     def uplift(self) -> float | None:

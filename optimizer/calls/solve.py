@@ -306,8 +306,6 @@ class Calls:
             data.currency,
             strict=self.strict,
         )
-        if plan.days:
-            result = replace(result, held={r: m / 60.0 for r, m in plan.days.items() if m > 0})
         if result.planned is None or not self.sizing:
             return result
         return replace(result, sizing=sizing_curve(problem, options.share(SHARES["sizing"])))

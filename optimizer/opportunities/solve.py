@@ -148,9 +148,9 @@ class Opportunities:
     def run(self, plan: Plan, options: SolverOptions) -> OpportunityResult:
         rep_of = plan.served()
         visits = plan.visit_hours()
-        if visits is not None and plan.calls is not None and plan.calls.held:
-            # hours a rep's days cannot hold are no room for opportunity work either
-            visits = {r: h + plan.calls.held.get(r, 0.0) for r, h in visits.items()}
+        if visits is not None and plan.days:
+            # hours a rep's days cannot hold (calibrate.py, "Full days") are no room for opportunity work
+            visits = {r: h + plan.days.get(r, 0.0) / 60.0 for r, h in visits.items()}
         return solve_opportunities(
             plan.data,
             options,
