@@ -4,7 +4,9 @@ The plan prints one gap per schedule: its objective (travel minutes + penalties 
 the bound of optimizer/schedule/bound.py. A large gap means the routes are poor or the bound is weak; this
 benchmark tells which, in one run, per rep:
 
-- ``gap_to_bound_pct``: (objective − bound) / objective, as the plan reports it (proof);
+- ``gap_to_bound_pct``: (objective − bound) / objective, as the plan reports it (proof), and
+  ``bound_method``: which bound of optimizer/schedule/bound.py proves it (day routes: the column-generation
+  LP over day routes, for reps of at most 25 accounts; nearest arcs otherwise);
 - ``travel``: travel minutes of the plan's day routes; ``peer_travel``: an independent peer's on the
   *same* days with the *same* visits — PyVRP (0.14, iterated local search, fixed iterations and seed)
   routing each day alone from the day's start (home, or the night's place) to its end, within the
@@ -113,6 +115,7 @@ def rep_rows(name: str, data: PlanData, schedule: ScheduleResult, iterations: in
             "instance": name, "rep": r.rep_id, "visits": r.scheduled_visits,
             "objective": round(objective, 1), "bound": round(bound, 1),
             "gap_to_bound_pct": round(100.0 * (objective - bound) / max(abs(objective), 1e-9), 2),
+            "bound_method": r.info.message.rpartition("bound: ")[2],  # the solver's message names it
             "travel": travel[r.rep_id], "peer_travel": peer[r.rep_id],
             "vs_peer_pct": round(100.0 * (travel[r.rep_id] - peer[r.rep_id]) / max(peer[r.rep_id], 1), 2),
             "peer_infeasible_days": lost[r.rep_id],

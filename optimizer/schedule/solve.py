@@ -147,7 +147,7 @@ def solve_one(
     travel = sum(route_cost(problem, r, d) for d, r in enumerate(routes))
     nights = problem.night_minutes
     objective = travel + nights + sum(problem.penalty(a, scheduled[a]) for a in range(problem.n))
-    bound = lower_bound(problem)
+    bound, method = lower_bound(problem, routes)
     gap = (objective - bound) / max(abs(objective), 1e-9)
     status = SolveStatus.OPTIMAL if gap <= options.relative_gap else SolveStatus.FEASIBLE
     info = SolveInfo(
@@ -159,7 +159,8 @@ def solve_one(
         time.perf_counter() - started,
         engine.info.time_limit_hit,
         f"travel {travel:,.0f} min + penalties {objective - travel - nights:,.0f}"
-        + (f" + nights {nights:,.0f} min ({len(problem.tours)} tours)" if problem.tours else ""),
+        + (f" + nights {nights:,.0f} min ({len(problem.tours)} tours)" if problem.tours else "")
+        + f"; bound: {method}",
     )
     return RepOutcome(
         problem.rep_id,
