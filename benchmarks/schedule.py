@@ -6,7 +6,7 @@ benchmark tells which, in one run, per rep:
 
 - ``gap_to_bound_pct``: (objective − bound) / objective, as the plan reports it (proof), and
   ``bound_method``: which bound of optimizer/schedule/bound.py proves it (day routes: the column-generation
-  LP over day routes, for reps of at most 25 accounts; nearest arcs otherwise);
+  LP over day routes, where its label budget allows; nearest arcs otherwise);
 - ``travel``: travel minutes of the plan's day routes; ``peer_travel``: an independent peer's on the
   *same* days with the *same* visits — PyVRP (0.14, iterated local search, fixed iterations and seed)
   routing each day alone from the day's start (home, or the night's place) to its end, within the

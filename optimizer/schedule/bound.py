@@ -42,9 +42,11 @@ integrality: every schedule is a solution. Solved by column generation (Desroche
 passing one not among its NG nearest, a superset of the elementary routes, so the LP stays a relaxation),
 priced exactly by labelling with the engine's clock (windows, the engine's day). Each iteration with
 every class priced to the end proves RMP + Σ_k n_k · min(0, least reduced cost of k) (Lasdon 1970); the
-best such value is the bound. The work budget is LABELS labels and ROUNDS iterations per rep; a rep whose
-pricing outgrows it, or with more than ACCOUNTS accounts (on the bundled electronics distributor's 28–60
-a rep, 200,000 labels end before one iteration is priced), keeps the bound above.
+best such value is the bound. The work budget is LABELS labels and ROUNDS iterations per rep (the first
+iteration 1/FIRST of the labels, so that a rep whose pricing cannot end in budget stops early); where it
+runs out the best bound proven so far stands, and the plan keeps
+the nearest-arc bound where that is higher (on the bundled electronics distributor's reps of 40–60
+accounts, whose routes hold many short visits, the labels outgrow it).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from scipy.sparse import csr_matrix
 
 from .. import status
 from ..result import SolveStatus
+from .labels import label
 from .problem import RepProblem
 
 
@@ -94,11 +97,12 @@ def _charges(problem: RepProblem) -> tuple[np.ndarray, int]:
     return h + extra / max(q, 1), max(q, 1)
 
 
-LABELS = 100_000  # labels one rep's pricing may create in all (the route bound's work budget)
-ACCOUNTS = 25  # reps with more accounts keep the nearest-arc bound: their labels outgrow any budget
+LABELS = 1_500_000  # labels one rep's pricing may create in all (the route bound's work budget)
+FIRST = 25  # the first iteration may use 1/FIRST of LABELS: past it, the iterations cannot end in budget
+ACCOUNTS = 62  # an account is a bit of an int64 label memory (:mod:`.labels`)
 ROUNDS = 40  # column-generation iterations per rep
 NG = 8  # accounts in an ng-set: each account's nearest, itself included
-NEW = 8  # columns one class adds per iteration, at most
+NEW = 30  # columns one class adds per iteration, at most
 
 
 def lower_bound(problem: RepProblem, routes: Sequence[Sequence[int]] = ()) -> tuple[float, str]:
@@ -143,69 +147,51 @@ Path = tuple[int, ...]  # accounts (0-based) in visiting order
 
 
 class _Pricing:
-    """Least reduced cost routes of a class of days (labelling over ng-routes, module docstring)."""
+    """Least reduced cost routes of a class of days (labelling over ng-routes, :mod:`.labels`)."""
 
     def __init__(self, problem: RepProblem, start: int, finish: int, members: tuple[int, ...]) -> None:
         timing = problem.timing
-        self.tau, self.cost = timing.travel_time, timing.cost
-        self.start, self.finish, self.members = start, finish, members
+        self.tau = np.ascontiguousarray(timing.travel_time, dtype=float)
+        self.cost = np.ascontiguousarray(timing.cost, dtype=float)
+        self.start, self.finish = start, finish
+        self.members = np.array(members, dtype=np.int64)
         self.end = float(problem.engine_day)
-        self.service = [float(s) for s in problem.service]
-        self.early = [0.0] * problem.n
-        self.late = [math.inf] * problem.n
+        self.service = np.array(problem.service, dtype=float)
+        self.early = np.zeros(problem.n)
+        self.late = np.full(problem.n, math.inf)
         for a in range(problem.n):
             window = timing.customers[a].time_window
             if window is not None:
                 self.early[a], self.late[a] = window
-        self.ng: dict[int, int] = {}
+        self.ng = np.zeros(problem.n, dtype=np.int64)
         for a in members:
             near = sorted(members, key=lambda b: (self.cost[a + 1, b + 1] + self.cost[b + 1, a + 1], b))
             self.ng[a] = sum(1 << b for b in near[:NG]) | 1 << a
 
-    def reaches(self, b: int, t: float) -> float | None:
-        """When a visit of b begun on arrival at ``t`` ends, if it keeps b's window and the day's end."""
-        begin = max(t, self.early[b])
-        if (
-            begin > self.late[b] + 1e-9
-            or begin + self.service[b] + self.tau[b + 1, self.finish] > self.end + 1e-9
-        ):
-            return None
-        return begin + self.service[b]
-
     def price(self, pi: np.ndarray, nu: float, budget: int) -> tuple[float | None, list[Path], int]:
         """(least reduced cost without the class's dual, or None past ``budget`` labels; the NEW best
-        routes; labels used). A label is (account, time its visit ends, reduced cost, ng-memory, path)."""
-        cost, tau, scale = self.cost, self.tau, 1.0 - nu  # ν ≤ 0: a travel minute also spends budget
-        gain = [float(pi[a]) + nu * self.service[a] for a in range(len(self.service))]
-        found: list[tuple[float, Path]] = [(float(cost[self.start, self.finish]) * scale, ())]
-        frontier: list[tuple[int, float, float, int, Path]] = []
-        for a in self.members:
-            done = self.reaches(a, float(tau[self.start, a + 1]))
-            if done is not None:
-                frontier.append((a, done, float(cost[self.start, a + 1]) * scale - gain[a], 1 << a, (a,)))
-        kept: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
-        used = len(frontier)
-        while frontier:
-            frontier.sort(key=lambda label: (label[1], label[2], label[4]))
-            grown: list[tuple[int, float, float, int, Path]] = []
-            for a, t, rc, memory, path in frontier:
-                if any(t2 <= t + 1e-9 and rc2 <= rc + 1e-9 and m2 & memory == m2 for t2, rc2, m2 in kept[a]):
-                    continue  # dominated: earlier, cheaper and free to visit at least as much
-                kept[a].append((t, rc, memory))
-                found.append((rc + float(cost[a + 1, self.finish]) * scale, path))
-                for b in self.members:
-                    if memory >> b & 1:
-                        continue
-                    done = self.reaches(b, t + float(tau[a + 1, b + 1]))
-                    if done is not None:
-                        step = rc + float(cost[a + 1, b + 1]) * scale - gain[b]
-                        grown.append((b, done, step, (memory & self.ng[b]) | 1 << b, (*path, b)))
-                        used += 1
-                if used > budget:
-                    return None, [], used
-            frontier = grown
-        found.sort(key=lambda item: item[0])
-        return found[0][0], [path for _, path in found[:NEW]], used
+        routes; labels used)."""
+        scale = 1.0 - nu  # ν ≤ 0: a travel minute also spends budget
+        gain = np.asarray(pi, dtype=float)[: len(self.service)] + nu * self.service
+        used, node, parent, closed = label(
+            self.start, self.finish, self.members, self.tau, self.cost, self.service, self.early,
+            self.late, self.end, gain, scale, self.ng, budget,
+        )  # fmt: skip
+        if used < 0:
+            return None, [], budget
+        empty = float(self.cost[self.start, self.finish]) * scale
+        best = np.argsort(closed, kind="stable")[:NEW]
+        least = min(empty, float(closed[best[0]])) if len(best) else empty
+        paths: list[Path] = [] if len(best) and closed[best[0]] < empty else [()]
+        for i in best:
+            if not np.isfinite(closed[i]):
+                break
+            path = []
+            while i >= 0:
+                path.append(int(node[i]))
+                i = parent[i]
+            paths.append(tuple(reversed(path)))
+        return least, paths, used
 
 
 def _classes(problem: RepProblem) -> list[tuple[tuple[int, int, tuple[int, ...]], list[int]]]:
@@ -255,7 +241,7 @@ def route_bound(problem: RepProblem, routes: Sequence[Sequence[int]] = ()) -> fl
     pricing = [_Pricing(problem, start, finish, members) for (start, finish, members), _ in classes]
     budgeted = math.isfinite(problem.budget)
     left, best = LABELS, None
-    for _ in range(ROUNDS):
+    for iteration in range(ROUNDS):
         m, s = len(columns), len(segments)
         rows = [a for _, path, _, _ in columns for a in path] + [n + k for k, *_ in columns]
         rows += [a for a, _, _ in segments]
@@ -277,7 +263,8 @@ def route_bound(problem: RepProblem, routes: Sequence[Sequence[int]] = ()) -> fl
         nu = float(answer.ineqlin.marginals[0]) if budgeted else 0.0
         lagrange, added = 0.0, len(columns)
         for k, (_, days) in enumerate(classes):
-            least, paths, used = pricing[k].price(duals[:n], nu, left)
+            spare = left - (LABELS - LABELS // FIRST if iteration == 0 else 0)
+            least, paths, used = pricing[k].price(duals[:n], nu, spare)
             left -= used
             if least is None:
                 return best
