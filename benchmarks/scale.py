@@ -1,5 +1,6 @@
 """Scale benchmark (issue 8): a generated 100,000-account / 1,000-rep / 50-region scenario planned end to
-end on a Dask LocalCluster with 1 and with 2 workers.
+end on a Dask LocalCluster with 1 and with 2 workers (``--executors dask,process``: and on a local
+process pool with as many).
 
     python -m benchmarks scale [--accounts 100000 --reps 1000 --regions 50] [--time-limit 3600]
     python -m benchmarks scale --accounts 5000 --reps 50 --regions 5      # a small run first
@@ -41,29 +42,31 @@ STAGES = ("territories", "allocate", "rank", "schedule")
 COMPARED = ("territories", "allocation", "visits")
 
 
-def _say(started: float, workers: int) -> Any:
+def _say(started: float, executor: str, workers: int) -> Any:
     def say(text: str) -> None:
-        print(f"[scale {workers}w {time.perf_counter() - started:8.1f}s] {text}", file=sys.stderr, flush=True)
+        clock = time.perf_counter() - started
+        print(f"[scale {executor} {workers}w {clock:8.1f}s] {text}", file=sys.stderr, flush=True)
 
     return say
 
 
-def _run(scenario: Any, workers: int, time_limit: float, seed: int) -> PlanResult:
+def _run(scenario: Any, executor: str, workers: int, time_limit: float, seed: int) -> PlanResult:
     started = time.perf_counter()
     return salesplan.plan(
         scenario,
         time_limit_seconds=time_limit,
         seed=seed,
-        executor="dask",
+        executor=executor,
         workers=workers,
-        progress=_say(started, workers),
+        progress=_say(started, executor, workers),
     )
 
 
-def _row(result: PlanResult, workers: int, first: PlanResult | None) -> dict[str, Any]:
+def _row(result: PlanResult, executor: str, workers: int, first: PlanResult | None) -> dict[str, Any]:
     summary = result.summary
     stages = {s.stage: s for s in summary.stages}
     row: dict[str, Any] = {
+        "executor": executor,
         "workers": workers,
         "accounts": summary.accounts,
         "reps": summary.reps,
@@ -82,9 +85,10 @@ def _row(result: PlanResult, workers: int, first: PlanResult | None) -> dict[str
     return row
 
 
-def _stage_rows(result: PlanResult, workers: int) -> list[dict[str, Any]]:
+def _stage_rows(result: PlanResult, executor: str, workers: int) -> list[dict[str, Any]]:
     return [
         {
+            "executor": executor,
             "workers": workers,
             "stage": s.stage,
             "solver": s.solver,
@@ -131,6 +135,12 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         "--workers", default="1,2", help="comma-separated LocalCluster sizes; the first is the base"
     )
     parser.add_argument(
+        "--executors",
+        default="dask",
+        help="comma-separated, from dask and process: each runs at every worker count (dask,process "
+        "also checks that a local process pool gives the same plan)",
+    )
+    parser.add_argument(
         "--keep", type=Path, default=None, help="write the scenario here instead of a temp folder"
     )
     parser.add_argument("--quick", action="store_true", help="1,000 accounts, 10 reps, 2 regions")
@@ -138,6 +148,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     if args.quick:
         args.accounts, args.reps, args.regions = 1_000, 10, 2
     counts = [int(w) for w in args.workers.split(",")]
+    executors = [e.strip() for e in args.executors.split(",") if e.strip()]
+    if not executors or any(e not in ("dask", "process") for e in executors):
+        parser.error("--executors takes dask and/or process")
 
     with tempfile.TemporaryDirectory(prefix="salesplan-scale-") as tmp:
         folder = args.keep or Path(tmp) / "scenario"
@@ -155,25 +168,27 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         results: list[PlanResult] = []
         rows: list[dict[str, Any]] = []
         stage_rows: list[dict[str, Any]] = []
-        for workers in counts:
-            result = _run(scenario, workers, args.time_limit, args.seed)
-            rows.append(_row(result, workers, results[0] if results else None))
-            stage_rows += _stage_rows(result, workers)
-            results.append(result)
+        for executor in executors:
+            for workers in counts:
+                result = _run(scenario, executor, workers, args.time_limit, args.seed)
+                rows.append(_row(result, executor, workers, results[0] if results else None))
+                stage_rows += _stage_rows(result, executor, workers)
+                results.append(result)
         same = [differences(results[0], other) for other in results[1:]]
         for row, diff in zip(rows, [[], *same], strict=True):
             row["same_plan"] = "yes" if not diff else "NO: " + "; ".join(diff)
 
     title = (
-        f"Scale: {args.accounts:,} accounts / {args.reps:,} reps / {args.regions} regions planned end to end on a "
-        f"Dask LocalCluster (time limit {args.time_limit:g} s per stage, seed {args.seed}; "
+        f"Scale: {args.accounts:,} accounts / {args.reps:,} reps / {args.regions} regions planned end to end with "
+        f"{' and '.join(executors)} (time limit {args.time_limit:g} s per stage, seed {args.seed}; "
         f"generate {generated:.1f} s, load {loaded:.1f} s)"
     )
     print_table(title, rows, "scale")
     print_table("Each stage's solver (status, objective, proven bound, gap)", stage_rows, "scale_stages")
     if any(same):
         raise SystemExit(
-            "the plans differ between worker counts: " + " | ".join("; ".join(d) for d in same if d)
+            "the plans differ between worker counts or executors: "
+            + " | ".join("; ".join(d) for d in same if d)
         )
     return rows
 
