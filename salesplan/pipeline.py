@@ -265,7 +265,8 @@ def plan(
     (:mod:`~.optimizer.territories.realign`; off: the districting alignment stays).
     """
     calls = Calls(strict=strict, sizing=False)  # the sizing curve once, for the final call plan
-    stages = (*PLAN[:2], calls, PLAN[3], Schedule(reuse=True))
+    schedule = Schedule(reuse=True, certify=False)  # the day-route bounds for the round kept only
+    stages = (*PLAN[:2], calls, PLAN[3], schedule)
     started = time.perf_counter()
     policy = scenario.policy.solver
     options = options or SolverOptions(policy.time_limit_seconds, policy.relative_gap, policy.seed)
@@ -345,7 +346,11 @@ def plan(
         done = next_round(
             done, agreed, travel, agreed.settled - {r for m in moved for r in (m.from_rep, m.to_rep)}
         )
-    done = replace(done, calls=calls.sized(done, options))
+    assert done.schedule is not None
+    done = replace(
+        done, calls=calls.sized(done, options), schedule=schedule.certified(done.schedule, options)
+    )
+    schedule.kept.clear()
     if done.territories is not None:  # balance and workload measured on what the plan executes
         last = realigned if realigned is not None and not realigned.moves else None
         if realign and last is None and done.calls is not None and done.calls.planned is not None:

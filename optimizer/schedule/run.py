@@ -10,6 +10,7 @@ the proven bound are the sums over the reps.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -26,7 +27,7 @@ from ..workload import default_rep_of
 from .problem import Drop, RepProblem, build_rep_problem
 from .result import RepSchedule, ScheduleResult
 from .routing import warm_up
-from .solve import DEFAULT_PARAMS, SOLVER, RepOutcome, ScheduleParams, solve_rep
+from .solve import DEFAULT_PARAMS, SOLVER, RepOutcome, ScheduleParams, certified, solve_rep
 from .work import work_of_reps
 
 if TYPE_CHECKING:
@@ -77,6 +78,9 @@ def build_problems(
     return problems, unserved, planned
 
 
+Kept = tuple[ScheduleResult, list[RepProblem], list[RepOutcome]]  # a result not yet certified, its inputs
+
+
 def run_schedule(
     data: PlanData,
     options: SolverOptions,
@@ -88,6 +92,8 @@ def run_schedule(
     work: Mapping[str, tuple[str, ...]] | None = None,
     budgets: Mapping[str, float] | None = None,
     cache: dict[bytes, RepOutcome] | None = None,
+    certify: bool = True,
+    kept: dict[int, Kept] | None = None,
 ) -> ScheduleResult:
     """Every rep's visits day by day over the horizon (see module docstring), and the effort of the
     opportunities in ``work`` (account → chosen opportunity ids) in their free time (:mod:`.work`);
@@ -95,6 +101,9 @@ def run_schedule(
     selling hours less the opportunities' work. ``cache`` (problem fingerprint → outcome) keeps each rep's
     outcome for the next call with the same problem: the engine is deterministic for a problem, seed and
     work budget, so a rep whose problem did not change is not routed again (the pipeline's rounds).
+    ``certify``: each rep's bound is the day-route bound where it is higher (:func:`.solve.certified`);
+    without it, ``kept`` (when given) holds the problems and outcomes under the result's id, for
+    :func:`certify_schedule` to certify the result later.
 
     Reps go through ``options.map`` (the caller's executor); ``options.time_limit_seconds`` is the whole
     stage's safety net, split among the reps by their work budgets (a rep's routing stops early when its
@@ -116,6 +125,8 @@ def run_schedule(
         data, rep_of, visits_per_month, minimum, budgets, visit_due(data, work or {})
     )
     outcomes = _solve_cached(problems, options, params, cache)
+    if certify:
+        outcomes = _certify_all(problems, outcomes, options)
     visits = tuple(v for o in outcomes for v in o.visits)
     days = tuple(d for o in outcomes for d in o.days)
     dropped = tuple(unserved) + tuple(d for o in outcomes for d in o.drops)
@@ -149,7 +160,7 @@ def run_schedule(
         if any(d.end_place for d in o.days)  # the rep's schedule with tours was kept
         for account, limit in p.tour_limits
     }
-    return ScheduleResult(
+    result = ScheduleResult(
         info,
         visits,
         days,
@@ -164,6 +175,44 @@ def run_schedule(
         short,
         toured,
     )
+    if not certify and kept is not None:
+        kept[id(result)] = (result, problems, outcomes)
+    return result
+
+
+def certify_schedule(
+    result: ScheduleResult,
+    options: SolverOptions,
+    kept: dict[int, Kept],
+) -> ScheduleResult:
+    """``result`` (of :func:`run_schedule` without ``certify``, its problems in ``kept``) with each rep's
+    day-route bound where it is higher, and the stage's bound and gap summed again; the visits are
+    the same."""
+    if id(result) not in kept or kept[id(result)][0] is not result:
+        return result
+    _, problems, outcomes = kept[id(result)]
+    bounds = {o.rep_id: o.info for o in _certify_all(problems, outcomes, options)}
+    reps = tuple(dataclasses.replace(r, info=bounds.get(r.rep_id, r.info)) for r in result.reps)
+    bound = sum(r.info.bound or 0.0 for r in reps)
+    objective = result.info.objective or 0.0
+    gap = (objective - bound) / max(abs(objective), 1e-9)
+    status = SolveStatus.OPTIMAL if gap <= options.relative_gap else SolveStatus.FEASIBLE
+    info = dataclasses.replace(result.info, bound=bound, status=status)
+    return dataclasses.replace(result, reps=reps, info=info)
+
+
+def _certify_all(
+    problems: list[RepProblem], outcomes: list[RepOutcome], options: SolverOptions
+) -> list[RepOutcome]:
+    """:func:`.solve.certified` for every rep, through the caller's executor like the solves."""
+    jobs = list(zip(problems, outcomes, strict=True))
+    if options.mapper is not None and jobs:
+        return options.map(partial(_certify_job, options=options.for_pieces()), jobs)
+    return [certified(problem, outcome, options) for problem, outcome in jobs]
+
+
+def _certify_job(job: tuple[RepProblem, RepOutcome], options: SolverOptions) -> RepOutcome:
+    return certified(job[0], job[1], options)
 
 
 def visit_due(data: PlanData, work: Mapping[str, Sequence[str]]) -> dict[str, dt.date]:
@@ -187,8 +236,14 @@ class Schedule:
     name = "schedule"
     title = "visit schedule"
 
-    def __init__(self, reuse: bool = False) -> None:
+    def __init__(self, reuse: bool = False, certify: bool = True) -> None:
         self.cache: dict[bytes, RepOutcome] | None = {} if reuse else None
+        self.certify = certify
+        self.kept: dict[int, Kept] = {}
+
+    def certified(self, result: ScheduleResult, options: SolverOptions) -> ScheduleResult:
+        """``result``, one of this stage's, with the day-route bounds (:func:`certify_schedule`)."""
+        return certify_schedule(result, options, self.kept)
 
     def run(self, plan: Plan, options: SolverOptions) -> ScheduleResult:
         chosen = plan.chosen_opportunities()
@@ -208,7 +263,7 @@ class Schedule:
         return run_schedule(
             plan.data, options, plan.rep_of(), plan.visits_per_month(), plan.tiers,
             opportunities=chosen, work=chosen if plan.opportunities is not None else None, budgets=budgets,
-            cache=self.cache,
+            cache=self.cache, certify=self.certify, kept=self.kept,
         )  # fmt: skip
 
 

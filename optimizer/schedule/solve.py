@@ -7,7 +7,7 @@
    visit above its tier minimum give way to a tier-minimum visit that finds no room;
 4. :mod:`.timetable` times each day and places the lunch break;
 5. :mod:`.bound` gives a proven lower bound, so the result carries a gap: the nearest-arc bound for every
-   plan tried, the day-route bound for the one kept (:func:`certified`).
+   plan tried, the day-route bound for the one kept (:func:`certified`, called by :mod:`.run`).
 
 Deterministic for a given seed and effort; the wall-clock limit is a safety net reported in the result.
 """
@@ -78,6 +78,7 @@ class RepOutcome:
     days: tuple[DayPlan, ...]
     drops: tuple[Drop, ...]
     scheduled: tuple[int, ...]  # visits per account of the problem
+    variant: str = ""  # the plan kept: "" the problem's own, "longer" or "alternative" (:func:`solve_rep`)
 
 
 def solve_rep(
@@ -92,24 +93,26 @@ def solve_rep(
     toured = solve_one(problem, options, params)
     alternative = problem.alternative
     if alternative is None:
-        return certified(problem, toured, options)
+        return toured
     touring = {account for account, _ in problem.tour_limits}
     chosen = problem
     if problem.longer is not None and any(d.kind == "full" and d.account_id in touring for d in toured.drops):
         # the tours' estimated length left a cluster's visits without room: every tour a day longer
         longer = solve_one(problem.longer, options, params)
         if _ranking(problem.longer, longer) < _ranking(problem, toured):
-            chosen, toured = problem.longer, longer
+            chosen, toured = problem.longer, dataclasses.replace(longer, variant="longer")
     plain = solve_one(alternative, options, params)
     if _ranking(chosen, toured) < _ranking(alternative, plain):
-        return certified(chosen, toured, options)
-    return certified(alternative, plain, options)
+        return toured
+    return dataclasses.replace(plain, variant="alternative")
 
 
 def certified(problem: RepProblem, outcome: RepOutcome, options: SolverOptions) -> RepOutcome:
-    """``outcome`` with the day-route bound (:func:`.bound.route_bound`, seeded with its routes) where it
-    is above the nearest-arc bound :func:`solve_one` gave; computed for the kept plan only, as it costs
-    more than the rest of the bound."""
+    """``outcome`` (of :func:`solve_rep` on ``problem``) with the day-route bound (:func:`.bound.route_bound`,
+    seeded with its routes) where it is above the nearest-arc bound :func:`solve_one` gave. Apart from the
+    solve, as it costs more than the rest of the bound: the pipeline certifies only the round it keeps."""
+    problem = getattr(problem, outcome.variant) if outcome.variant else problem
+    assert problem is not None
     index = {account: a for a, account in enumerate(problem.accounts)}
     day = {date: d for d, date in enumerate(problem.dates)}
     routes: list[list[tuple[int, int]]] = [[] for _ in problem.dates]
