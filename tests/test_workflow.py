@@ -109,6 +109,11 @@ def test_plan_every_example(name: str, tmp_path: Path) -> None:
     for stage in summary["stages"]:
         assert stage["status"] in ("optimal", "feasible"), stage
         assert stage["bound"] is not None and stage["gap"] is not None, stage
+    # the kept round is certified by day routes: the nearest-arc bound alone left 10 % (bank) and 62 %
+    # (dealer network) between the schedule and its bound, the day-route bound 0.3 % and 10.8 %
+    certified = {"bank-key-accounts": 0.02, "dealer-network": 0.15, "dealer-network-two-reps-fewer": 0.15}
+    if name in certified:
+        assert summary["stages"][-1]["gap"] <= certified[name], summary["stages"][-1]
     territories = pd.read_csv(out / "territories.csv", dtype=str, keep_default_na=False)
     scenario = salesplan.load(str(EXAMPLES / name))
     assert sorted(territories["account"]) == sorted(a.id for a in scenario.accounts)  # each exactly once
