@@ -11,6 +11,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
 
 from salesplan.optimizer.result import SolverOptions, SolveStatus
 from salesplan.optimizer.territories.districting import (
@@ -22,6 +24,7 @@ from salesplan.optimizer.territories.districting import (
 )
 from salesplan.optimizer.territories.districting.bounds import diameter_bound, home_bound, median_bound
 from salesplan.optimizer.territories.districting.feasibility import plan_tolerance
+from salesplan.optimizer.territories.districting.lagrangian import lagrangian_step
 from salesplan.optimizer.territories.districting.solve import _lp_and_fix
 
 HEURISTIC = TerritorySettings(restarts=12, exact_max_units=0)
@@ -166,6 +169,72 @@ def test_relaxation_bounds_never_exceed_the_optimum(optima) -> None:  # type: ig
         else:
             value = diameter_bound(problem).value
         assert value is not None and value <= best + 1e-6
+
+
+def median_lp(problem: TerritoryProblem) -> float:
+    """LP relaxation of the balanced p-median (``lagrangian``'s model, x_jj standing for y_j), by HiGHS."""
+    n, p = problem.n, problem.p
+    d = np.sqrt(((problem.xy[:, None] - problem.xy[None]) ** 2).sum(axis=2))
+    var = np.arange(n * n).reshape(n, n)  # x[i, j]: unit i served by centre j
+    rows, cols, vals, rhs = [], [], [], []
+    for i in range(n):  # (3) served by an open centre only
+        for j in range(n):
+            if i != j:
+                rows += [len(rhs), len(rhs)]
+                cols += [var[i, j], var[j, j]]
+                vals += [1.0, -1.0]
+                rhs.append(0.0)
+    for e in np.flatnonzero(problem.balanced):  # (4), (5) balance of an open centre's territory
+        t = problem.tolerance_array[e]
+        for j in range(n):
+            for sign, band in ((1.0, 1 + t), (-1.0, 1 - t)):
+                share = sign * problem.activity[:, e]
+                share = share - np.where(np.arange(n) == j, sign * band * problem.targets[e], 0.0)
+                rows += [len(rhs)] * n
+                cols += list(var[:, j])
+                vals += list(share)
+                rhs.append(0.0)
+    a_ub = coo_matrix((vals, (rows, cols)), shape=(len(rhs), n * n))
+    a_eq = np.zeros((n + 1, n * n))
+    for i in range(n):  # (1) every unit served once
+        a_eq[i, var[i]] = 1.0
+    a_eq[n, np.diag(var)] = 1.0  # (2) p centres
+    res = linprog(
+        (problem.weight[:, None] * d).ravel(),
+        A_ub=a_ub.tocsr(),
+        b_ub=np.array(rhs),
+        A_eq=a_eq,
+        b_eq=np.append(np.ones(n), p),
+        bounds=(0, 1),
+        method="highs",
+    )
+    assert res.status == 0
+    return float(res.fun)
+
+
+def test_median_lagrangian_is_below_the_lp_at_any_multipliers_and_reaches_it() -> None:
+    """Weak duality at random (λ, π ≥ 0): L ≤ LP ≤ optimum without contiguity; the ascent gets close to
+    the LP (the Lagrangian dual equals it: the subproblem without rows (1), (4), (5) is integral)."""
+    rng = np.random.default_rng(5)
+    for seed in range(1, 7):
+        problem = tiny(seed, n=9, p=3, contiguous=False, tolerance=0.15, weight=rng.uniform(0.5, 2.0, 9))
+        best, _ = brute(problem)
+        lp = median_lp(problem)
+        assert lp <= best + 1e-6
+        n, p = problem.n, problem.p
+        d = np.sqrt(((problem.xy[:, None] - problem.xy[None]) ** 2).sum(axis=2))
+        cwt = np.ascontiguousarray((problem.weight[:, None] * d).T)
+        act = np.ascontiguousarray(problem.activity / problem.targets)
+        tol = problem.tolerance_array
+        for _ in range(20):
+            lam = rng.uniform(0, 2, n) * d.mean()
+            pp, pm = rng.exponential(d.mean(), (n, 2)), rng.exponential(d.mean(), (n, 2))
+            g = np.empty(n), np.empty((n, 2)), np.empty((n, 2))
+            value = lagrangian_step(cwt, act, 1 - tol, 1 + tol, lam, pp, pm, p, *g)
+            assert value <= lp + 1e-6 * max(1.0, abs(lp))
+        bound = median_bound(problem, best, 600).value
+        assert bound is not None and bound <= lp + 1e-6 * lp
+        assert bound >= 0.95 * lp  # 0.974–1.0 of it on these six
 
 
 def test_lp_and_fix_keeps_the_lps_whole_units_and_never_beats_the_optimum() -> None:
