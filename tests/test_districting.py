@@ -231,6 +231,11 @@ def test_median_lagrangian_is_below_the_lp_at_any_multipliers_and_reaches_it() -
             pp, pm = rng.exponential(d.mean(), (n, 2)), rng.exponential(d.mean(), (n, 2))
             g = np.empty(n), np.empty((n, 2)), np.empty((n, 2))
             value = lagrangian_step(cwt, act, 1 - tol, 1 + tol, lam, pp, pm, p, *g)
+            # the module docstring's formula, with numpy (c[j, i]: the kernel reads the matrix transposed)
+            c = cwt - lam[None, :] + (pp - pm) @ act.T
+            rho = (pm @ (1 - tol) - pp @ (1 + tol)) + np.minimum(0.0, c).sum(axis=1)
+            rho += np.diag(c) - np.minimum(0.0, np.diag(c))  # a centre serves itself at any cost
+            assert value == pytest.approx(lam.sum() + np.sort(rho)[:p].sum(), rel=1e-9, abs=1e-9)
             assert value <= lp + 1e-6 * max(1.0, abs(lp))
         bound = median_bound(problem, best, 600).value
         assert bound is not None and bound <= lp + 1e-6 * lp
