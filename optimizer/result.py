@@ -55,6 +55,14 @@ class SolveInfo:
         diff = self.bound - self.objective if self.sense == "max" else self.objective - self.bound
         return max(0.0, diff) / max(abs(self.objective), 1e-9)
 
+    def bounded(self, bound: float, relative_gap: float, message: str | None = None) -> SolveInfo:
+        """This solve with a new proven ``bound``: optimal when its gap is within ``relative_gap``."""
+        found = replace(self, bound=bound, message=self.message if message is None else message)
+        gap = found.gap
+        if gap is None:
+            return found
+        return replace(found, status=SolveStatus.OPTIMAL if gap <= relative_gap else SolveStatus.FEASIBLE)
+
     def summary(self) -> str:
         parts = [f"{self.solver}: {self.status.value}"]
         if self.objective is not None:

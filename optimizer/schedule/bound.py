@@ -105,16 +105,6 @@ NG = 8  # accounts in an ng-set: each account's nearest, itself included
 NEW = 30  # columns one class adds per iteration, at most
 
 
-def lower_bound(problem: RepProblem, routes: Sequence[Sequence[int]] = ()) -> tuple[float, str]:
-    """The better of the two bounds of the module docstring (minutes) and its name; ``routes`` (the
-    schedule's, nodes a + 1 per day) seed the day-route LP."""
-    arcs = arc_bound(problem)
-    days = route_bound(problem, routes)
-    if days is not None and days > arcs:
-        return days, "day routes"
-    return arcs, "nearest arcs"
-
-
 def arc_bound(problem: RepProblem) -> float:
     """LB of the module docstring's first part (nearest arcs), in the objective's units (minutes)."""
     if problem.n == 0:

@@ -193,11 +193,7 @@ def certify_schedule(
     _, problems, outcomes = kept[id(result)]
     bounds = {o.rep_id: o.info for o in _certify_all(problems, outcomes, options)}
     reps = tuple(dataclasses.replace(r, info=bounds.get(r.rep_id, r.info)) for r in result.reps)
-    bound = sum(r.info.bound or 0.0 for r in reps)
-    objective = result.info.objective or 0.0
-    gap = (objective - bound) / max(abs(objective), 1e-9)
-    status = SolveStatus.OPTIMAL if gap <= options.relative_gap else SolveStatus.FEASIBLE
-    info = dataclasses.replace(result.info, bound=bound, status=status)
+    info = result.info.bounded(sum(r.info.bound or 0.0 for r in reps), options.relative_gap)
     return dataclasses.replace(result, reps=reps, info=info)
 
 

@@ -120,14 +120,10 @@ def certified(problem: RepProblem, outcome: RepOutcome, options: SolverOptions) 
         routes[day[v.date]].append((v.order, index[v.account_id] + 1))
     bound = route_bound(problem, [[node for _, node in sorted(route)] for route in routes])
     info = outcome.info
-    if bound is None or info.objective is None or info.bound is None or bound <= info.bound:
+    if bound is None or info.bound is None or bound <= info.bound:
         return outcome
-    gap = (info.objective - bound) / max(abs(info.objective), 1e-9)
-    status = SolveStatus.OPTIMAL if gap <= options.relative_gap else SolveStatus.FEASIBLE
     message = info.message.replace("bound: nearest arcs", "bound: day routes")
-    return dataclasses.replace(
-        outcome, info=dataclasses.replace(info, status=status, bound=bound, message=message)
-    )
+    return dataclasses.replace(outcome, info=info.bounded(bound, options.relative_gap, message))
 
 
 def _ranking(problem: RepProblem, outcome: RepOutcome) -> tuple[int, int, float]:
