@@ -9,8 +9,11 @@ The scenario is generated (benchmarks/_generate.py: clustered towns per region, 
 segments, tiers by Pareto, about one opportunity per two accounts) into a temporary folder, or into
 --keep DIR. Each run is ``salesplan.plan(scenario, executor="dask", workers=W)``: the territory stage
 sends its regions and the schedule stage its reps through the cluster; tiers, call allocation and the
-opportunity portfolio run in this process. Every stage's time comes from summary.stages; "other" is the
-rest of the wall time (tiers, sizing curve, starting the clusters).
+opportunity portfolio run in this process. Every stage's time is its wall time summed over all the plan's
+rounds (PlanResult.stage_seconds; realign and certify apart); "other" is the rest (tiers, sizing curve,
+the checks' and outcome's share outside the stages, starting the clusters). territories_speed_up and
+schedule_speed_up compare the parallel stages with the first run; main_peak_mib and worker_peak_mib are
+the largest resident sets of this process and of the busiest worker.
 
 The two plans must be identical (summary without timings, territories and visits tables); the benchmark
 fails otherwise. --time-limit is each stage's safety net (wall clock): the territory and schedule stages
@@ -39,6 +42,13 @@ from ._generate import write_scale_scenario
 from ._table import print_table
 
 STAGES = ("territories", "allocate", "rank", "schedule")
+# table column → the stage's key in PlanResult.stage_seconds (wall time summed over every round)
+TIMED = {
+    "territories": "territories", "realign": "realign", "allocate": "calls", "rank": "opportunities",
+    "schedule": "schedule", "certify": "certify",
+}  # fmt: skip
+# the stages whose pieces (regions, reps) go to the workers: their speed-up over the first run
+PARALLEL = {"territories": ("territories",), "schedule": ("schedule", "certify")}
 COMPARED = ("territories", "allocation", "visits")
 
 
@@ -65,6 +75,7 @@ def _run(scenario: Any, executor: str, workers: int, time_limit: float, seed: in
 def _row(result: PlanResult, executor: str, workers: int, first: PlanResult | None) -> dict[str, Any]:
     summary = result.summary
     stages = {s.stage: s for s in summary.stages}
+    seconds = result.stage_seconds
     row: dict[str, Any] = {
         "executor": executor,
         "workers": workers,
@@ -73,15 +84,22 @@ def _row(result: PlanResult, executor: str, workers: int, first: PlanResult | No
         "regions": summary.regions,
         "opportunities": summary.opportunities,
     }
-    for name in STAGES:
-        row[f"{name}_s"] = round(stages[name].runtime_seconds or 0.0, 1)
-    staged = sum(stages[name].runtime_seconds or 0.0 for name in STAGES)
-    row["other_s"] = round(result.runtime_seconds - staged, 1)
+    for column, name in TIMED.items():
+        row[f"{column}_s"] = round(seconds.get(name, 0.0), 1)
+    row["other_s"] = round(result.runtime_seconds - sum(seconds.get(n, 0.0) for n in TIMED.values()), 1)
     row["total_s"] = round(result.runtime_seconds, 1)
     row["speed_up"] = round(first.runtime_seconds / result.runtime_seconds, 2) if first else 1.0
+    for column in PARALLEL:
+        mine = sum(seconds.get(TIMED[c], 0.0) for c in PARALLEL[column])
+        base = sum(first.stage_seconds.get(TIMED[c], 0.0) for c in PARALLEL[column]) if first else mine
+        row[f"{column}_speed_up"] = round(base / mine, 2) if mine > 0 else None
     for name in STAGES:
         row[f"{name}_objective"] = stages[name].objective
     row["limit_hit"] = ",".join(name for name in STAGES if stages[name].time_limit_hit) or "no"
+    peaks = result.peak_memory_mib
+    workers_peak = [v for k, v in peaks.items() if k != "main"]
+    row["main_peak_mib"] = peaks.get("main")
+    row["worker_peak_mib"] = max(workers_peak) if workers_peak else None
     return row
 
 

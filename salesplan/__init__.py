@@ -70,4 +70,6 @@ def plan(scenario: Scenario | str, **options: Any) -> PlanResult:
     if options:
         raise TypeError(f"unknown option(s): {', '.join(options)}")
     with Runner(executor, workers, scheduler) as runner:
-        return run_plan(scenario, replace(solver, mapper=runner.mapper()), progress=progress)
+        result = run_plan(scenario, replace(solver, mapper=runner.mapper()), progress=progress)
+        result.peak_memory_mib = runner.peak_memory()
+        return result

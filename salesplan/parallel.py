@@ -95,6 +95,23 @@ class Runner:
                 on_done(done, len(futures))
         return list(client.gather(futures))
 
+    def peak_memory(self) -> dict[str, float]:
+        """The largest resident set, in MiB, of this process (``main``) and of every worker started so far
+        (``worker 1``, ``worker 2`` … in the executor's order); read before the runner closes."""
+        peaks = {"main": _own_peak()}
+        if self._pool is not None:
+            # the pool's worker processes are not public; /proc/PID/status has each one's high-water mark
+            pids = sorted(getattr(self._pool, "_processes", None) or {})
+            for index, pid in enumerate(pids, start=1):
+                peak = _peak_of(pid)
+                if peak is not None:
+                    peaks[f"worker {index}"] = peak
+        if self._client is not None:
+            found = self._client.run(_own_peak)
+            for index, address in enumerate(sorted(found), start=1):
+                peaks[f"worker {index}"] = float(found[address])
+        return peaks
+
     def mapper(self) -> Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]] | None:
         """The ``SolverOptions.mapper`` of this runner (None when serial)."""
         return self.map if self.parallel else None
@@ -120,6 +137,27 @@ class Runner:
                 )
                 self._client = Client(self._cluster)
         return self._client
+
+
+def _own_peak() -> float:
+    """This process's largest resident set so far, MiB (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def _peak_of(pid: int) -> float | None:
+    """The largest resident set of process ``pid``, MiB (VmHWM; None where /proc does not say)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
 
 
 def run_tasks(

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -166,13 +166,20 @@ STAGE_LABELS = {
 
 @dataclass
 class PlanResult:
-    """Every stage's result, the summary, and the tables as pandas DataFrames (``frames``)."""
+    """Every stage's result, the summary, and the tables as pandas DataFrames (``frames``).
+
+    ``stage_seconds``: wall seconds per stage summed over every round (summary.stages gives the kept
+    round's solver times), with ``realign`` and ``certify`` apart; ``peak_memory_mib``: the largest
+    resident set of this process (``main``) and of each worker of the executor (salesplan.plan).
+    """
 
     scenario: Scenario
     data: PlanData
     plan: Plan
     summary: PlanSummary
     runtime_seconds: float
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    peak_memory_mib: dict[str, float] = field(default_factory=dict)
 
     @property
     def tiers(self) -> TierResult:
@@ -231,14 +238,18 @@ def run_stages(
     plan: Plan,
     options: SolverOptions,
     progress: Callable[[str], None] | None = None,
+    seconds: dict[str, float] | None = None,
 ) -> Plan:
     """Run ``stages`` in order on ``plan``; raise :class:`PlanInfeasible` at the first stage that proves
     the scenario infeasible, and a RuntimeError when a decision fails its independent check (never
-    expected: a bug, not a scenario problem)."""
+    expected: a bug, not a scenario problem). ``seconds``: each stage's wall time is added to it."""
     say = progress or (lambda _text: None)
     for stage in stages:
         say(stage.title)
+        started = time.perf_counter()
         result = stage.run(plan, options)
+        if seconds is not None:
+            seconds[stage.name] = seconds.get(stage.name, 0.0) + time.perf_counter() - started
         if result.infeasibilities:  # a stage explains infeasibility only when it has no plan
             raise PlanInfeasible(STAGE_LABELS.get(stage.name, stage.name), tuple(result.infeasibilities))
         violations = result.check(plan.data)
@@ -272,11 +283,16 @@ def plan(
     options = options or SolverOptions(policy.time_limit_seconds, policy.relative_gap, policy.seed)
     data = compile_scenario(scenario)
     say = progress or (lambda _text: None)
-    done = run_stages(stages[:2], Plan(data), options, progress)
+    seconds: dict[str, float] = {}  # wall time per stage over every round (PlanResult.stage_seconds)
+
+    def timed(name: str, started: float) -> None:
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+
+    done = run_stages(stages[:2], Plan(data), options, progress, seconds)
     left: set[tuple[str, str]] = set()  # (account, rep) it left in a realignment: it does not go back
     best: tuple[tuple[bool, bool, float, float, int], Plan] | None = None  # the round kept if none agrees
     for round_ in range(1, MAX_ROUNDS + 1):
-        done = run_stages(stages[2:], done, options, progress)
+        done = run_stages(stages[2:], done, options, progress, seconds)
         assert done.calls is not None and done.schedule is not None and done.territories is not None
         agreed = agreement(data, done.calls, done.schedule)
         # a round that agrees wins (the latest); else no overrun first, then the fewest visits dropped for
@@ -303,10 +319,12 @@ def plan(
         )
         realigned = None
         if realign and round_ < MAX_ROUNDS and not clock:
+            started_realign = time.perf_counter()
             # priced as the round's call plan was, so that Σ V_r is its objective (realign.py)
             realigned = realign_plan(
                 done, done.travel or travel, frozenset(left), screened=round_ <= SCREENED_ROUNDS
             )
+            timed("realign", started_realign)
         changes = realigned is not None and bool(realigned.moves)
         if realigned is not None and (realigned.moves or realigned.stuck):
             if changes:
@@ -346,15 +364,20 @@ def plan(
         done = next_round(
             done, agreed, travel, agreed.settled - {r for m in moved for r in (m.from_rep, m.to_rep)}
         )
+    started_sizing = time.perf_counter()
+    done = replace(done, calls=calls.sized(done, options))
+    timed("sizing", started_sizing)
+    started_certify = time.perf_counter()
     assert done.schedule is not None
-    done = replace(
-        done, calls=calls.sized(done, options), schedule=schedule.certified(done.schedule, options)
-    )
+    done = replace(done, schedule=schedule.certified(done.schedule, options))
+    timed("certify", started_certify)
     schedule.kept.clear()
     if done.territories is not None:  # balance and workload measured on what the plan executes
         last = realigned if realigned is not None and not realigned.moves else None
         if realign and last is None and done.calls is not None and done.calls.planned is not None:
+            started_realign = time.perf_counter()
             last = realign_plan(done, done.travel or {}, frozenset(left), screened=False)  # measure only
+            timed("realign", started_realign)
         done = replace(
             done,
             territories=aligned(
@@ -363,7 +386,8 @@ def plan(
             ),
         )  # fmt: skip
     runtime = time.perf_counter() - started
-    return PlanResult(scenario, data, done, summarise(done, options, outcome(done)), runtime)
+    summary = summarise(done, options, outcome(done))
+    return PlanResult(scenario, data, done, summary, runtime, {k: round(v, 3) for k, v in seconds.items()})
 
 
 def next_round(done: Plan, agreed: Agreement, travel: Mapping[str, float], settled: frozenset[str]) -> Plan:

@@ -254,3 +254,20 @@ def test_python_api() -> None:
     assert result.summary.seed == 5
     with pytest.raises(TypeError):
         salesplan.plan(scenario, colour="red")
+
+
+def test_plan_reports_its_time_per_stage_and_the_workers_peak_memory() -> None:
+    """stage_seconds adds every round's time per stage (within the run's wall time); peak_memory_mib has
+    this process and each worker of the pool, which held at least the solver's imports."""
+    scenario = apply_variant(salesplan.load(str(SMALL)), PLANNABLE)
+    result = salesplan.plan(scenario, seed=5, executor="process", workers=2)
+    seconds = result.stage_seconds
+    assert {"tiers", "territories", "calls", "opportunities", "schedule", "certify"} <= set(seconds)
+    assert all(v >= 0 for v in seconds.values())
+    assert sum(seconds.values()) <= result.runtime_seconds
+    kept = next(s for s in result.summary.stages if s.stage == "schedule").runtime_seconds
+    assert kept is not None and seconds["schedule"] + seconds["certify"] >= kept - 1e-3  # kept ⊆ all rounds
+    peaks = result.peak_memory_mib
+    assert set(peaks) == {"main", "worker 1", "worker 2"}
+    assert all(peak > 50 for peak in peaks.values())  # numpy, pandas and the kernels are loaded
+    assert salesplan.plan(scenario, seed=5).peak_memory_mib.keys() == {"main"}  # serial: no workers
