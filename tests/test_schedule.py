@@ -445,3 +445,27 @@ def test_a_visit_comes_by_the_due_date_of_the_opportunity_that_needs_it() -> Non
     too_early = replace(free, first_by=(-1, 1))
     assert too_early.patterns(0, 1) == free.patterns(0, 1)
     assert regular_days(too_early, 0, 1, routes, {}) == (5.0, (1,))
+
+
+def test_the_stage_message_says_which_bound_proves_which_reps() -> None:
+    from salesplan.optimizer.result import SolveInfo, SolveStatus
+    from salesplan.optimizer.schedule.run import bound_note
+
+    def rep(objective: float, bound: float, method: str) -> SolveInfo:
+        status = SolveStatus.OPTIMAL if objective == bound else SolveStatus.FEASIBLE
+        return SolveInfo("pvrp", status, "min", objective, bound, 1.0, False, f"x; bound: {method}")
+
+    routed, tight, loose = (
+        rep(100, 90, "day routes"),
+        rep(50, 50, "nearest arcs"),
+        rep(100, 40, "nearest arcs"),
+    )
+    assert bound_note([routed, routed]) == "; bound: day routes on every rep; worst rep 10.0% above its bound"
+    assert bound_note([routed, tight]) == (
+        "; bound: day routes on 1 of 2 reps, nearest arcs (optimal) on the rest; worst rep 10.0% above its bound"
+    )
+    assert "day routes on 1 of 3 reps, nearest arcs on the rest (1 of them proven optimal;" in bound_note(
+        [routed, tight, loose]
+    )
+    assert bound_note([routed, tight, loose]).endswith("worst rep 60.0% above its bound")
+    assert bound_note([]) == ""

@@ -114,6 +114,8 @@ def test_plan_every_example(name: str, tmp_path: Path) -> None:
     certified = {"bank-key-accounts": 0.02, "dealer-network": 0.15, "dealer-network-two-reps-fewer": 0.15}
     if name in certified:
         assert summary["stages"][-1]["gap"] <= certified[name], summary["stages"][-1]
+    assert "; bound: day routes on " in summary["stages"][-1]["message"]  # says what proves which reps
+    assert "bound: day routes on " in output  # and the terminal line too
     territories = pd.read_csv(out / "territories.csv", dtype=str, keep_default_na=False)
     scenario = salesplan.load(str(EXAMPLES / name))
     assert sorted(territories["account"]) == sorted(a.id for a in scenario.accounts)  # each exactly once

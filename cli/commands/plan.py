@@ -132,7 +132,8 @@ def command(
     for stage in summary.stages:
         gap = "" if stage.gap is None else f", gap {stage.gap:.3%}"
         if gap and stage.stage == "schedule":  # the bound, not the routes, makes most of this gap
-            gap += " to a bound that relaxes the visit days (routes vs a peer: python -m benchmarks schedule)"
+            proof = stage.message.partition("; bound: ")[2]  # which bound proves which reps (run.bound_note)
+            gap += f" ({'bound: ' + proof + '; ' if proof else ''}routes vs a peer: python -m benchmarks schedule)"
         click.echo(
             f"  {stage.stage:12} {stage.status}{gap}" + (" (time limit hit)" if stage.time_limit_hit else "")
         )
