@@ -238,3 +238,40 @@ def test_runs_race_is_deterministic_and_no_worse_than_its_first_run() -> None:
     assert first.routes == second.routes and first.total_cost == second.total_cost
     assert first.check(problem).ok
     assert "2 run(s)" in first.info.message
+
+
+def test_insertions_answer_as_route_fits_at_every_position() -> None:
+    """insertions(day, route)(node, pos) is route_fits of the route with node at pos, on random instances
+    with tight windows, capacities, places and days that end early (both answers occur)."""
+    rng = np.random.default_rng(11)
+    answers = set()
+    for _ in range(60):
+        n, places = int(rng.integers(3, 9)), int(rng.integers(0, 2))
+        size = n + 1 + places
+        cost = rng.uniform(1, 30, (size, size)).round(1)
+        np.fill_diagonal(cost, 0.0)
+        customers = []
+        for _ in range(n):
+            open_ = float(rng.uniform(0, 60))
+            window = (open_, open_ + float(rng.uniform(5, 80))) if rng.random() < 0.6 else None
+            customers.append(
+                RoutingCustomer(
+                    ((0,),),
+                    service=float(rng.uniform(0, 20)),
+                    demand=float(rng.integers(0, 3)),
+                    time_window=window,
+                )
+            )
+        start, finish = (0, 0) if not places or rng.random() < 0.5 else (0, n + 1)
+        day = RoutingDay(
+            1, float(rng.choice([math.inf, 6.0, 9.0])), float(rng.uniform(60, 200)), start, finish
+        )
+        problem = PeriodicRoutingProblem(cost, tuple(customers), (day,), places=places)
+        nodes = list(rng.permutation(np.arange(1, n + 1)))
+        node, route = int(nodes[0]), [int(i) for i in nodes[1 : int(rng.integers(1, n + 1))]]
+        fits = problem.insertions(0, route)
+        for pos in range(len(route) + 1):
+            expected = problem.route_fits(0, [*route[:pos], node, *route[pos:]])
+            assert fits(node, pos) == expected, (route, node, pos)
+            answers.add(expected)
+    assert answers == {True, False}

@@ -28,11 +28,10 @@ def route_starts(problem: RepProblem, route: Sequence[int], day: int) -> tuple[l
     """Earliest starts of the route's visits (engine clock) and when it reaches the day's end (home, or
     the night's place); None if it breaks a rule (the routing engine's own timing,
     :attr:`.problem.RepProblem.timing`)."""
-    timing = problem.timing
-    if not timing.route_fits(day, route):
+    timed = problem.timing.timed(day, route)
+    if timed is None:
         return None
-    starts, back = timing.schedule(route, day)
-    return list(starts), back
+    return list(timed[0]), timed[1]
 
 
 def route_cost(problem: RepProblem, route: Sequence[int], day: int) -> float:
@@ -54,13 +53,14 @@ def best_insertion(
     tau = problem.matrix
     start, finish = problem.ends(day)
     path = [start, *route, finish]
+    fits = problem.timing.insertions(day, route)  # route_starts(route with node at pos) is not None
     best: tuple[float, int] | None = None
     for pos in range(len(route) + 1):
         a, b = path[pos], path[pos + 1]
         added = float(tau[a, node] + tau[node, b] - tau[a, b])
         if best is not None and added >= best[0] - 1e-9:
             continue
-        if route_starts(problem, [*route[:pos], node, *route[pos:]], day) is not None:
+        if fits(node, pos):
             best = (added, pos)
     return best
 

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,6 +98,27 @@ class RoutingDay:
     def end(self) -> float:
         """End of the day H_d, or +inf without a limit."""
         return self.max_duration if self.max_duration > 0 else math.inf
+
+
+_LISTS: weakref.WeakKeyDictionary[PeriodicRoutingProblem, tuple] = weakref.WeakKeyDictionary()
+
+
+def _lists(
+    problem: PeriodicRoutingProblem,
+) -> tuple[list[list[float]], list[float], list[float | None], list[float], list[float]]:
+    """Travel times (rows of Python floats) and, by node, earliest start, latest start (None: no window),
+    service and demand, as :meth:`PeriodicRoutingProblem.schedule` reads them; kept per problem."""
+    found = _LISTS.get(problem)
+    if found is None:
+        found = (
+            problem.travel_time.tolist(),
+            [0.0] + [c.time_window[0] if c.time_window else 0.0 for c in problem.customers],
+            [None] + [c.time_window[1] if c.time_window is not None else None for c in problem.customers],
+            [0.0] + [c.service for c in problem.customers],
+            [0.0] + [c.demand for c in problem.customers],
+        )
+        _LISTS[problem] = found
+    return found
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,15 +196,59 @@ class PeriodicRoutingProblem:
     def route_fits(self, day: int, customers: Sequence[int], tol: float = 1e-9) -> bool:
         """Whether a route of ``day`` (from its start to its finish) respects the day's capacity, the
         windows and the end of the day."""
+        return self.timed(day, customers, tol) is not None
+
+    def timed(
+        self, day: int, customers: Sequence[int], tol: float = 1e-9
+    ) -> tuple[tuple[float, ...], float] | None:
+        """:meth:`schedule` of a route of ``day`` that fits (:meth:`route_fits`), else None."""
         plan = self.days[day]
         if sum(self.customers[i - 1].demand for i in customers) > plan.capacity + tol:
-            return False
+            return None
         starts, end = self.schedule(customers, day)
         for i, start in zip(customers, starts, strict=True):
             window = self.customers[i - 1].time_window
             if window is not None and start > window[1] + tol:
+                return None
+        return (starts, end) if end <= plan.end + tol else None
+
+    def insertions(self, day: int, route: Sequence[int], tol: float = 1e-9) -> Callable[[int, int], bool]:
+        """``fits(node, pos)``: :meth:`route_fits` of ``route`` with ``node`` inserted at ``pos``, by the same
+        arithmetic in the same order (so the same answer to the last bit), with the part of the route
+        before ``pos`` timed once for every position instead of again for each."""
+        tau, early, close, service, demand = _lists(self)
+        plan = self.days[day]
+        capacity, last = plan.capacity + tol, plan.end + tol
+        now, prev = 0.0, self.ends(day)[0]
+        finish = self.ends(day)[1]
+        load: float = 0
+        good = True
+        states = [(now, prev, load, good)]  # after route[:k]: clock, last node, load, every window kept
+        for i in route:
+            load = load + demand[i]
+            start = max(now + tau[prev][i], early[i])
+            good = good and not (close[i] is not None and start > close[i] + tol)  # type: ignore[operator]
+            now, prev = start + service[i], i
+            states.append((now, prev, load, good))
+
+        def fits(node: int, pos: int) -> bool:
+            now, prev, load, good = states[pos]
+            if not good:
                 return False
-        return end <= plan.end + tol
+            load = load + demand[node]
+            for i in route[pos:]:
+                load = load + demand[i]
+            if load > capacity:
+                return False
+            for i in itertools.chain((node,), route[pos:]):
+                start = max(now + tau[prev][i], early[i])
+                bound = close[i]
+                if bound is not None and start > bound + tol:
+                    return False
+                now, prev = start + service[i], i
+            return now + tau[prev][finish] <= last
+
+        return fits
 
     def route_cost(self, customers: Sequence[int], day: int | None = None) -> float:
         """Travel cost start → customers → finish of ``day`` (``day=None``: depot → customers → depot);
