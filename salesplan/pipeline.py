@@ -322,7 +322,7 @@ def plan(
             started_realign = time.perf_counter()
             # priced as the round's call plan was, so that Σ V_r is its objective (realign.py)
             realigned = realign_plan(
-                done, done.travel or travel, frozenset(left), screened=round_ <= SCREENED_ROUNDS
+                done, done.travel or travel, frozenset(left), round_ <= SCREENED_ROUNDS, options
             )
             timed("realign", started_realign)
         changes = realigned is not None and bool(realigned.moves)
@@ -376,7 +376,7 @@ def plan(
         last = realigned if realigned is not None and not realigned.moves else None
         if realign and last is None and done.calls is not None and done.calls.planned is not None:
             started_realign = time.perf_counter()
-            last = realign_plan(done, done.travel or {}, frozenset(left), screened=False)  # measure only
+            last = realign_plan(done, done.travel or {}, frozenset(left), False, options)  # measure only
             timed("realign", started_realign)
         done = replace(
             done,

@@ -499,3 +499,22 @@ def test_the_realignment_bound_reaches_its_lp_and_stays_above_the_profit() -> No
     for bound, lp, profit in seen:
         assert lp >= profit - 1e-6 * abs(profit)
         assert lp - 1e-6 * abs(lp) <= bound <= lp * 1.001
+
+
+def test_the_realignment_gives_the_same_alignment_through_a_process_pool() -> None:
+    """Regions are searched apart: through the run's executor the moves, alignment and bound are those of
+    one process."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from salesplan.optimizer.territories.realign import realign_plan
+
+    result = planned("dealer-network")
+    done = result.plan
+    assert done.territories is not None
+    first = next(iter(done.served()))  # bar one pair so that the search has moves to make again
+    barred = frozenset({(first, done.served()[first])})
+    alone = realign_plan(done, done.travel or {}, barred, screened=True)
+    with ProcessPoolExecutor(2) as pool:
+        options = SolverOptions(time_limit_seconds=600, seed=1, workers=2, mapper=pool.map)
+        shared = realign_plan(done, done.travel or {}, barred, True, options)
+    assert shared == alone

@@ -741,8 +741,45 @@ class _Search:
         self.proven = False
 
 
-def realign(data: PlanData, facts: CallPlanFacts) -> Realignment:
-    """The alignment after the search of the module docstring, region by region (deterministic).
+@dataclass(frozen=True)
+class _Searched:
+    """What one region's search found (:func:`_search_region`), for :func:`realign` to gather."""
+
+    region: _Region
+    changes: tuple[tuple[str, int, int, int, float, int, int], ...]
+    stuck: dict[int, str]
+    start: float
+    start_short: float
+    profit: float
+    short: float
+    evaluated: int
+    proven: bool
+    bound: float
+
+
+def _search_region(job: tuple[_Region, bool]) -> _Searched:
+    """Steps 1 and 2 of the module docstring on one region, and its bound (pure: regions are independent,
+    so they may go to any executor and give the same alignment)."""
+    region, screened = job
+    search = _Search(region)
+    proven = True
+    if len(region.rep_ids) > 1:
+        search.reach_first()
+        large = len(region.rows) * (len(region.rep_ids) - 1) > EXHAUSTIVE
+        if screened or not large:
+            search.improve()
+        else:
+            proven = False
+    region.cache.clear()  # the knapsacks evaluated: not worth sending back
+    return _Searched(
+        region, tuple(search.changes), dict(search.stuck), search.start, search.start_short,
+        search.profit(), float(sum(search.short)), search.evaluated, proven and search.proven, search.bound(),
+    )  # fmt: skip
+
+
+def realign(data: PlanData, facts: CallPlanFacts, options: SolverOptions | None = None) -> Realignment:
+    """The alignment after the search of the module docstring, region by region (deterministic; the
+    regions go through ``options.map``, the run's executor, when given).
 
     ``facts.barred`` holds the reps an account left in an earlier round, so that rounds cannot move it
     back and forth.
@@ -757,24 +794,19 @@ def realign(data: PlanData, facts: CallPlanFacts) -> Realignment:
     new_travel = dict(travel)
     bound: float | None = 0.0
     served = 0
-    for region in _region_models(data, facts):
-        search = _Search(region)
+    jobs = [(region, facts.screened) for region in _region_models(data, facts)]
+    found = options.map(_search_region, jobs) if options is not None else [_search_region(j) for j in jobs]
+    for searched in found:
+        region = searched.region
         served += len(region.rows)
-        if len(region.rep_ids) > 1:
-            search.reach_first()
-            large = len(region.rows) * (len(region.rep_ids) - 1) > EXHAUSTIVE
-            if facts.screened or not large:
-                search.improve()
-            else:
-                proven = False
-        before += search.start + region.price * search.start_short
-        after += search.profit()
-        short_before += search.start_short
-        short_after += sum(search.short)
-        evaluated += search.evaluated
-        proven = proven and search.proven
+        before += searched.start + region.price * searched.start_short
+        after += searched.profit
+        short_before += searched.start_short
+        short_after += searched.short
+        evaluated += searched.evaluated
+        proven = proven and searched.proven
         ids = [data.accounts[int(a)].id for a in region.rows]
-        for kind, a, f, t, gain, partner, recovered in search.changes:
+        for kind, a, f, t, gain, partner, recovered in searched.changes:
             moves.append(
                 Move(
                     kind,
@@ -789,9 +821,9 @@ def realign(data: PlanData, facts: CallPlanFacts) -> Realignment:
         for row, k in enumerate(region.assign.tolist()):
             out[ids[row]] = region.rep_ids[k]
             new_travel[ids[row]] = float(region.travel[row, k])
-        stuck.update({ids[row]: text for row, text in search.stuck.items()})
+        stuck.update({ids[row]: text for row, text in searched.stuck.items()})
         if bound is not None:
-            bound += search.bound()
+            bound += searched.bound
     if served < len(rep_of):
         bound = None  # a region the search could not read (an account without a rep of its region)
     return Realignment(
@@ -814,9 +846,11 @@ def realign_plan(
     travel: Mapping[str, float],
     barred: frozenset[tuple[str, str]] = frozenset(),
     screened: bool = True,
+    options: SolverOptions | None = None,
 ) -> Realignment:
     """:func:`realign` on a complete round of the pipeline: the call plan's model, capacities and chosen
-    opportunities, with ``travel`` (τ per account, measured on the round's routes)."""
+    opportunities, with ``travel`` (τ per account, measured on the round's routes); ``options``: the
+    run's executor for the regions."""
     from ..calls.problem import build_problem
 
     data = plan.data
@@ -829,7 +863,7 @@ def realign_plan(
         account: sum(data.opportunity_by_id[i].effort_hours for i in ids) * 60.0 / months
         for account, ids in plan.chosen_opportunities().items()
     }
-    return realign(data, CallPlanFacts(problem, rep_of, travel, capacity, minutes, barred, screened))
+    return realign(data, CallPlanFacts(problem, rep_of, travel, capacity, minutes, barred, screened), options)
 
 
 MINUTE = 0.5  # tier-minimum minutes per month below this are no change in a reason
