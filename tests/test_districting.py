@@ -171,6 +171,52 @@ def test_relaxation_bounds_never_exceed_the_optimum(optima) -> None:  # type: ig
         assert value is not None and value <= best + 1e-6
 
 
+def test_disk_screen_skips_only_units_that_cannot_raise_the_lens_bound() -> None:
+    """A unit the disk screen marks filled at diameter D has a set of diameter ≤ D around it holding every
+    L_e (brute force over its subsets), so its D_i ≤ D and the lens search may skip it; on 60-unit
+    instances the screen leaves the units of largest D_i, and the bound with the screen equals the
+    largest D_i over all units (the maximum it stands for)."""
+    from scipy.spatial import cKDTree
+
+    from salesplan.optimizer.territories.districting.bounds import _disk_filled, _lens_diameter
+
+    for seed in range(1, 5):
+        problem = tiny(seed, n=10, p=3, objective="diameter", contiguous=False, tolerance=0.2)
+        least = (1 - problem.tolerance_array) * problem.targets * (1 - 1e-12)
+        d = np.sqrt(((problem.xy[:, None] - problem.xy[None]) ** 2).sum(axis=2))
+        tree = cKDTree(problem.xy)
+        for diameter in (20.0, 40.0, 60.0, 80.0):
+            filled = _disk_filled(problem.xy, tree, problem.activity, least, diameter, np.arange(problem.n))
+            for i in np.flatnonzero(filled):
+                others = [j for j in range(problem.n) if j != i]
+                smallest = min(
+                    float(d[np.ix_(units, units)].max())
+                    for size in range(problem.n)
+                    for rest in itertools.combinations(others, size)
+                    if (problem.activity[(units := [i, *rest])].sum(axis=0) >= least).all()
+                )
+                assert smallest <= diameter + 1e-9
+    for seed in range(1, 4):
+        problem = tiny(seed, n=60, p=6, objective="diameter", contiguous=False, tolerance=0.1)
+        least = (1 - problem.tolerance_array) * problem.targets * (1 - 1e-12)
+        weight = np.column_stack([problem.activity, (problem.activity / least).sum(axis=1)])
+        need = np.append(least, 2 * (1 - 1e-12))
+        every = max(
+            _lens_diameter(
+                problem.xy[np.r_[i, np.delete(np.arange(problem.n), i)]],
+                weight[np.r_[i, np.delete(np.arange(problem.n), i)]],
+                need,
+                0.0,
+                1e6,
+                np.inf,
+            )
+            for i in range(problem.n)
+        )
+        bound = diameter_bound(problem, None, 60.0)
+        assert bound.value is not None
+        assert bound.value >= every - 1e-9
+
+
 def median_lp(problem: TerritoryProblem) -> float:
     """LP relaxation of the balanced p-median (``lagrangian``'s model, x_jj standing for y_j), by HiGHS."""
     n, p = problem.n, problem.p
