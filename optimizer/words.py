@@ -202,6 +202,11 @@ def _balance(item: Infeasibility) -> str:
         else ""
     )
     if not item.fact("proven"):
+        if item.fact("clock"):  # the wall clock, not the work budget, ended the search
+            return (
+                f"the time limit stopped the search before it found a plan within ±{_share(t)}, and none is "
+                f"proven impossible{met}"
+            )
         return (
             f"no plan within ±{_share(t)} was found in the search's work budget, and none is proven "
             f"impossible{met}"
@@ -338,6 +343,8 @@ def suggestion_text(item: Infeasibility) -> str:
 
 
 def infeasibility_text(item: Infeasibility) -> str:
+    if item.shortfall == 0 and item.fact("proven") is False:  # nothing found, so no amount to give
+        return f"{scope_text(item)}: {constraint_text(item)}, none found — {suggestion_text(item)}"
     return (
         f"{scope_text(item)}: {constraint_text(item)} is short by {item.shortfall:,.1f} {item.unit} — "
         f"{suggestion_text(item)}"

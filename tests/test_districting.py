@@ -7,6 +7,7 @@ optimum, the smallest feasible tolerance and the validity of every bound are kno
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -439,3 +440,27 @@ def test_lens_bound_is_the_smallest_diameter_of_a_territory_around_each_unit() -
         bound = diameter_bound(problem)
         assert bound.value is not None and bound.value <= best + 1e-6
     assert checked == 60
+
+
+def test_an_unproven_balance_says_whether_the_clock_or_the_budget_ended_the_search() -> None:
+    """No plan within the tolerance and none proven impossible: the line says that the time limit stopped
+    the search when it did, and gives no 'short by 0.0' when no plan was found at all."""
+    from salesplan.optimizer.result import Fix, Infeasibility
+    from salesplan.optimizer.words import infeasibility_text
+
+    def item(shortfall: float, clock: bool) -> str:
+        return infeasibility_text(Infeasibility.of(
+            "balance", {"region": "G002"}, shortfall,
+            "percentage points of tolerance (none found, none proven impossible)", (Fix("set", "option:--time-limit"),),
+            measure="workload", tolerance=0.2, floor=0.0, achieved=0.26 if shortfall else math.inf, proven=False,
+            exact=False, clock=clock,
+        ))  # fmt: skip
+
+    nothing = item(0.0, True)
+    assert nothing.startswith(
+        "region G002: balance of workload, none found — the time limit stopped the search"
+    )
+    assert "short by" not in nothing and "raise --time-limit" in nothing
+    budget = item(6.0, False)
+    assert "is short by 6.0 percentage points" in budget and "in the search's work budget" in budget
+    assert "±26" in budget  # what the plan found meets

@@ -197,8 +197,11 @@ def smallest_tolerance(
     return ToleranceAnalysis(floor, achieved, plan, cause or (("cause", "search"),))
 
 
-def explain_tolerance(problem: TerritoryProblem, analysis: ToleranceAnalysis) -> list[Infeasibility]:
-    """One explanation per measure whose tolerance is below τ*."""
+def explain_tolerance(
+    problem: TerritoryProblem, analysis: ToleranceAnalysis, clock: bool = False
+) -> list[Infeasibility]:
+    """One explanation per measure whose tolerance is below τ*; ``clock``: the time limit, not the work
+    budget, ended the search (what is unproven then says so)."""
     out: list[Infeasibility] = []
     low = analysis.floor
     high = analysis.achieved if analysis.achieved is not None else np.inf
@@ -215,6 +218,7 @@ def explain_tolerance(problem: TerritoryProblem, analysis: ToleranceAnalysis) ->
                 "percentage points of tolerance (none found, none proven impossible)",
                 (Fix("set", "option:--time-limit"), *widen),
                 measure=name, tolerance=t, floor=low, achieved=float(high), proven=False, exact=False,
+                clock=clock,
             ))  # fmt: skip
             continue
         if analysis.exact:

@@ -116,7 +116,7 @@ def _tolerance_result(
     extra_issue: str = "",
 ) -> TerritoryResult:
     if np.isfinite(analysis.floor):
-        explanations = explain_tolerance(problem, analysis)
+        explanations = explain_tolerance(problem, analysis, hit)
     else:
         explanations = [
             Infeasibility.of(
