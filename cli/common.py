@@ -54,10 +54,23 @@ class Infeasible(click.ClickException):
         super().__init__(f"{stage}: infeasible")
 
     def show(self, file: Any = None) -> None:
-        click.secho(f"{self.stage}: no plan satisfies every constraint.", fg="red", err=True)
+        # when only the clock stopped the search, nothing is proven infeasible: say that, not "no plan"
+        timed_out = bool(self.explanations) and all(
+            item.fact("clock") and item.fact("proven") is False for item in self.explanations
+        )
+        if timed_out:
+            click.secho(
+                f"{self.stage}: the time limit stopped the search before it found a plan (none is proven "
+                "impossible).",
+                fg="red",
+                err=True,
+            )
+        else:
+            click.secho(f"{self.stage}: no plan satisfies every constraint.", fg="red", err=True)
         for item in self.explanations:
             click.echo(f"  - {item}", err=True)
-        click.echo("No output was written. Change the scenario as suggested and run again.", err=True)
+        advice = "Raise --time-limit" if timed_out else "Change the scenario as suggested"
+        click.echo(f"No output was written. {advice} and run again.", err=True)
 
 
 def print_problems(problems: Sequence[Problem]) -> None:

@@ -66,3 +66,23 @@ def test_validate_reports_tier_hours_shortfall_with_a_fix(tmp_path) -> None:
     code, output = run_cli("validate", str(folder))
     assert code == 2
     assert "region North" in output and "hours per month" in output and "add" in output
+
+
+def test_a_search_the_clock_stopped_is_not_called_infeasible(capsys: pytest.CaptureFixture[str]) -> None:
+    from salesplan.cli.common import Infeasible
+    from salesplan.optimizer.result import Fix, Infeasibility
+
+    def item(clock: bool) -> Infeasibility:
+        return Infeasibility.of(
+            "balance", {"region": "G002"}, 0.0, "percentage points of tolerance (none found, none proven impossible)",
+            (Fix("set", "option:--time-limit"),), measure="workload", tolerance=0.2, floor=0.0,
+            achieved=float("inf"), proven=False, exact=False, clock=clock,
+        )  # fmt: skip
+
+    Infeasible("territories", [item(True)]).show()
+    timed = capsys.readouterr().err
+    assert timed.startswith("territories: the time limit stopped the search before it found a plan")
+    assert "Raise --time-limit and run again" in timed and "no plan satisfies" not in timed
+    Infeasible("territories", [item(False)]).show()
+    budget = capsys.readouterr().err
+    assert budget.startswith("territories: no plan satisfies every constraint.")
